@@ -1,0 +1,124 @@
+"""One settings object for the whole platform.
+
+Every knob comes from the environment (or a `.env` file). With no environment at all the
+platform runs on embedded defaults: SQLite under `var/`, a SQLite Celery broker, local-directory
+object storage and the offline AI analyser. Setting `DATABASE_URL`, `REDIS_URL` and `S3_*`
+switches to PostgreSQL, Redis and MinIO/S3 along the same code paths.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Platform configuration; see `.env.example` for every variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Where embedded defaults keep their files (SQLite databases, local storage, tokens).
+    var_dir: Path = PROJECT_ROOT / "var"
+
+    # Data and infrastructure. Empty means "embedded default".
+    database_url: str = ""
+    redis_url: str = ""
+    s3_endpoint: str = ""
+    s3_access_key: SecretStr = SecretStr("")
+    s3_secret_key: SecretStr = SecretStr("")
+    s3_bucket: str = "marketnavigator-files"
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+
+    # Web app.
+    app_url: str = "http://localhost:3000"
+    frontend_port: int = 3000
+    backend_port: int = 8000
+    session_ttl_hours: int = 24 * 7
+    login_max_attempts: int = 5
+    login_window_seconds: int = 300
+
+    # Market-data services (scraper_services/).
+    crunchbase_api_url: str = "http://127.0.0.1:8003"
+    tracxn_api_url: str = "http://127.0.0.1:8008"
+    scraper_service_token: SecretStr = SecretStr("")
+
+    # AI providers (OpenAI-compatible endpoints); empty keys mean the offline analyser.
+    openai_api_key: SecretStr = SecretStr("")
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_model: str = "gpt-4o-mini"
+    liara_api_key: SecretStr = SecretStr("")
+    liara_base_url: str = ""
+    liara_model: str = "google/gemini-2.5-flash"
+    metis_api_key: SecretStr = SecretStr("")
+    metis_base_url: str = ""
+    metis_model: str = "gpt-4o-mini"
+
+    # Maintenance.
+    audit_retention_days: int = 90
+    system_check_interval_seconds: int = 300
+
+    # Reflex state manager / progress bus behaviour.
+    progress_poll_interval_seconds: float = Field(0.1, gt=0)
+
+    @property
+    def db_url(self) -> str:
+        """SQLAlchemy URL of the platform database."""
+        if self.database_url:
+            return _normalise_postgres_url(self.database_url)
+        return f"sqlite:///{self.var_dir / 'marketnav.db'}"
+
+    @property
+    def celery_broker_url(self) -> str:
+        """Redis when configured, else kombu's SQLAlchemy transport on SQLite."""
+        return self.redis_url or f"sqla+sqlite:///{self.var_dir / 'celery-broker.db'}"
+
+    @property
+    def celery_result_backend(self) -> str:
+        return self.redis_url or f"db+sqlite:///{self.var_dir / 'celery-results.db'}"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.var_dir / "storage"
+
+    @property
+    def uses_s3(self) -> bool:
+        return bool(self.s3_endpoint)
+
+    @property
+    def service_token(self) -> str:
+        """Shared token for the scraper services.
+
+        From `SCRAPER_SERVICE_TOKEN` in production; on embedded defaults a random token is made
+        once and kept in `var/` so the app and the local services agree without a secret in git.
+        """
+        configured = self.scraper_service_token.get_secret_value()
+        if configured:
+            return configured
+        path = self.var_dir / "service-token"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def _normalise_postgres_url(url: str) -> str:
+    # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3; accept the legacy scheme too.
+    if url.startswith("postgres://"):
+        return "postgresql://" + url[len("postgres://") :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call `get_settings.cache_clear()`)."""
+    settings = Settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    return settings
