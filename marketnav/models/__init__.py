@@ -1,0 +1,19 @@
+"""SQLModel tables, one module per aggregate; importing this registers them all."""
+
+from marketnav.models.accounts import LoginAttempt, User, UserSession
+from marketnav.models.operations import AuditLog, ProgressEvent, SystemCheck
+from marketnav.models.organizations import Membership, Organization
+from marketnav.models.projects import Project, ProjectInputs
+
+__all__ = [
+    "AuditLog",
+    "LoginAttempt",
+    "Membership",
+    "Organization",
+    "ProgressEvent",
+    "Project",
+    "ProjectInputs",
+    "SystemCheck",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,229 @@
+"""Organisations and membership: create, invite, change roles, remove, leave.
+
+The last owner of an organisation can neither leave nor be demoted or removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from marketnav.models import Membership, Organization, User
+from marketnav.services import audit
+from marketnav.services.errors import PermissionDenied, ValidationFailed
+from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, Role, authorize, role_in
+
+
+@dataclass(frozen=True)
+class MemberView:
+    user_id: int
+    name: str
+    email: str
+    role: str
+
+
+def create(session: Session, user: User, name: str, *, personal: bool = False) -> Organization:
+    """Create an organisation with `user` as its owner."""
+    name = name.strip()
+    if not name or len(name) > 255:
+        raise ValidationFailed(
+            "Enter an organisation name (up to 255 characters).", {"name": "Required."}
+        )
+    organization = Organization(name=name, is_personal=personal)
+    session.add(organization)
+    session.flush()
+    session.add(Membership(organization_id=organization.id, user_id=user.id, role=Role.OWNER))
+    audit.record(
+        session,
+        "org.create",
+        user_id=user.id,
+        organization_id=organization.id,
+        resource_type="organization",
+        resource_id=organization.id,
+    )
+    return organization
+
+
+def get(
+    session: Session, user: User, organization_id: int, action: Action = Action.ORG_VIEW
+) -> Organization:
+    """The organisation if `user` may do `action` on it."""
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise PermissionDenied(NOT_FOUND_MESSAGE)
+    authorize(session, user, action, organization)
+    return organization
+
+
+def list_for_user(session: Session, user: User) -> list[tuple[Organization, Role]]:
+    rows = session.exec(
+        select(Organization, Membership.role)
+        .join(Membership, col(Membership.organization_id) == col(Organization.id))
+        .where(Membership.user_id == user.id)
+        .order_by(col(Organization.is_personal).desc(), Organization.name)
+    ).all()
+    return [(org, Role(role)) for org, role in rows]
+
+
+def members(session: Session, user: User, organization_id: int) -> list[MemberView]:
+    get(session, user, organization_id)
+    rows = session.exec(
+        select(Membership, User)
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(Membership.organization_id == organization_id)
+        .order_by(User.name)
+    ).all()
+    return [MemberView(u.id, u.name, u.email, m.role) for m, u in rows]
+
+
+def _membership(session: Session, organization_id: int, user_id: int) -> Membership:
+    membership = session.exec(
+        select(Membership).where(
+            Membership.organization_id == organization_id, Membership.user_id == user_id
+        )
+    ).first()
+    if membership is None:
+        raise ValidationFailed("That person is not a member of this organisation.")
+    return membership
+
+
+def _owner_count(session: Session, organization_id: int) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.organization_id == organization_id, Membership.role == Role.OWNER)
+    ).one()
+
+
+def _parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise ValidationFailed(
+            "Choose a role: owner, admin, member or viewer.", {"role": "Unknown role."}
+        ) from None
+
+
+def _check_can_grant(actor_role: Role, new_role: Role) -> None:
+    # Only owners make owners; admins manage everyone below owner.
+    if new_role == Role.OWNER and actor_role != Role.OWNER:
+        raise PermissionDenied("Only an owner can make someone an owner.")
+
+
+def invite(
+    session: Session, actor: User, organization_id: int, email: str, role: str
+) -> MemberView:
+    """Add an existing user, found by e-mail, with a role."""
+    organization = get(session, actor, organization_id, Action.ORG_MANAGE_MEMBERS)
+    actor_role = role_in(session, actor, organization_id)
+    new_role = _parse_role(role)
+    _check_can_grant(actor_role, new_role)
+    invitee = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if invitee is None:
+        raise ValidationFailed(
+            "No account uses that e-mail. Ask them to sign up first.", {"email": "No such account."}
+        )
+    if role_in(session, invitee, organization_id) is not None:
+        raise ValidationFailed("That person is already a member.", {"email": "Already a member."})
+    session.add(
+        Membership(
+            organization_id=organization.id,
+            user_id=invitee.id,
+            role=new_role,
+            invited_by_id=actor.id,
+        )
+    )
+    audit.record(
+        session,
+        "org.member_added",
+        user_id=actor.id,
+        organization_id=organization_id,
+        resource_type="user",
+        resource_id=invitee.id,
+        role=new_role.value,
+    )
+    return MemberView(invitee.id, invitee.name, invitee.email, new_role.value)
+
+
+def change_role(
+    session: Session, actor: User, organization_id: int, user_id: int, role: str
+) -> None:
+    get(session, actor, organization_id, Action.ORG_MANAGE_MEMBERS)
+    actor_role = role_in(session, actor, organization_id)
+    new_role = _parse_role(role)
+    membership = _membership(session, organization_id, user_id)
+    _check_can_grant(actor_role, new_role)
+    if membership.role == Role.OWNER and actor_role != Role.OWNER:
+        raise PermissionDenied("Only an owner can change another owner's role.")
+    if (
+        membership.role == Role.OWNER
+        and new_role != Role.OWNER
+        and _owner_count(session, organization_id) <= 1
+    ):
+        raise ValidationFailed(
+            "The last owner cannot be demoted. Make someone else an owner first."
+        )
+    old = membership.role
+    membership.role = new_role
+    session.add(membership)
+    audit.record(
+        session,
+        "org.role_changed",
+        user_id=actor.id,
+        organization_id=organization_id,
+        resource_type="user",
+        resource_id=user_id,
+        old_role=old,
+        new_role=new_role.value,
+    )
+
+
+def remove_member(session: Session, actor: User, organization_id: int, user_id: int) -> None:
+    if user_id == actor.id:
+        leave(session, actor, organization_id)
+        return
+    get(session, actor, organization_id, Action.ORG_MANAGE_MEMBERS)
+    membership = _membership(session, organization_id, user_id)
+    if membership.role == Role.OWNER and role_in(session, actor, organization_id) != Role.OWNER:
+        raise PermissionDenied("Only an owner can remove an owner.")
+    if membership.role == Role.OWNER and _owner_count(session, organization_id) <= 1:
+        raise ValidationFailed("The last owner cannot be removed.")
+    session.delete(membership)
+    audit.record(
+        session,
+        "org.member_removed",
+        user_id=actor.id,
+        organization_id=organization_id,
+        resource_type="user",
+        resource_id=user_id,
+    )
+
+
+def leave(session: Session, user: User, organization_id: int) -> None:
+    get(session, user, organization_id)
+    membership = _membership(session, organization_id, user.id)
+    if membership.role == Role.OWNER and _owner_count(session, organization_id) <= 1:
+        raise ValidationFailed("You are the last owner. Make someone else an owner before leaving.")
+    session.delete(membership)
+    audit.record(
+        session,
+        "org.member_left",
+        user_id=user.id,
+        organization_id=organization_id,
+        resource_type="user",
+        resource_id=user.id,
+    )
+
+
+def rename(session: Session, actor: User, organization_id: int, name: str) -> Organization:
+    organization = get(session, actor, organization_id, Action.ORG_RENAME)
+    name = name.strip()
+    if not name or len(name) > 255:
+        raise ValidationFailed(
+            "Enter an organisation name (up to 255 characters).", {"name": "Required."}
+        )
+    organization.name = name
+    session.add(organization)
+    return organization

@@ -1,0 +1,139 @@
+"""Live checks of every component, run by a Celery task and shown on the System status page."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import httpx
+from kombu import Connection
+from sqlalchemy import text
+from sqlmodel import col, select
+
+from marketnav.db import get_engine, session_scope
+from marketnav.models import SystemCheck
+from marketnav.services.redis_client import get_redis
+from marketnav.services.storage import get_storage
+from marketnav.settings import get_settings
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    name: str
+    kind: str
+    ok: bool
+    latency_ms: float
+    detail: str
+
+
+def _timed(name: str, kind: str, probe: Callable[[], str]) -> ComponentStatus:
+    start = time.perf_counter()
+    try:
+        detail = probe()
+        ok = True
+    except Exception as err:  # any failure means "down"; the message says why
+        detail, ok = f"{type(err).__name__}: {err}"[:300], False
+    return ComponentStatus(name, kind, ok, round((time.perf_counter() - start) * 1000, 1), detail)
+
+
+def _database() -> str:
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+    return get_engine().dialect.name
+
+
+def _broker() -> str:
+    url = get_settings().celery_broker_url
+    with Connection(url, connect_timeout=3) as connection:
+        connection.ensure_connection(max_retries=1)
+    return url.split(":", 1)[0]
+
+
+def _redis() -> str:
+    redis = get_redis()
+    if redis is None:
+        return "not configured (embedded defaults)"
+    redis.ping()
+    return "PONG"
+
+
+def _storage() -> str:
+    storage = get_storage()
+    storage.ping()
+    return storage.name
+
+
+def _http_health(url: str, headers: dict[str, str] | None = None) -> Callable[[], str]:
+    def probe() -> str:
+        response = httpx.get(url, timeout=3.0, headers=headers)
+        response.raise_for_status()
+        body = response.json() if "json" in response.headers.get("content-type", "") else {}
+        return str(body.get("source") or body.get("status") or response.status_code)
+
+    return probe
+
+
+def _ai_providers() -> list[ComponentStatus]:
+    settings = get_settings()
+    configured = [
+        ("OpenAI", settings.openai_api_key, settings.openai_base_url),
+        ("Liara", settings.liara_api_key, settings.liara_base_url),
+        ("Metis", settings.metis_api_key, settings.metis_base_url),
+    ]
+    results = [
+        _timed(
+            f"AI: {name}",
+            "ai",
+            _http_health(
+                base.rstrip("/") + "/models", {"Authorization": f"Bearer {key.get_secret_value()}"}
+            ),
+        )
+        for name, key, base in configured
+        if key.get_secret_value() and base
+    ]
+    if not results:
+        results.append(
+            ComponentStatus(
+                "AI: offline analyser", "ai", True, 0.0, "offline analysis: no AI key configured"
+            )
+        )
+    return results
+
+
+def run_checks() -> list[ComponentStatus]:
+    """Check every component now."""
+    settings = get_settings()
+    token = {"X-Service-Token": settings.service_token}
+    return [
+        _timed("Database", "database", _database),
+        _timed("Celery broker", "broker", _broker),
+        _timed("Redis", "redis", _redis),
+        _timed("Object storage", "storage", _storage),
+        _timed(
+            "Crunchbase service",
+            "scraper",
+            _http_health(f"{settings.crunchbase_api_url}/health", token),
+        ),
+        _timed(
+            "Tracxn service", "scraper", _http_health(f"{settings.tracxn_api_url}/health", token)
+        ),
+        *_ai_providers(),
+    ]
+
+
+def run_and_store() -> SystemCheck:
+    """Run the checks and keep the result for the status page."""
+    results = run_checks()
+    with session_scope() as session:
+        row = SystemCheck(components=[asdict(r) for r in results])
+        session.add(row)
+        session.flush()
+        return row
+
+
+def latest() -> SystemCheck | None:
+    with session_scope() as session:
+        return session.exec(
+            select(SystemCheck).order_by(col(SystemCheck.id).desc()).limit(1)
+        ).first()

@@ -1,0 +1,37 @@
+"""The Celery app: queues `default`, `reports` and `ai`, and the beat schedule."""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from marketnav.settings import get_settings
+
+settings = get_settings()
+
+app = Celery("marketnav", broker=settings.celery_broker_url, backend=settings.celery_result_backend)
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    timezone="UTC",
+    task_queues=(Queue("default"), Queue("reports"), Queue("ai")),
+    task_default_queue="default",
+    task_routes={"tasks.reports.*": {"queue": "reports"}, "tasks.chat.*": {"queue": "ai"}},
+    task_acks_late=True,
+    worker_prefetch_multiplier=1,
+    task_track_started=True,
+    result_expires=3600,
+    broker_connection_retry_on_startup=True,
+    # The SQLite transport polls; 0.1 s keeps a task's start latency low.
+    broker_transport_options={"polling_interval": 0.1} if not settings.redis_url else {},
+    beat_schedule={
+        "system-check": {
+            "task": "tasks.maintenance.system_check",
+            "schedule": float(settings.system_check_interval_seconds),
+        },
+        "prune-old-records": {"task": "tasks.maintenance.prune_old_records", "schedule": 3600.0},
+    },
+    beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
+    include=["tasks.maintenance"],
+)
