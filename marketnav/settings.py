@@ -72,6 +72,25 @@ class Settings(BaseSettings):
     metis_api_key: SecretStr = SecretStr("")
     metis_base_url: str = ""
     metis_model: str = "gpt-4o-mini"
+    # More OpenAI-compatible providers, a JSON list of objects:
+    # [{"name": "groq", "base_url": "...", "api_key": "...", "model": "...",
+    #   "input_cost_per_1k": 0.0, "output_cost_per_1k": 0.0, "structured_output": "json_schema"}]
+    ai_extra_providers: SecretStr = SecretStr("")
+    # Per-feature provider chains, comma-separated names tried in order (unconfigured ones skipped).
+    ai_route_chat: str = "metis,openai,liara"
+    ai_route_keywords: str = "liara,openai,metis"
+    ai_route_analysis: str = "liara,openai,metis"
+    ai_route_verdict: str = "liara,openai,metis"
+    ai_route_pitch_deck: str = "liara,openai,metis"
+    # Features (or function names) whose answers are cross-checked by a second provider/sample.
+    ai_cross_check: str = ""
+    ai_timeout_seconds: float = Field(60.0, gt=0)
+    ai_max_retries: int = Field(2, ge=0)  # retries per provider after the first attempt
+    ai_retry_backoff_seconds: float = Field(1.0, ge=0)  # first wait; doubles per retry
+    ai_retry_backoff_max_seconds: float = Field(20.0, ge=0)
+    ai_cache_ttl_seconds: int = Field(7 * 24 * 3600, ge=0)  # 0 disables the analysis cache
+    # Price overrides, JSON {"model": [input_usd_per_1k, output_usd_per_1k]}.
+    ai_model_prices: str = ""
 
     # Maintenance.
     audit_retention_days: int = 90
