@@ -39,7 +39,6 @@ class Settings(BaseSettings):
     # Web app.
     app_url: str = "http://localhost:3000"
     frontend_port: int = 3000
-    backend_port: int = 8000
     session_ttl_hours: int = 24 * 7
     login_max_attempts: int = 5
     login_window_seconds: int = 300

@@ -6,5 +6,5 @@ from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:
-    """Timezone-aware now; stored as UTC on both SQLite and PostgreSQL."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Aware UTC now (SQLModel stores aware datetimes and returns them in UTC)."""
+    return datetime.now(UTC)

@@ -112,6 +112,11 @@ def get(
     return project, authorize(session, user, action, project)
 
 
+def organization_name(session: Session, project: Project) -> str:
+    organization = session.get(Organization, project.organization_id)
+    return organization.name if organization else ""
+
+
 def get_inputs(session: Session, project: Project) -> ProjectInputs:
     inputs = session.get(ProjectInputs, project.id)
     if inputs is None:  # every project gets its inputs row at creation; repair if missing

@@ -1,0 +1,85 @@
+"""The app shell: top bar with navigation, theme toggle and user menu."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketnav.state.session import SessionState
+
+
+def logo() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.center(
+                rx.text("M", weight="bold", color="white"),
+                width="28px",
+                height="28px",
+                border_radius="6px",
+                background="var(--accent-9)",
+            ),
+            rx.text("MarketNavigator", class_name="mn-logo-text"),
+            align="center",
+            spacing="2",
+        ),
+        href="/dashboard",
+        underline="none",
+        color="inherit",
+    )
+
+
+def user_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(fallback=SessionState.user_initials, size="2", radius="full"),
+                variant="ghost",
+                aria_label="User menu",
+                custom_attrs={"data-testid": "user-menu"},
+            ),
+        ),
+        rx.menu.content(
+            rx.box(
+                rx.text(SessionState.user_name, weight="bold"),
+                rx.text(SessionState.user_email, size="1", color_scheme="gray"),
+                padding="8px",
+            ),
+            rx.menu.separator(),
+            rx.menu.item("Dashboard", on_click=rx.redirect("/dashboard")),
+            rx.menu.item("Organisations", on_click=rx.redirect("/organizations")),
+            rx.menu.item("Account", on_click=rx.redirect("/account")),
+            rx.menu.item("Audit log", on_click=rx.redirect("/audit")),
+            rx.menu.item("System status", on_click=rx.redirect("/status")),
+            rx.menu.separator(),
+            rx.menu.item(
+                "Log out",
+                on_click=SessionState.logout,
+                color="red",
+                custom_attrs={"data-testid": "logout"},
+            ),
+        ),
+    )
+
+
+def top_bar(*extra: rx.Component) -> rx.Component:
+    """The 52 px bar of every signed-in page; `extra` goes before the right-hand controls."""
+    return rx.el.header(
+        logo(),
+        *extra,
+        rx.spacer(),
+        rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle theme"),
+        user_menu(),
+        class_name="mn-topbar",
+    )
+
+
+def page_shell(*children: rx.Component, title: str = "") -> rx.Component:
+    """A signed-in page: top bar and a centred column."""
+    return rx.box(
+        top_bar(),
+        rx.box(
+            rx.cond(title != "", rx.heading(title, size="6", margin_bottom="12px")),
+            *children,
+            class_name="mn-page",
+        ),
+        min_height="100vh",
+    )

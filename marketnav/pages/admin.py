@@ -1,0 +1,165 @@
+"""`/audit`, `/status` and `/account`."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketnav.components.feedback import error_callout, field_hint, notice_callout
+from marketnav.components.layout import page_shell
+from marketnav.components.pagination import pager
+from marketnav.state.admin import AccountState, AuditState, StatusState
+
+
+def audit_page() -> rx.Component:
+    S = AuditState
+    return page_shell(
+        error_callout(S.error),
+        rx.cond(
+            S.orgs.length() > 1,
+            rx.select.root(
+                rx.select.trigger(),
+                rx.select.content(
+                    rx.foreach(S.orgs, lambda o: rx.select.item(o["name"], value=o["id"]))
+                ),
+                value=S.selected_id,
+                on_change=S.select,
+            ),
+        ),
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("When (UTC)", "Who", "Action", "Target", "Details")
+                        ]
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        S.rows,
+                        lambda r: rx.table.row(
+                            rx.table.cell(r["when"]),
+                            rx.table.cell(r["who"]),
+                            rx.table.cell(rx.code(r["action"])),
+                            rx.table.cell(r["target"]),
+                            rx.table.cell(r["details"]),
+                            custom_attrs={"data-testid": "audit-row"},
+                        ),
+                    )
+                ),
+                width="100%",
+                size="1",
+            ),
+            class_name="mn-table-wrap",
+        ),
+        pager(S.page, S.pages, S.total, S.go_to_page),
+        title="Audit log",
+    )
+
+
+def status_page() -> rx.Component:
+    S = StatusState
+    return page_shell(
+        notice_callout(S.notice),
+        error_callout(S.error),
+        rx.cond(
+            S.allowed,
+            rx.vstack(
+                rx.hstack(
+                    rx.text(
+                        rx.cond(
+                            S.checked_at != "", "Last checked " + S.checked_at, "Not checked yet."
+                        ),
+                        size="2",
+                        custom_attrs={"data-testid": "checked-at"},
+                    ),
+                    rx.spacer(),
+                    rx.button(
+                        "Check now",
+                        on_click=S.run_check,
+                        loading=S.checking,
+                        custom_attrs={"data-testid": "run-check"},
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in ("Component", "State", "Latency", "Detail")
+                                ]
+                            )
+                        ),
+                        rx.table.body(
+                            rx.foreach(
+                                S.components,
+                                lambda c: rx.table.row(
+                                    rx.table.cell(c["name"]),
+                                    rx.table.cell(
+                                        rx.badge(
+                                            c["ok"],
+                                            color_scheme=rx.cond(c["ok"] == "up", "green", "red"),
+                                        )
+                                    ),
+                                    rx.table.cell(c["latency"]),
+                                    rx.table.cell(
+                                        rx.text(c["detail"], size="1", class_name="mn-field-value")
+                                    ),
+                                    custom_attrs={"data-testid": "status-row"},
+                                ),
+                            )
+                        ),
+                        width="100%",
+                    ),
+                    class_name="mn-table-wrap",
+                ),
+                rx.text(
+                    "Checks run on the Celery worker; the beat scheduler repeats them "
+                    "every few minutes.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                width="100%",
+            ),
+        ),
+        title="System status",
+    )
+
+
+def account_page() -> rx.Component:
+    S = AccountState
+
+    def field(label: str, name: str, auto: str) -> rx.Component:
+        return rx.vstack(
+            rx.text(label, as_="label", size="2", html_for=f"pw-{name}"),
+            rx.input(name=name, id=f"pw-{name}", type="password", auto_complete=auto, width="100%"),
+            field_hint(S.field_errors.get(name, "")),
+            spacing="1",
+            width="100%",
+        )
+
+    return page_shell(
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Change password", size="4"),
+                    notice_callout(S.notice),
+                    error_callout(S.error),
+                    field("Current password", "current", "current-password"),
+                    field("New password", "new", "new-password"),
+                    field("Confirm new password", "confirm", "new-password"),
+                    rx.button("Change password", type="submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=S.change_password,
+                reset_on_submit=True,
+            ),
+            max_width="480px",
+        ),
+        title="Account",
+    )

@@ -1,0 +1,283 @@
+"""`/projects/[project_id]`: projects list, the project and its inputs, the assistant panel."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketnav.components.feedback import error_callout, field_hint, notice_callout
+from marketnav.components.layout import top_bar
+from marketnav.components.panels import edge_tab, side_panel
+from marketnav.services.project_inputs import FIELDS, InputField
+from marketnav.state.project import ProjectState as S
+
+
+def _projects_list() -> rx.Component:
+    return rx.vstack(
+        rx.link(
+            rx.button(rx.icon("plus"), "New project", width="100%"), href="/dashboard", width="100%"
+        ),
+        rx.foreach(
+            S.sidebar_items,
+            lambda p: rx.link(
+                rx.box(
+                    rx.text(p["name"], size="2", trim="both"),
+                    rx.text(p["organization_name"], size="1", color_scheme="gray"),
+                    padding="8px",
+                    border_radius="6px",
+                    width="100%",
+                    background=rx.cond(p["id"] == S.current_id, "var(--accent-a4)", "transparent"),
+                ),
+                href=f"/projects/{p['id']}",
+                underline="none",
+                color="inherit",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            S.sidebar_total > S.sidebar_items.length(),
+            rx.link(f"All {S.sidebar_total} projects", href="/dashboard", size="2"),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _assistant_placeholder() -> rx.Component:
+    return rx.vstack(
+        rx.callout(
+            "The AI research assistant arrives with the AI layer. It will answer questions "
+            "about this project and can fill the inputs for you.",
+            icon="bot",
+        ),
+        spacing="3",
+        custom_attrs={"data-testid": "assistant-placeholder"},
+    )
+
+
+def _field(field: InputField) -> rx.Component:
+    value = S.inputs[field.key]
+    editor_props = dict(
+        value=S.draft[field.key],
+        on_change=lambda v: S.set_draft(field.key, v),
+        placeholder=field.placeholder,
+        width="100%",
+        id=f"input-{field.key}",
+        name=field.key,
+    )
+    editor = rx.text_area(rows="4", **editor_props) if field.multiline else rx.input(**editor_props)
+    label = field.label + (" *" if field.required else "")
+    return rx.vstack(
+        rx.hstack(
+            rx.text(label, as_="label", size="2", weight="medium", html_for=f"input-{field.key}"),
+            rx.cond(
+                S.ai_generated[field.key],
+                rx.tooltip(
+                    rx.badge(
+                        rx.icon("sparkles", size=12),
+                        "AI ",
+                        S.ai_confidence[field.key],
+                        color_scheme="violet",
+                        custom_attrs={"data-testid": f"ai-marker-{field.key}"},
+                    ),
+                    content="AI generated — the marker disappears when you edit this field",
+                ),
+            ),
+            align="center",
+            spacing="2",
+        ),
+        rx.cond(
+            S.editing,
+            editor,
+            rx.box(
+                rx.text(
+                    rx.cond(value != "", value, field.placeholder),
+                    color_scheme=rx.cond(value != "", "gray", "gray"),
+                    opacity=rx.cond(value != "", "1", "0.55"),
+                    size="2",
+                    class_name="mn-field-value",
+                    custom_attrs={"data-testid": f"value-{field.key}"},
+                ),
+                on_click=S.start_editing,
+                cursor=rx.cond(S.can_edit, "text", "default"),
+                padding="8px",
+                border="1px solid var(--gray-a5)",
+                border_radius="6px",
+                width="100%",
+            ),
+        ),
+        field_hint(S.field_errors.get(field.key, "")),
+        spacing="1",
+        width="100%",
+        class_name="mn-wide" if field.multiline else "",
+    )
+
+
+def _inputs_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Project inputs", size="4"),
+                rx.badge(
+                    S.completion_status,
+                    custom_attrs={"data-testid": "completion-status"},
+                    color_scheme=rx.match(
+                        S.completion_status, ("complete", "green"), ("partial", "amber"), "gray"
+                    ),
+                ),
+                rx.spacer(),
+                rx.cond(
+                    S.editing,
+                    rx.hstack(
+                        rx.button(
+                            "Cancel",
+                            variant="soft",
+                            on_click=S.cancel_editing,
+                            custom_attrs={"data-testid": "cancel-inputs"},
+                        ),
+                        rx.button(
+                            "Save changes",
+                            on_click=S.save_inputs,
+                            loading=S.saving,
+                            custom_attrs={"data-testid": "save-inputs"},
+                        ),
+                    ),
+                    rx.cond(
+                        S.can_edit,
+                        rx.button(
+                            rx.icon("pencil", size=14),
+                            "Edit inputs",
+                            variant="soft",
+                            on_click=S.start_editing,
+                            custom_attrs={"data-testid": "edit-inputs"},
+                        ),
+                    ),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                (S.missing_labels.length() > 0) & ~S.editing,
+                rx.text(
+                    "Still to answer: ",
+                    rx.foreach(S.missing_labels, lambda m: rx.badge(m, margin="2px")),
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            rx.box(*[_field(f) for f in FIELDS], class_name="mn-inputs-grid", width="100%"),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _centre() -> rx.Component:
+    return rx.box(
+        rx.cond(
+            S.not_found,
+            rx.vstack(
+                error_callout(S.error, "not-found"),
+                rx.link("Back to your projects", href="/dashboard"),
+                spacing="3",
+            ),
+            rx.vstack(
+                rx.hstack(
+                    rx.center(
+                        rx.text(S.name.to(str)[:1].upper(), weight="bold", color="white"),
+                        width="40px",
+                        height="40px",
+                        border_radius="8px",
+                        background="var(--accent-9)",
+                        flex_shrink="0",
+                    ),
+                    rx.vstack(
+                        rx.heading(
+                            S.name,
+                            size="6",
+                            custom_attrs={"data-testid": "project-name"},
+                            class_name="mn-field-value",
+                        ),
+                        rx.text(
+                            rx.cond(S.description != "", S.description, "Market research project"),
+                            size="2",
+                            color_scheme="gray",
+                            class_name="mn-field-value",
+                        ),
+                        rx.text(
+                            S.organization_name,
+                            " · your role: ",
+                            S.role,
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                        spacing="0",
+                        min_width="0",
+                    ),
+                    align="center",
+                    spacing="3",
+                    width="100%",
+                ),
+                notice_callout(S.notice),
+                error_callout(S.error),
+                _inputs_card(),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+        class_name="mn-centre",
+    )
+
+
+def project_page() -> rx.Component:
+    mobile_buttons = rx.hstack(
+        rx.icon_button(
+            rx.icon("panel-left"),
+            variant="soft",
+            on_click=S.open_mobile("left"),
+            aria_label="Open projects",
+            class_name="mn-mobile-only",
+            custom_attrs={"data-testid": "open-left"},
+        ),
+        rx.icon_button(
+            rx.icon("message-circle"),
+            variant="soft",
+            on_click=S.open_mobile("right"),
+            aria_label="Open assistant",
+            class_name="mn-mobile-only",
+            custom_attrs={"data-testid": "open-right"},
+        ),
+        spacing="2",
+    )
+    left_collapsed = S.left_collapsed == "1"
+    right_collapsed = S.right_collapsed == "1"
+    return rx.box(
+        top_bar(mobile_buttons),
+        rx.box(
+            side_panel(
+                "left",
+                "Projects",
+                _projects_list(),
+                collapsed=left_collapsed,
+                mobile_open=S.mobile_panel == "left",
+                on_close=S.close_mobile,
+            ),
+            edge_tab("left", left_collapsed, S.toggle_left, "260px", "Collapse or expand projects"),
+            _centre(),
+            edge_tab(
+                "right", right_collapsed, S.toggle_right, "380px", "Collapse or expand assistant"
+            ),
+            side_panel(
+                "right",
+                "AI research assistant",
+                _assistant_placeholder(),
+                collapsed=right_collapsed,
+                mobile_open=S.mobile_panel == "right",
+                on_close=S.close_mobile,
+            ),
+            class_name=rx.cond(
+                S.mobile_panel != "", "mn-workspace mn-has-mobile-panel", "mn-workspace"
+            ),
+        ),
+    )

@@ -1,0 +1,137 @@
+"""Organisations page: create, rename, members, invite, roles, remove, leave."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketnav.db import session_scope
+from marketnav.services import organizations
+from marketnav.services.errors import DomainError
+from marketnav.services.permissions import Action, Role, can
+from marketnav.state.session import PageState
+
+ROLES = [r.value for r in Role]
+
+
+class OrganizationsState(PageState):
+    orgs: list[dict[str, str]] = []
+    selected_id: str = ""
+    selected_name: str = ""
+    selected_role: str = ""
+    can_manage: bool = False
+    members: list[dict[str, str]] = []
+    invite_role: str = "member"
+
+    @rx.event
+    def load(self):
+        self._reset_messages()
+        return self._refresh()
+
+    def _refresh(self):
+        try:
+            with session_scope() as db:
+                user = self.current_user(db)
+                rows = organizations.list_for_user(db, user)
+                self.orgs = [
+                    {
+                        "id": str(o.id),
+                        "name": o.name,
+                        "role": r.value,
+                        "personal": "personal" if o.is_personal else "",
+                    }
+                    for o, r in rows
+                ]
+                ids = {o["id"] for o in self.orgs}
+                if self.selected_id not in ids:
+                    self.selected_id = self.orgs[0]["id"] if self.orgs else ""
+                current = next((o for o in self.orgs if o["id"] == self.selected_id), None)
+                if current is None:
+                    self.members = []
+                    return None
+                self.selected_name, self.selected_role = current["name"], current["role"]
+                self.can_manage = can(Role(current["role"]), Action.ORG_MANAGE_MEMBERS)
+                self.members = [
+                    {
+                        "user_id": str(m.user_id),
+                        "name": m.name,
+                        "email": m.email,
+                        "role": m.role,
+                        "is_me": "1" if m.user_id == user.id else "",
+                    }
+                    for m in organizations.members(db, user, int(self.selected_id))
+                ]
+        except DomainError as err:
+            return self._fail(err)
+        return None
+
+    @rx.event
+    def select(self, organization_id: str):
+        self.selected_id = organization_id
+        self._reset_messages()
+        return self._refresh()
+
+    def _act(self, action, notice: str):
+        self._reset_messages()
+        try:
+            with session_scope() as db:
+                action(db, self.current_user(db))
+        except DomainError as err:
+            return self._fail(err)
+        self.notice = notice
+        return self._refresh()
+
+    @rx.event
+    def create(self, form: dict):
+        name = form.get("name", "")
+
+        def action(db, user):
+            self.selected_id = str(organizations.create(db, user, name).id)
+
+        return self._act(action, f"Created “{name.strip()}”.")
+
+    @rx.event
+    def rename(self, form: dict):
+        name = form.get("name", "")
+        return self._act(
+            lambda db, user: organizations.rename(db, user, int(self.selected_id), name),
+            "Organisation renamed.",
+        )
+
+    @rx.event
+    def set_invite_role(self, role: str):
+        self.invite_role = role
+
+    @rx.event
+    def invite(self, form: dict):
+        email = form.get("email", "")
+        return self._act(
+            lambda db, user: organizations.invite(
+                db, user, int(self.selected_id), email, self.invite_role
+            ),
+            f"Added {email.strip()} as {self.invite_role}.",
+        )
+
+    @rx.event
+    def change_role(self, user_id: str, role: str):
+        return self._act(
+            lambda db, user: organizations.change_role(
+                db, user, int(self.selected_id), int(user_id), role
+            ),
+            "Role changed.",
+        )
+
+    @rx.event
+    def remove(self, user_id: str):
+        return self._act(
+            lambda db, user: organizations.remove_member(
+                db, user, int(self.selected_id), int(user_id)
+            ),
+            "Member removed.",
+        )
+
+    @rx.event
+    def leave(self):
+        return self._act(
+            lambda db, user: organizations.leave(db, user, int(self.selected_id)),
+            "You left the organisation.",
+        )
