@@ -1,0 +1,123 @@
+"""Collecting companies for a list of keywords, store first, source when stale.
+
+Per keyword: a search cached in the store within the freshness window (and for at least the
+requested number of companies) is served from the store, refetching only those of its companies
+whose own record went stale; otherwise the source is searched and the store updated. Keywords
+run one after another so progress can be reported per keyword and a cancellation takes effect
+between keywords.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+
+from scraper_services.common.records import CompanyRecord
+from scraper_services.common.sources import CompanySource, SourceError
+from scraper_services.common.store import CompanyStore
+
+
+@dataclass
+class KeywordOutcome:
+    keyword: str
+    records: list[CompanyRecord] = field(default_factory=list)
+    from_store: int = 0
+    fetched: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "failed" if self.error else "success"
+
+
+@dataclass
+class Candidate:
+    record: CompanyRecord
+    appearance_count: int = 0
+    keywords: list[str] = field(default_factory=list)
+
+
+class Cancelled(Exception):
+    """The request was cancelled through `POST /cancel/{request_id}`."""
+
+
+class KeywordCollector:
+    def __init__(self, source: CompanySource, store: CompanyStore):
+        self.source, self.store = source, store
+
+    async def search_keyword(self, keyword: str, limit: int, max_age_days: float) -> KeywordOutcome:
+        started = time.perf_counter()
+        outcome = KeywordOutcome(keyword=keyword)
+        try:
+            cached = await asyncio.to_thread(self.store.get_search, keyword)
+            usable = (
+                cached is not None
+                and cached.age_days() <= max_age_days
+                and (cached.result_limit >= limit or len(cached.keys) < cached.result_limit)
+            )
+            if cached is not None and usable:
+                await self._from_store(outcome, cached.keys[:limit], max_age_days)
+            else:
+                records = await self.source.search(keyword, limit)
+                await asyncio.to_thread(self._remember, keyword, limit, records)
+                outcome.records, outcome.fetched = records, len(records)
+        except SourceError as exc:
+            outcome.error = str(exc)
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+    def _remember(self, keyword: str, limit: int, records: Sequence[CompanyRecord]) -> None:
+        self.store.upsert(records)
+        self.store.save_search(keyword, limit, [record.key for record in records])
+
+    async def _from_store(self, outcome: KeywordOutcome, keys: list[str], max_age: float) -> None:
+        stored = await asyncio.to_thread(self.store.get_many, keys)
+        stale = [key for key in keys if key not in stored or stored[key].age_days() > max_age]
+        if stale:
+            refetched = await asyncio.gather(*(self.source.fetch(key) for key in stale))
+            renewed = [record for record in refetched if record is not None]
+            await asyncio.to_thread(self.store.upsert, renewed)
+            stored.update({record.key: record for record in renewed})
+            outcome.fetched = len(renewed)
+        outcome.from_store = len(keys) - len(stale)
+        outcome.records = [stored[key] for key in keys if key in stored]
+
+    async def collect(
+        self,
+        keywords: Sequence[str],
+        limit: int,
+        max_age_days: float,
+        is_cancelled: Callable[[], bool] = lambda: False,
+    ) -> AsyncIterator[KeywordOutcome]:
+        """Yields one outcome per keyword; raises `Cancelled` between keywords when asked."""
+        for keyword in keywords:
+            if is_cancelled():
+                raise Cancelled()
+            yield await self.search_keyword(keyword, limit, max_age_days)
+        if is_cancelled():
+            raise Cancelled()
+
+
+def aggregate(outcomes: Sequence[KeywordOutcome]) -> list[Candidate]:
+    """Unique companies over all keywords, first-seen order, with appearance counts."""
+    candidates: dict[str, Candidate] = {}
+    for outcome in outcomes:
+        for record in outcome.records:
+            candidate = candidates.setdefault(record.key, Candidate(record=record))
+            candidate.appearance_count += 1
+            if outcome.keyword not in candidate.keywords:
+                candidate.keywords.append(outcome.keyword)
+    return list(candidates.values())
+
+
+def unique_keywords(keywords: Sequence[str]) -> list[str]:
+    """Stripped, non-empty, case-insensitively de-duplicated, order kept."""
+    seen: dict[str, str] = {}
+    for keyword in keywords:
+        cleaned = " ".join(keyword.split())
+        if cleaned and cleaned.lower() not in seen:
+            seen[cleaned.lower()] = cleaned
+    return list(seen.values())

@@ -1,0 +1,229 @@
+"""A service's own company store: SQLite by default, PostgreSQL when configured.
+
+Two tables per service (prefixed with the service name):
+- `<svc>_companies`: one row per company key with the full record as JSON and `fetched_at`;
+- `<svc>_keyword_searches`: the keys a keyword search returned, when, and for what limit.
+Freshness is decided by the caller from `fetched_at` / `searched_at` (the request's
+`days_threshold` / `freshness_days`). Calls are synchronous and short; async code runs them in
+a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from scraper_services.common.keyword_index import normalise_link, normalise_name
+from scraper_services.common.records import CompanyRecord, utc_now
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class CachedSearch:
+    keyword: str
+    result_limit: int
+    keys: list[str]
+    searched_at: datetime
+
+    def age_days(self, now: datetime | None = None) -> float:
+        searched = self.searched_at
+        if searched.tzinfo is None:
+            searched = searched.replace(tzinfo=UTC)
+        return ((now or utc_now()) - searched).total_seconds() / 86400.0
+
+
+def store_url_for(configured: str, var_dir: Path, service: str) -> str:
+    """The SQLAlchemy URL: the configured one (PostgreSQL) or a SQLite file under var/."""
+    if not configured:
+        return f"sqlite:///{var_dir / f'{service}-store.db'}"
+    for legacy in ("postgres://", "postgresql://"):
+        if configured.startswith(legacy):
+            return "postgresql+psycopg://" + configured[len(legacy) :]
+    return configured
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class CompanyStore:
+    """Company cache of one service."""
+
+    def __init__(self, url: str, service: str, table_prefix: str | None = None):
+        self.url = url
+        self.service = service
+        prefix = table_prefix if table_prefix is not None else f"{service}_"
+        self.metadata = MetaData()
+        self.companies = Table(
+            f"{prefix}companies",
+            self.metadata,
+            Column("key", String(512), primary_key=True),
+            Column("name", String(512), nullable=False),
+            Column("name_norm", String(512), nullable=False, index=True),
+            Column("host", String(512), nullable=False, index=True),
+            Column("origin", String(64), nullable=False),
+            Column("payload", Text, nullable=False),
+            Column("fetched_at", DateTime(timezone=True), nullable=False),
+        )
+        self.searches = Table(
+            f"{prefix}keyword_searches",
+            self.metadata,
+            Column("keyword", String(512), primary_key=True),
+            Column("result_limit", Integer, nullable=False),
+            Column("keys", Text, nullable=False),
+            Column("searched_at", DateTime(timezone=True), nullable=False),
+        )
+        self.engine = self._create_engine(url)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @staticmethod
+    def _create_engine(url: str) -> Engine:
+        if url.startswith("sqlite"):
+            path = url.removeprefix("sqlite:///")
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+            @event.listens_for(engine, "connect")
+            def _pragmas(dbapi_connection, _record):  # pragma: no cover - driver hook
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.close()
+
+            return engine
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+    def create(self) -> None:
+        self.metadata.create_all(self.engine)
+
+    def drop(self) -> None:
+        self.metadata.drop_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    def count(self) -> int:
+        with self.engine.connect() as connection:
+            return int(
+                connection.execute(select(func.count()).select_from(self.companies)).scalar()
+            )
+
+    def _insert(self, table: Table):
+        return (postgresql if self.backend == "postgresql" else sqlite).insert(table)
+
+    def upsert(self, records: Iterable[CompanyRecord]) -> int:
+        rows = [
+            {
+                "key": record.key,
+                "name": record.name,
+                "name_norm": normalise_name(record.name),
+                "host": normalise_link(record.website or record.url or ""),
+                "origin": record.origin,
+                "payload": record.model_dump_json(),
+                "fetched_at": _aware(record.fetched_at),
+            }
+            for record in records
+        ]
+        if not rows:
+            return 0
+        with self.engine.begin() as connection:
+            for start in range(0, len(rows), _CHUNK):
+                statement = self._insert(self.companies)
+                statement = statement.on_conflict_do_update(
+                    index_elements=["key"],
+                    set_={c: statement.excluded[c] for c in rows[0] if c != "key"},
+                )
+                connection.execute(statement, rows[start : start + _CHUNK])
+        return len(rows)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, CompanyRecord]:
+        found: dict[str, CompanyRecord] = {}
+        unique = list(dict.fromkeys(keys))
+        with self.engine.connect() as connection:
+            for start in range(0, len(unique), _CHUNK):
+                chunk = unique[start : start + _CHUNK]
+                query = select(self.companies.c.payload).where(self.companies.c.key.in_(chunk))
+                for (payload,) in connection.execute(query):
+                    record = CompanyRecord.model_validate_json(payload)
+                    found[record.key] = record
+        return found
+
+    def find(self, name: str | None = None, url: str | None = None) -> CompanyRecord | None:
+        conditions = []
+        if url:
+            conditions.append(self.companies.c.host == normalise_link(url))
+        if name:
+            conditions.append(self.companies.c.name_norm == normalise_name(name))
+        with self.engine.connect() as connection:
+            for condition in conditions:
+                query = select(self.companies.c.payload).where(condition).limit(1)
+                payload = connection.execute(query).scalar()
+                if payload is not None:
+                    return CompanyRecord.model_validate_json(payload)
+        return None
+
+    def iter_records(self, origin: str | None = None) -> Iterator[CompanyRecord]:
+        query = select(self.companies.c.payload).order_by(self.companies.c.key)
+        if origin is not None:
+            query = query.where(self.companies.c.origin == origin)
+        with self.engine.connect() as connection:
+            for (payload,) in connection.execute(query):
+                yield CompanyRecord.model_validate_json(payload)
+
+    def save_search(self, keyword: str, result_limit: int, keys: Sequence[str]) -> None:
+        row = {
+            "keyword": keyword.strip().lower(),
+            "result_limit": result_limit,
+            "keys": json.dumps(list(keys)),
+            "searched_at": utc_now(),
+        }
+        statement = self._insert(self.searches)
+        statement = statement.on_conflict_do_update(
+            index_elements=["keyword"],
+            set_={c: statement.excluded[c] for c in row if c != "keyword"},
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement, [row])
+
+    def get_search(self, keyword: str) -> CachedSearch | None:
+        query = select(self.searches).where(self.searches.c.keyword == keyword.strip().lower())
+        with self.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        if row is None:
+            return None
+        return CachedSearch(
+            row["keyword"], row["result_limit"], json.loads(row["keys"]), _aware(row["searched_at"])
+        )

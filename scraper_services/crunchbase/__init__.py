@@ -1,0 +1,1 @@
+"""crunchbase_api: the Crunchbase market-data service (port 8003)."""
