@@ -9,7 +9,8 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import col, delete
+from sqlalchemy import delete
+from sqlmodel import col
 
 from marketnav.db import session_scope
 from marketnav.models.ai import AICacheEntry

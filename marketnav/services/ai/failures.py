@@ -28,6 +28,14 @@ class ProviderCallError(Exception):
         return self.kind in RETRYABLE_KINDS
 
 
+class InvalidOutput(ProviderCallError):
+    """The provider answered, but the answer failed the output schema or validation."""
+
+    def __init__(self, detail: str, raw_output: str = ""):
+        super().__init__("invalid_output", detail)
+        self.raw_output = raw_output
+
+
 class AIStepFailed(DomainError):
     """An AI step could not produce a valid answer; `str(err)` is safe to show to the user.
 

@@ -50,7 +50,7 @@ _DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|latest|preview)$")
 
 
 def normalise_model_name(model: str) -> str:
-    """`google/gemini-2.5-flash` -> `gemini-2.5-flash`; `gpt-4o-mini-2024-07-18` -> `gpt-4o-mini`."""
+    """Strip vendor prefixes and date suffixes: `google/gemini-2.5-flash` -> `gemini-2.5-flash`."""
     name = model.strip().lower().rsplit("/", 1)[-1]
     previous = None
     while previous != name:

@@ -1,0 +1,274 @@
+"""The offline analyser: deterministic answers built from the given data and templates.
+
+Used as the provider only when no AI key is configured. Its answers satisfy the same output
+schemas as a model's, and all prose it writes starts with "Offline analysis".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from statistics import median
+
+from pydantic import BaseModel, Field
+
+from marketnav.services.ai.input_extraction import extract_inputs_from_text
+from marketnav.services.ai.providers import OFFLINE_LABEL
+from marketnav.services.ai.schemas import (
+    CrunchbaseKeywords,
+    ProjectInputExtraction,
+    ProjectInputsData,
+    ReportSection,
+    ResearchAnswer,
+    TargetDescription,
+    TracxnKeywords,
+)
+from marketnav.services.ai.text_terms import (
+    PHRASE_BREAKS,
+    STOPWORDS,
+    candidate_phrases,
+    content_words,
+    sentences,
+    stem,
+    stems,
+    words,
+)
+
+# How much each answer counts when picking terms (competitor names are not industry terms).
+FIELD_WEIGHTS = {
+    "startup_description": 3.0,
+    "research_goal": 1.0,
+    "target_audience": 1.0,
+    "business_model": 1.0,
+}
+PAD_SUFFIXES = ("software", "platform", "market", "technology", "services", "solutions", "apps")
+GENERIC_WORDS = frozenset({"market", "platform", "customers", "users", "service", "solution"})
+
+
+def labelled(text: str) -> str:
+    """Prefix prose with the offline label (once)."""
+    text = text.strip()
+    return text if text.startswith(OFFLINE_LABEL) else f"{OFFLINE_LABEL}: {text}"
+
+
+def _name_words(inputs: ProjectInputsData) -> frozenset[str]:
+    """The startup's own name is not an industry term."""
+    return frozenset(words(inputs.startup_name))
+
+
+def _weighted_words(inputs: ProjectInputsData) -> Counter[str]:
+    """Content-word stems scored by the weight of the answers they occur in."""
+    scores: Counter[str] = Counter()
+    values = inputs.model_dump()
+    excluded = _name_words(inputs) | PHRASE_BREAKS
+    for key, weight in FIELD_WEIGHTS.items():
+        for word in content_words(values[key]):
+            if not word.isdigit() and len(word) > 2 and word not in excluded:
+                scores[stem(word)] += weight
+    return scores
+
+
+def _weighted_phrases(inputs: ProjectInputsData, min_words: int, max_words: int) -> list[str]:
+    """Phrases ranked by how often and where they occur, plus how central their words are."""
+    word_scores = _weighted_words(inputs)
+    scores: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    values = inputs.model_dump()
+    excluded = _name_words(inputs)
+    for key, weight in FIELD_WEIGHTS.items():
+        phrases = candidate_phrases(values[key], min_words, max_words, excluded)
+        for phrase, count in phrases.items():
+            scores[phrase] += weight * count
+            first_seen.setdefault(phrase, len(first_seen))
+    for phrase in scores:
+        parts = phrase.split()
+        scores[phrase] += 0.5 * sum(word_scores[stem(w)] for w in parts) / len(parts)
+    # Two-word phrases read best as search terms; break ties by first appearance.
+    return sorted(scores, key=lambda p: (-scores[p], len(p.split()) != 2, first_seen[p]))
+
+
+def _top_words(inputs: ProjectInputsData) -> list[str]:
+    """Single key words, most central first (generic words left out)."""
+    surface: dict[str, str] = {}
+    for word in content_words(inputs.source_text()):
+        surface.setdefault(stem(word), word)
+    ranked = [surface.get(s, s) for s, _ in _weighted_words(inputs).most_common()]
+    return [w for w in ranked if w not in GENERIC_WORDS]
+
+
+def _distinct(phrases: list[str], limit: int) -> list[str]:
+    """Keep phrases sharing at most a minority of their words with an already chosen one."""
+    chosen: list[str] = []
+    covered: list[set[str]] = []
+    for phrase in phrases:
+        phrase_stems = stems(phrase)
+        if not phrase_stems or any(
+            len(phrase_stems & other) * 2 >= len(phrase_stems) for other in covered
+        ):
+            continue
+        chosen.append(phrase)
+        covered.append(phrase_stems)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def crunchbase_keywords(inputs: ProjectInputsData) -> CrunchbaseKeywords:
+    """8-12 two-to-three-word terms from the answers, padded with 'word + industry' terms."""
+    keywords = _distinct(_weighted_phrases(inputs, 2, 3), 12)
+    top = _top_words(inputs) or ["market"]
+    for suffix in PAD_SUFFIXES:
+        for word in top[:4]:
+            if len(keywords) >= 8:
+                break
+            term = f"{word} {suffix}"
+            if stem(word) != stem(suffix) and term not in keywords:
+                keywords.append(term)
+    return CrunchbaseKeywords(keywords=keywords[:12], confidence=None)
+
+
+def tracxn_keywords(inputs: ProjectInputsData) -> TracxnKeywords:
+    """5-10 Tracxn terms: top two-word phrases joined by AND, then single key words."""
+    phrases = _distinct(_weighted_phrases(inputs, 2, 2), 6)
+    terms = [" AND ".join(p.split()) for p in phrases]
+    covered = {stem(w) for p in phrases for w in p.split()}
+    for word in [*_top_words(inputs), *PAD_SUFFIXES]:
+        if len(terms) >= 8:
+            break
+        if stem(word) not in covered and re.fullmatch(r"[a-z0-9][a-z0-9&+'\-]*", word):
+            terms.append(word)
+            covered.add(stem(word))
+    return TracxnKeywords(keywords=terms[:10], confidence=None)
+
+
+def _first_sentence(text: str, limit: int = 300) -> str:
+    first = re.split(r"(?<=[.!?])\s+", text.strip())[0] if text.strip() else ""
+    return first[:limit].rstrip(" .")
+
+
+def target_description(inputs: ProjectInputsData) -> TargetDescription:
+    """A templated description of comparable companies from the answers."""
+    parts = []
+    what = _first_sentence(inputs.startup_description)
+    if what:
+        parts.append(f"Companies similar to this one: {what}.")
+    if inputs.target_audience.strip():
+        parts.append(f"They serve {_first_sentence(inputs.target_audience, 200)}.")
+    if inputs.geographic_focus.strip():
+        parts.append(f"Region: {_first_sentence(inputs.geographic_focus, 120)}.")
+    if inputs.business_model.strip():
+        parts.append(f"Business model: {_first_sentence(inputs.business_model, 160)}.")
+    terms = _distinct(_weighted_phrases(inputs, 2, 3), 4)
+    if terms:
+        parts.append(f"Key terms: {', '.join(terms)}.")
+    text = labelled(" ".join(parts) or "Companies in the market described by the project.")
+    return TargetDescription(description=text[:800], confidence=None)
+
+
+def extract_project_inputs(text: str, current: ProjectInputsData) -> ProjectInputExtraction:
+    """Pattern-based extraction of the nine inputs from free text (see input_extraction)."""
+    return extract_inputs_from_text(text, current)
+
+
+def research_answer(question: str, sections: list[ReportSection]) -> ResearchAnswer:
+    """An extractive answer: the report sentences that best match the question, cited."""
+    question_stems = stems(question)
+    scored: list[tuple[float, int, str, ReportSection]] = []
+    order = 0
+    for section in sections:
+        title_stems = stems(section.title + " " + section.section_key.replace("_", " "))
+        for sentence in sentences(section.markdown):
+            overlap = len(question_stems & stems(sentence))
+            if overlap:
+                bonus = 0.5 * len(question_stems & title_stems)
+                scored.append((overlap + bonus, order, sentence, section))
+            order += 1
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    if not scored:
+        topic = ", ".join(sorted(w for w in content_words(question) if w not in STOPWORDS)[:4])
+        return ResearchAnswer(
+            answer=labelled(
+                f"the completed reports do not mention {topic or 'this'}. "
+                "Rephrase the question, or run the report that covers it."
+            ),
+            confidence=None,
+        )
+    lines = [f"{OFFLINE_LABEL} (extracted from your reports, no AI model used):", ""]
+    for _, _, sentence, section in scored[:4]:
+        lines.append(f"- {sentence} {section.citation}")
+    return ResearchAnswer(answer="\n".join(lines), confidence=None)
+
+
+class CompanyFacts(BaseModel):
+    """The facts of one company the offline analyser can use."""
+
+    name: str
+    description: str = ""
+    funding_usd: float | None = None
+    rank: int | None = None
+    country: str = ""
+    founded_year: int | None = None
+
+
+class MarketStatistics(BaseModel):
+    """Counts, funding totals and rankings over a set of companies."""
+
+    company_count: int
+    funded_count: int
+    total_funding_usd: float
+    median_funding_usd: float | None
+    top_by_funding: list[str]
+    top_by_rank: list[str]
+    countries: dict[str, int]
+    founded_range: tuple[int, int] | None
+    frequent_terms: list[str] = Field(default_factory=list)
+
+
+def market_statistics(companies: list[CompanyFacts]) -> MarketStatistics:
+    """Aggregate the companies' data (what offline analysis sections are built from)."""
+    funded = [c for c in companies if c.funding_usd]
+    ranked = sorted((c for c in companies if c.rank is not None), key=lambda c: c.rank or 0)
+    years = [c.founded_year for c in companies if c.founded_year]
+    terms = candidate_phrases(" . ".join(c.description for c in companies), 2, 2)
+    return MarketStatistics(
+        company_count=len(companies),
+        funded_count=len(funded),
+        total_funding_usd=sum(c.funding_usd or 0 for c in funded),
+        median_funding_usd=median(c.funding_usd or 0 for c in funded) if funded else None,
+        top_by_funding=[c.name for c in sorted(funded, key=lambda c: -(c.funding_usd or 0))[:5]],
+        top_by_rank=[c.name for c in ranked[:5]],
+        countries=dict(Counter(c.country for c in companies if c.country).most_common(8)),
+        founded_range=(min(years), max(years)) if years else None,
+        frequent_terms=[t for t, _ in terms.most_common(8)],
+    )
+
+
+def _usd(amount: float) -> str:
+    for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if amount >= size:
+            return f"${amount / size:.1f}{unit}"
+    return f"${amount:,.0f}"
+
+
+def market_summary_markdown(companies: list[CompanyFacts], topic: str = "this market") -> str:
+    """A labelled markdown overview of the companies for report sections."""
+    stats = market_statistics(companies)
+    lines = [f"_{OFFLINE_LABEL}: computed from the data, no AI model used._", ""]
+    lines.append(f"- **Companies found** in {topic}: {stats.company_count}")
+    if stats.funded_count:
+        lines.append(
+            f"- **Total disclosed funding**: {_usd(stats.total_funding_usd)} across "
+            f"{stats.funded_count} companies (median {_usd(stats.median_funding_usd or 0)})"
+        )
+    if stats.top_by_funding:
+        lines.append(f"- **Best funded**: {', '.join(stats.top_by_funding)}")
+    if stats.top_by_rank:
+        lines.append(f"- **Highest ranked**: {', '.join(stats.top_by_rank)}")
+    if stats.countries:
+        spread = ", ".join(f"{country} ({n})" for country, n in stats.countries.items())
+        lines.append(f"- **Countries**: {spread}")
+    if stats.founded_range:
+        lines.append(f"- **Founded**: {stats.founded_range[0]}-{stats.founded_range[1]}")
+    if stats.frequent_terms:
+        lines.append(f"- **Recurring terms**: {', '.join(stats.frequent_terms)}")
+    return "\n".join(lines)

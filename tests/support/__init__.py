@@ -1,0 +1,1 @@
+"""Test-only helpers (local servers, fakes) shared by the test suites."""
