@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 NDJSON_MEDIA_TYPE = "application/x-ndjson"
+
+# Field types shared by both services' requests.
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+CompanyNames = Annotated[list[Keyword], Field(min_length=1, max_length=50)]
+RequestId = Annotated[str, StringConstraints(max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
+Weight = Annotated[float, Field(json_schema_extra={"minimum": 0, "maximum": 1})]
+TargetDescription = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
+]
 
 
 class StoreHealth(BaseModel):

@@ -27,6 +27,7 @@ class KeywordOutcome:
     fetched: int = 0
     seconds: float = 0.0
     error: str | None = None
+    stored_keys: set[str] = field(default_factory=set)
 
     @property
     def status(self) -> str:
@@ -83,6 +84,7 @@ class KeywordCollector:
             stored.update({record.key: record for record in renewed})
             outcome.fetched = len(renewed)
         outcome.from_store = len(keys) - len(stale)
+        outcome.stored_keys = set(keys) - set(stale)
         outcome.records = [stored[key] for key in keys if key in stored]
 
     async def collect(

@@ -94,7 +94,9 @@ class KeywordIndex:
     def find(self, name: str | None = None, url: str | None = None) -> CompanyRecord | None:
         position = None
         if url:
-            position = self._by_host.get(normalise_link(url))
+            position = self._by_key.get(url.strip())
+            if position is None:
+                position = self._by_host.get(normalise_link(url))
         if position is None and name:
             position = self._by_name.get(normalise_name(name))
         return None if position is None else self.records[position]

@@ -184,6 +184,7 @@ class CompanyStore:
     def find(self, name: str | None = None, url: str | None = None) -> CompanyRecord | None:
         conditions = []
         if url:
+            conditions.append(self.companies.c.key == url.strip())
             conditions.append(self.companies.c.host == normalise_link(url))
         if name:
             conditions.append(self.companies.c.name_norm == normalise_name(name))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-RequestId = Annotated[str, StringConstraints(max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
-Weight = Annotated[float, Field(json_schema_extra={"minimum": 0, "maximum": 1})]
-TargetDescription = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
-]
+from scraper_services.common.contracts import (
+    CompanyNames,
+    Keyword,
+    RequestId,
+    TargetDescription,
+    Weight,
+)
 
 
 class _Request(BaseModel):
@@ -37,7 +38,7 @@ class BatchRequest(_Request):
 
 
 class CompanyNamesRequest(_Request):
-    company_names: list[Keyword] = Field(min_length=1, max_length=50)
+    company_names: CompanyNames
     days_threshold: int = Field(15, ge=0, le=3650)
 
 

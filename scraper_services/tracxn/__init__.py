@@ -1,0 +1,1 @@
+"""tracxn_api: the Tracxn market-data service (port 8008)."""
