@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 NDJSON_MEDIA_TYPE = "application/x-ndjson"
 
-# Field types shared by both services' requests.
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+def _json_number(value: Any) -> Any:
+    """JSON numbers only: no booleans, no numeric strings (pydantic's lax mode takes both)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+# Field types shared by both services' requests. Text must contain a non-blank character.
+Keyword = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
+]
 CompanyNames = Annotated[list[Keyword], Field(min_length=1, max_length=50)]
 RequestId = Annotated[str, StringConstraints(max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
-Weight = Annotated[float, Field(json_schema_extra={"minimum": 0, "maximum": 1})]
+Integer = Annotated[int, BeforeValidator(_json_number)]
+Weight = Annotated[
+    float, BeforeValidator(_json_number), Field(json_schema_extra={"minimum": 0, "maximum": 1})
+]
 TargetDescription = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=r"\S")
 ]
 
 
@@ -92,6 +105,7 @@ class ProgressEvent(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Malformed request body"},
     401: {"model": ErrorResponse, "description": "Missing or invalid service token"},
     413: {"model": ErrorResponse, "description": "Request body too large"},
     422: {"model": ValidationErrorResponse, "description": "Invalid request"},

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scraper_services.common.contracts import (
     CompanyNames,
+    Integer,
     Keyword,
     RequestId,
     TargetDescription,
@@ -22,9 +23,9 @@ class _Request(BaseModel):
 class TopSimilarWithRankRequest(_Request):
     keywords: list[Keyword] = Field(min_length=1, max_length=20)
     target_description: TargetDescription
-    num_companies: int = Field(10, ge=1, le=100, description="Companies per keyword")
-    top_count: int = Field(10, ge=1, le=100)
-    days_threshold: int = Field(15, ge=0, le=3650, description="Freshness window of the store")
+    num_companies: Integer = Field(10, ge=1, le=100, description="Companies per keyword")
+    top_count: Integer = Field(10, ge=1, le=100)
+    days_threshold: Integer = Field(15, ge=0, le=3650, description="Freshness window of the store")
     similarity_weight: Weight = Field(0.75, description="0..1; with rank_weight must sum to 1")
     rank_weight: Weight = Field(0.25, description="0..1; with similarity_weight must sum to 1")
     request_id: RequestId | None = Field(None, description="Lets POST /cancel/{id} stop it")
@@ -33,13 +34,13 @@ class TopSimilarWithRankRequest(_Request):
 
 class BatchRequest(_Request):
     keywords: list[Keyword] = Field(min_length=1, max_length=20)
-    num_companies: int = Field(5, ge=1, le=100)
-    days_threshold: int = Field(15, ge=0, le=3650)
+    num_companies: Integer = Field(5, ge=1, le=100)
+    days_threshold: Integer = Field(15, ge=0, le=3650)
 
 
 class CompanyNamesRequest(_Request):
     company_names: CompanyNames
-    days_threshold: int = Field(15, ge=0, le=3650)
+    days_threshold: Integer = Field(15, ge=0, le=3650)
 
 
 class RankedCompany(BaseModel):

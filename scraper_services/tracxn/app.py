@@ -104,7 +104,7 @@ def build_router(context: ServiceContext) -> APIRouter:
         context.require_similarity()
         return ScrapeWithRankRun(context, body, body.request_id or uuid.uuid4().hex)
 
-    @router.get("/", response_model=ServiceInfo)
+    @router.get("/", response_model=ServiceInfo, responses=ERROR_RESPONSES)
     async def root() -> ServiceInfo:
         """What this service is and where its docs are."""
         return ServiceInfo(service="tracxn_api", source=context.source.label, docs="/docs")

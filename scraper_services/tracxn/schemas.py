@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scraper_services.common.contracts import (
     CompanyNames,
+    Integer,
     Keyword,
     RequestId,
     TargetDescription,
@@ -24,9 +25,9 @@ class ScrapeBatchWithRankRequest(BaseModel):
         min_length=1, max_length=20, description="Search keywords (Tracxn style: 'Pet AND Care')"
     )
     target_description: TargetDescription
-    top_count: int = Field(ge=1, le=100)
-    num_companies_per_search: int = Field(10, ge=1, le=100)
-    freshness_days: int = Field(180, ge=0, le=365)
+    top_count: Integer = Field(ge=1, le=100)
+    num_companies_per_search: Integer = Field(10, ge=1, le=100)
+    freshness_days: Integer = Field(180, ge=0, le=365)
     similarity_weight: Weight = Field(0.75, description="0..1; with score_weight must sum to 1")
     score_weight: Weight = Field(0.25, description="0..1; with similarity_weight must sum to 1")
     sort_by: SortBy = Field("relevance", description="Order of each keyword's own results")
@@ -39,7 +40,7 @@ class CompanyNamesRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     company_names: CompanyNames
-    freshness_days: int = Field(180, ge=0, le=365)
+    freshness_days: Integer = Field(180, ge=0, le=365)
 
 
 class RankedStartup(BaseModel):
