@@ -48,6 +48,7 @@ class Behaviour(BaseModel):
     status: int = 200
     hang_seconds: float = 30.0
     delay_seconds: float = 0.0
+    chunk_delay_seconds: float = 0.0  # streaming: pause between chunks
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     model: str | None = None
@@ -193,7 +194,7 @@ async def _stream(
         return
     for piece in pieces:
         yield _chunk(body, chunk_id, {"content": piece})
-        await asyncio.sleep(0)
+        await _interruptible_sleep(behaviour.chunk_delay_seconds, stopping)
     for index, call in enumerate(behaviour.tool_calls):
         payload = _tool_call_payload(call, index)
         arguments = payload["function"]["arguments"]

@@ -60,7 +60,7 @@ _NAME_PATTERNS = (
 _DESCRIPTION_VERBS = re.compile(
     r"\b(?:we|it|which|that|platform|app|startup)\s+(?:\w+\s+)?(?:build|builds|make|makes|"
     r"provide|provides|offer|offers|help|helps|let|lets|connect|connects|develop|develops|"
-    r"is building|are building|sells|sell|automate|automates)\b|\bis an? (?:\w+ ){0,4}"
+    r"is building|are building|automate|automates)\b|\bis an? (?:\w+ ){0,4}"
     r"(?:platform|app|marketplace|service|tool|company|startup|saas)\b",
     re.IGNORECASE,
 )
@@ -144,7 +144,8 @@ def _time_range(text: str) -> str | None:
 
 def _description(text: str) -> str | None:
     for sentence in _sentences(text):
-        if _DESCRIPTION_VERBS.search(sentence) and len(sentence.split()) >= 5:
+        naming = re.search(r"\b(?:called|named)\b", sentence, re.IGNORECASE)
+        if _DESCRIPTION_VERBS.search(sentence) and len(sentence.split()) >= 5 and not naming:
             return sentence.rstrip()
     return None
 

@@ -42,6 +42,17 @@ FIELD_WEIGHTS = {
     "business_model": 1.0,
 }
 PAD_SUFFIXES = ("software", "platform", "market", "technology", "services", "solutions", "apps")
+# Last-resort terms when the answers are too short to give eight of their own.
+FALLBACK_TERMS = (
+    "emerging technology",
+    "digital services",
+    "software platform",
+    "consumer apps",
+    "b2b software",
+    "online marketplace",
+    "venture funding",
+    "market research",
+)
 GENERIC_WORDS = frozenset({"market", "platform", "customers", "users", "service", "solution"})
 
 
@@ -116,14 +127,17 @@ def _distinct(phrases: list[str], limit: int) -> list[str]:
 def crunchbase_keywords(inputs: ProjectInputsData) -> CrunchbaseKeywords:
     """8-12 two-to-three-word terms from the answers, padded with 'word + industry' terms."""
     keywords = _distinct(_weighted_phrases(inputs, 2, 3), 12)
-    top = _top_words(inputs) or ["market"]
-    for suffix in PAD_SUFFIXES:
-        for word in top[:4]:
-            if len(keywords) >= 8:
-                break
-            term = f"{word} {suffix}"
-            if stem(word) != stem(suffix) and term not in keywords:
-                keywords.append(term)
+    padding = [
+        f"{word} {suffix}"
+        for suffix in PAD_SUFFIXES
+        for word in _top_words(inputs)[:4]
+        if stem(word) != stem(suffix)
+    ]
+    for term in [*padding, *FALLBACK_TERMS]:
+        if len(keywords) >= 8:
+            break
+        if term not in keywords:
+            keywords.append(term)
     return CrunchbaseKeywords(keywords=keywords[:12], confidence=None)
 
 

@@ -154,10 +154,11 @@ def route_for(feature: str, settings: Settings | None = None) -> list[ProviderCo
     offline analyser is the chain only when no provider has a key at all.
     """
     settings = settings or get_settings()
+    names = route_names(feature, settings)
     available = configured_providers(settings)
     if not available:
         return [OFFLINE_PROVIDER]
-    chain = [available[name] for name in route_names(feature, settings) if name in available]
+    chain = [available[name] for name in names if name in available]
     if not chain:
         logger.warning("AI route %s names no configured provider; using all configured", feature)
         chain = list(available.values())

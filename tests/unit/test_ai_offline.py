@@ -1,0 +1,136 @@
+"""The offline analyser: deterministic, data-derived, labelled, schema-valid."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marketnav.services.ai import offline
+from marketnav.services.ai.input_extraction import extract_values
+from marketnav.services.ai.schemas import (
+    CrunchbaseKeywords,
+    ProjectInputsData,
+    ReportSection,
+    TracxnKeywords,
+)
+from tests.ai_fixtures import SAMPLE_INPUTS
+
+INPUTS = ProjectInputsData(**SAMPLE_INPUTS)
+
+
+def test_crunchbase_keywords_come_from_the_answers():
+    keywords = offline.crunchbase_keywords(INPUTS).keywords
+    assert 8 <= len(keywords) <= 12
+    assert keywords[0] == "meal kit"
+    assert all(2 <= len(k.split()) <= 3 for k in keywords)
+    assert not any("freshbox" in k for k in keywords)  # the startup's own name is no term
+    assert offline.crunchbase_keywords(INPUTS).keywords == keywords  # deterministic
+
+
+def test_tracxn_keywords_use_and_syntax():
+    keywords = offline.tracxn_keywords(INPUTS).keywords
+    assert 5 <= len(keywords) <= 10
+    assert "meal AND kit" in keywords
+    assert all(" " not in k.replace(" AND ", "") for k in keywords)
+
+
+def test_short_answers_are_padded_to_a_valid_list():
+    tiny = ProjectInputsData(startup_description="Drones.")
+    assert len(offline.crunchbase_keywords(tiny).keywords) >= 8
+    assert len(offline.tracxn_keywords(tiny).keywords) >= 5
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    description=st.text(alphabet=string.ascii_letters + " .,-'&\n", max_size=300),
+    audience=st.text(alphabet=string.ascii_letters + " ", max_size=80),
+)
+def test_offline_keywords_always_satisfy_the_schemas(description, audience):
+    data = ProjectInputsData(startup_description=description, target_audience=audience)
+    CrunchbaseKeywords.model_validate_json(offline.crunchbase_keywords(data).model_dump_json())
+    TracxnKeywords.model_validate_json(offline.tracxn_keywords(data).model_dump_json())
+
+
+def test_target_description_is_labelled_and_built_from_inputs():
+    text = offline.target_description(INPUTS).description
+    assert text.startswith("Offline analysis: ")
+    assert "busy families" in text and "Germany, Austria" in text
+
+
+def test_input_extraction_patterns():
+    text = (
+        "Our startup is called PayLoop. We build invoicing software that helps freelancers get "
+        "paid faster. We're at the MVP stage and we charge a monthly subscription. Our focus is "
+        "the UK and Germany. Competitors are Stripe, Wave and FreshBooks. I want to understand "
+        "the funding landscape for the last 3 years. Our customers are freelance designers."
+    )
+    values = extract_values(text)
+    assert values["startup_name"] == "PayLoop"
+    assert values["startup_description"].startswith("We build invoicing software")
+    assert values["current_stage"] == "mvp"
+    assert values["business_model"] == "monthly subscription"
+    assert values["geographic_focus"] == "UK, Germany"
+    assert values["time_range"] == "Last 3 years"
+    assert values["inspiration_sources"] == "Stripe, Wave and FreshBooks"
+    assert values["research_goal"].startswith("understand the funding landscape")
+    assert values["target_audience"] == "freelance designers"
+
+
+def test_extraction_asks_follow_ups_for_missing_required_inputs():
+    result = offline.extract_project_inputs("We are in Germany.", ProjectInputsData())
+    assert [f.key for f in result.fields] == ["geographic_focus"]
+    assert result.follow_up_questions[0] == "What is your startup called?"
+    assert len(result.follow_up_questions) == 3
+
+
+def test_year_spans_and_stages():
+    assert extract_values("Cover 2019 to 2024 please")["time_range"] == "2019-2024"
+    assert extract_values("We just closed a pre-seed round")["current_stage"] == "early_stage"
+    assert extract_values("it is still an idea")["current_stage"] == "idea"
+
+
+SECTIONS = [
+    ReportSection(
+        report_type="crunchbase",
+        section_key="fast_analysis",
+        title="Fast analysis",
+        markdown="## Funding\nHelloFresh raised over $300M in funding. The market consolidates.",
+    ),
+    ReportSection(
+        report_type="tracxn",
+        section_key="executive_summary",
+        title="Executive summary",
+        markdown="Meal kit funding fell after 2021. Investors prefer profitable models.",
+    ),
+]
+
+
+def test_research_answer_is_extractive_with_citations():
+    answer = offline.research_answer("How much funding did HelloFresh raise?", SECTIONS).answer
+    assert answer.startswith("Offline analysis")
+    first_claim = answer.splitlines()[2]
+    assert first_claim == "- HelloFresh raised over $300M in funding. [crunchbase §fast_analysis]"
+
+
+def test_research_answer_without_matches_says_so():
+    answer = offline.research_answer("What about quantum sensors?", SECTIONS).answer
+    assert answer.startswith("Offline analysis: the completed reports do not mention")
+    assert "§" not in answer
+
+
+def test_market_statistics_and_summary():
+    companies = [
+        offline.CompanyFacts(name="A", funding_usd=5e6, rank=3, country="DE", founded_year=2018),
+        offline.CompanyFacts(name="B", funding_usd=15e6, rank=1, country="DE", founded_year=2020),
+        offline.CompanyFacts(name="C", rank=2, country="AT", description="meal kit delivery"),
+    ]
+    stats = offline.market_statistics(companies)
+    assert stats.company_count == 3 and stats.funded_count == 2
+    assert stats.total_funding_usd == 20e6 and stats.median_funding_usd == 10e6
+    assert stats.top_by_funding == ["B", "A"] and stats.top_by_rank == ["B", "C", "A"]
+    assert stats.countries == {"DE": 2, "AT": 1} and stats.founded_range == (2018, 2020)
+    summary = offline.market_summary_markdown(companies, "meal kits")
+    assert summary.startswith("_Offline analysis")
+    assert "$20.0M" in summary and "Highest ranked**: B, C, A" in summary
