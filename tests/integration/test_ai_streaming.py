@@ -224,3 +224,14 @@ async def test_async_stream(ai_env, fake_ai):
     fake_ai.script("alpha", Behaviour.content_reply(ANSWER))
     events = [e async for e in ai.astream_chat(ai.ChatRequest(message="x"))]
     assert _text(events) == ANSWER and events[-1].kind == "done"
+
+
+def test_server_rejecting_stream_options_is_retried_without_them(ai_env, fake_ai):
+    ai_env.use_providers(fake_ai, "alpha", "beta")
+    fake_ai.script("alpha", Behaviour.failure(400), Behaviour.content_reply(ANSWER))
+    events = _chat(message="x")
+    assert events[-1].provider == "alpha" and events[-1].text == ANSWER
+    first, second = fake_ai.requests("alpha")
+    assert "stream_options" in first and "stream_options" not in second
+    record = ai_env.records()[-1]
+    assert record.completion_tokens > 0  # estimated from the text when usage is missing

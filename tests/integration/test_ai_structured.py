@@ -186,3 +186,35 @@ def test_extraction_confidence_per_field(ai_env, fake_ai):
     assert result.confidence["startup_name"].level == "high"
     assert "not found in the text" in result.confidence["geographic_focus"].basis
     assert result.confidence["geographic_focus"].score < result.confidence["startup_name"].score
+
+
+def test_json_schema_rejected_with_400_retries_as_a_tool_call(ai_env, fake_ai):
+    ai_env.use_providers(fake_ai, "alpha")
+    fake_ai.script(
+        "alpha",
+        Behaviour.failure(400),
+        Behaviour.tool_call("crunchbase_keywords", VALID_CRUNCHBASE),
+    )
+    assert ai.generate_crunchbase_keywords(SAMPLE_INPUTS).provider == "alpha"
+    first, second = fake_ai.requests("alpha")
+    assert "response_format" in first and "tools" not in first
+    assert second["tool_choice"]["function"]["name"] == "crunchbase_keywords"
+
+
+def test_reasoning_models_get_max_completion_tokens(ai_env, fake_ai):
+    ai_env.use_providers(fake_ai, "alpha", model="gpt-5-mini")
+    fake_ai.script("alpha", Behaviour.content_reply(VALID_CRUNCHBASE))
+    ai.generate_crunchbase_keywords(SAMPLE_INPUTS)
+    body = fake_ai.requests("alpha")[0]
+    assert body["max_completion_tokens"] == 2000
+    assert "max_tokens" not in body and "temperature" not in body
+
+
+def test_structured_call_without_offline_builder_needs_a_key(ai_env):
+    with pytest.raises(ai.AIStepFailed, match="needs an AI provider"):
+        ai.complete_structured(
+            feature="analysis",
+            operation="deep_dive",
+            output_model=ai.ResearchAnswer,
+            messages=[{"role": "user", "content": "x"}],
+        )

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from marketnav.services import ai
-from marketnav.services.ai.functions import review_fill
+from marketnav.services.ai.editing import review_fill
 from tests import ai_fixtures
 from tests.ai_fixtures import SAMPLE_INPUTS
 

@@ -18,17 +18,15 @@ from marketnav.services.ai.chat import (
     stream_chat,
 )
 from marketnav.services.ai.confidence import Confidence
+from marketnav.services.ai.editing import FieldFill, InputFill, review_fill
 from marketnav.services.ai.failures import AIStepFailed
 from marketnav.services.ai.functions import (
     AIResult,
-    FieldFill,
-    InputFill,
     answer_from_reports,
     extract_project_inputs,
     generate_crunchbase_keywords,
     generate_target_description,
     generate_tracxn_keywords,
-    review_fill,
 )
 from marketnav.services.ai.health import ProviderStatus, check_providers
 from marketnav.services.ai.modes import ModeInfo, citations_in, list_modes, research_context

@@ -25,8 +25,8 @@ from marketnav.services.ai.client import (
     backoff_seconds,
     new_request_id,
 )
+from marketnav.services.ai.editing import InputFill, review_fill
 from marketnav.services.ai.failures import ProviderCallError, failure_message
-from marketnav.services.ai.functions import InputFill, review_fill
 from marketnav.services.ai.input_extraction import extract_values, follow_up_questions
 from marketnav.services.ai.modes import (
     FILL_PROJECT_INPUTS,
@@ -150,10 +150,11 @@ def _stream_provider(
 ) -> Iterator[ChatEvent | Completion]:
     """Stream from one provider with retries; yields events, then the Completion."""
     max_retries = get_settings().ai_max_retries
+    include_usage = True
     for retry in range(max_retries + 1):
         emitted = False
         try:
-            for piece in caller.stream_once(messages, **params):
+            for piece in caller.stream_once(messages, include_usage=include_usage, **params):
                 if isinstance(piece, StreamDelta):
                     emitted = True
                     yield ChatEvent(kind="delta", text=piece.text)
@@ -163,6 +164,9 @@ def _stream_provider(
         except ProviderCallError as err:
             if emitted:
                 yield ChatEvent(kind="reset")
+            if err.kind == "bad_request" and include_usage and not emitted:
+                include_usage = False  # the server may not know stream_options: try without
+                continue
             if not err.retryable or retry == max_retries:
                 raise
             time.sleep(backoff_seconds(retry + 1))

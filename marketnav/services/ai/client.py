@@ -26,7 +26,7 @@ from marketnav.services.ai.failures import (
     classify_exception,
     failure_message,
 )
-from marketnav.services.ai.pricing import estimate_cost
+from marketnav.services.ai.pricing import estimate_cost, normalise_model_name
 from marketnav.services.ai.providers import OFFLINE_MODEL, ProviderConfig, route_for
 from marketnav.services.ai.records import CallContext, CallOutcome, record_call
 from marketnav.services.ai.results import Completion, TokenUsage, ToolCall
@@ -83,8 +83,16 @@ def backoff_seconds(retry_number: int) -> float:
     return min(wait, settings.ai_retry_backoff_max_seconds)
 
 
+# OpenAI reasoning models take `max_completion_tokens` and only their default temperature.
+_REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+
+
 def _completion_kwargs(provider: ProviderConfig, params: dict[str, Any]) -> dict[str, Any]:
     kwargs = {"model": provider.model, **{k: v for k, v in params.items() if v is not None}}
+    if normalise_model_name(provider.model).startswith(_REASONING_PREFIXES):
+        kwargs.pop("temperature", None)
+        if "max_tokens" in kwargs:
+            kwargs["max_completion_tokens"] = kwargs.pop("max_tokens")
     return kwargs
 
 
@@ -241,11 +249,12 @@ class ProviderCaller:
 
     # Streaming ---------------------------------------------------------------------------------
     def stream_once(
-        self, messages: list[dict[str, Any]], **params: Any
+        self, messages: list[dict[str, Any]], include_usage: bool = True, **params: Any
     ) -> Iterator[StreamDelta | Completion]:
         """One streamed completion: yields text deltas, then the final Completion.
 
-        Raises ProviderCallError on failure (possibly after some deltas were yielded).
+        Raises ProviderCallError on failure (possibly after some deltas were yielded). Some
+        OpenAI-compatible servers reject `stream_options`; call again with include_usage=False.
         """
         self.attempts += 1
         started = time.perf_counter()
@@ -257,7 +266,7 @@ class ProviderCaller:
             stream = sdk_client(self.provider).chat.completions.create(
                 messages=messages,
                 stream=True,
-                stream_options={"include_usage": True},
+                **({"stream_options": {"include_usage": True}} if include_usage else {}),
                 **_completion_kwargs(self.provider, params),
             )
             for chunk in stream:

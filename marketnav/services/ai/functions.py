@@ -6,11 +6,10 @@ Reflex). They raise `AIStepFailed` (a DomainError with a user-safe message) on f
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from marketnav.services.ai import offline
 from marketnav.services.ai.confidence import (
@@ -23,13 +22,13 @@ from marketnav.services.ai.confidence import (
     supported_check,
     validation_check,
 )
+from marketnav.services.ai.editing import field_problem
 from marketnav.services.ai.failures import AIStepFailed
 from marketnav.services.ai.modes import citations_in, research_context
 from marketnav.services.ai.records import CallContext
 from marketnav.services.ai.schemas import (
     LABELS,
     CrunchbaseKeywords,
-    FillProjectInputsArgs,
     ProjectInputExtraction,
     ProjectInputsData,
     ReportSection,
@@ -38,8 +37,7 @@ from marketnav.services.ai.schemas import (
     TracxnKeywords,
 )
 from marketnav.services.ai.structured import StructuredOutcome, complete_structured
-from marketnav.services.errors import ValidationFailed
-from marketnav.services.project_inputs import FIELD_KEYS, clean
+from marketnav.services.project_inputs import FIELD_KEYS
 
 T = TypeVar("T", bound=BaseModel)
 _CITATION_TAG = re.compile(r"\[[^\]]*§[^\]]*\]")
@@ -198,18 +196,6 @@ def generate_target_description(
     return _result(outcome, {"description": score})
 
 
-def field_problem(key: str, value: str) -> str | None:
-    """Why `value` is not acceptable for input `key`, or None when it passes."""
-    try:
-        FillProjectInputsArgs.model_validate({key: value})
-        clean({key: value})
-    except ValidationFailed as err:
-        return err.field_errors.get(key) or str(err)
-    except ValidationError as err:
-        return err.errors()[0]["msg"]
-    return None
-
-
 def extract_project_inputs(
     text: str,
     current: ProjectInputsData | dict[str, Any] | None = None,
@@ -337,59 +323,3 @@ def answer_claims(answer: str) -> list[str]:
             if len(_without_citations(sentence).split()) >= 3:
                 claims.append(sentence.strip())
     return claims
-
-
-class FieldFill(BaseModel):
-    """One input value proposed by the assistant, validated, with its confidence."""
-
-    key: str
-    label: str
-    value: str
-    confidence: Confidence
-
-
-class InputFill(BaseModel):
-    """The validated result of a `fill_project_inputs` tool call."""
-
-    fields: list[FieldFill]
-    # Field -> why it was not accepted (unknown field, too long, wrong stage...).
-    rejected: dict[str, str]
-
-    def values(self) -> dict[str, str]:
-        return {f.key: f.value for f in self.fields}
-
-
-def review_fill(arguments: str | dict[str, Any], source_text: str, is_offline: bool) -> InputFill:
-    """Validate `fill_project_inputs` arguments field by field and score each value."""
-    try:
-        data = json.loads(arguments) if isinstance(arguments, str) else dict(arguments)
-        if not isinstance(data, dict):
-            raise ValueError
-    except ValueError:
-        return InputFill(fields=[], rejected={"arguments": "not a JSON object"})
-    estimates = data.pop("field_confidence", None) or {}
-    fields: list[FieldFill] = []
-    rejected: dict[str, str] = {}
-    for key, raw in data.items():
-        if key not in FIELD_KEYS:
-            rejected[key] = "unknown field"
-            continue
-        if raw is None or not str(raw).strip():
-            continue
-        value = str(raw).strip()
-        problem = field_problem(key, value)
-        if problem:
-            rejected[key] = problem
-            continue
-        if key == "current_stage":
-            value = FillProjectInputsArgs.model_validate({key: value}).current_stage or value
-        estimate = estimates.get(key) if isinstance(estimates, dict) else None
-        checks = [
-            supported_check(value.replace("_", " "), source_text, "the conversation"),
-            validation_check(True, f"{LABELS[key]} field"),
-        ]
-        score = combine(
-            estimate if isinstance(estimate, int | float) else None, checks, offline=is_offline
-        )
-        fields.append(FieldFill(key=key, label=LABELS[key], value=value, confidence=score))
-    return InputFill(fields=fields, rejected=rejected)

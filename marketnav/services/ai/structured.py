@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from marketnav.services.ai.cache import cache_key, load_answer, store_answer
 from marketnav.services.ai.client import OfflineAnswer, ProviderCaller, run_chain
-from marketnav.services.ai.failures import InvalidOutput, ProviderCallError
+from marketnav.services.ai.failures import AIStepFailed, InvalidOutput, ProviderCallError
 from marketnav.services.ai.providers import (
     OFFLINE_LABEL,
     ProviderConfig,
@@ -68,6 +68,10 @@ def _request_params(
             "json_schema": {"name": name, "description": description, "schema": schema},
         }
     }
+
+
+def _as_tool(caller: ProviderCaller) -> ProviderConfig:
+    return caller.provider.model_copy(update={"structured_output": "tool"})
 
 
 def raw_output(completion: Completion, name: str) -> str:
@@ -124,7 +128,11 @@ def _provider_strategy(
     def attempt(caller: ProviderCaller) -> tuple[T, Completion]:
         if caller.provider.is_offline:
             if offline is None:
-                raise ProviderCallError("unexpected", f"no offline analysis for {name}")
+                raise AIStepFailed(
+                    name,
+                    "no_provider",
+                    f"'{name.replace('_', ' ')}' needs an AI provider: configure an API key.",
+                )
             completion = caller.offline(lambda: OfflineAnswer(content=offline().model_dump_json()))
             return parse_output(output_model, completion.content), completion
         request = {**params, **_request_params(caller.provider, name, description, schema)}
@@ -133,7 +141,14 @@ def _provider_strategy(
             return parse_output(output_model, raw_output(completion, name))
 
         try:
-            completion = caller.complete(messages, validate=validate, **request)
+            try:
+                completion = caller.complete(messages, validate=validate, **request)
+            except ProviderCallError as err:
+                if err.kind != "bad_request" or "response_format" not in request:
+                    raise
+                # The server may not support JSON-schema responses: ask for a tool call instead.
+                request = {**params, **_request_params(_as_tool(caller), name, description, schema)}
+                completion = caller.complete(messages, validate=validate, **request)
         except InvalidOutput as first_error:
             logger.info("AI %s: invalid output from %s; repairing", name, caller.provider.name)
             repaired = repair_messages(messages, first_error)
