@@ -25,7 +25,11 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 def stem(token: str) -> str:
     """A deliberately small stemmer: plural and common verb endings only."""
-    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("es", "e"), ("s", "")):
+    rules = (
+        ("eries", "er"), ("ies", "y"), ("sses", "ss"), ("ing", ""), ("ery", "er"), ("ed", ""), ("es", "e"),
+        ("s", ""),
+    )  # fmt: skip
+    for suffix, replacement in rules:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             if suffix == "s" and token.endswith("ss"):
                 return token

@@ -60,11 +60,17 @@ class TfidfSimilarity:
     def fit(self, corpus: Iterable[str]) -> None:
         texts = [text for text in corpus if text.strip()]
         with self._lock:
-            self._fit_locked(texts or ["company"])
+            self._fit_locked(texts)
 
     def _fit_locked(self, texts: list[str]) -> None:
+        """Fits on `texts`; with no usable vocabulary yet, fitting waits for the first query."""
         vectorizer = TfidfVectorizer(analyzer=_analyse, sublinear_tf=True, dtype=np.float32)
-        vectorizer.fit(texts)
+        try:
+            vectorizer.fit(texts)
+        except ValueError:  # empty corpus or nothing but stop words
+            self._vectorizer, self._corpus, self._unseen, self._known = None, [], [], set()
+            self._cache.clear()
+            return
         self._vectorizer, self._corpus, self._unseen = vectorizer, texts, []
         self._known = set(texts)
         self._cache.clear()
@@ -75,6 +81,8 @@ class TfidfSimilarity:
         with self._lock:
             if self._vectorizer is None:
                 self._fit_locked([text for _, text in documents] + [target])
+                if self._vectorizer is None:
+                    return [0.0 for _ in documents]
             self._maybe_refit_locked(documents)
             assert self._vectorizer is not None
             rows = []
