@@ -196,7 +196,11 @@ def fake_crunchbase_upstream(behaviour: UpstreamBehaviour) -> FastAPI:
         if predicate["operator_id"] == "domain_eq":
             hits = [o for o in CRUNCHBASE_ORGS if value in o["properties"]["website_url"]]
         else:
-            hits = [o for o in CRUNCHBASE_ORGS if _words_match(o["properties"]["short_description"], value)]  # fmt: skip
+            hits = [
+                o
+                for o in CRUNCHBASE_ORGS
+                if _words_match(o["properties"]["short_description"], value)
+            ]
         hits = hits[: body.get("limit", 50)]
         return {"count": len(hits), "entities": hits}
 
@@ -206,7 +210,7 @@ def fake_crunchbase_upstream(behaviour: UpstreamBehaviour) -> FastAPI:
             return problem
         for org in CRUNCHBASE_ORGS:
             if org["properties"]["identifier"]["permalink"] == permalink:
-                properties = {**org["properties"], "description": "Long description of " + permalink}  # fmt: skip
+                properties = {**org["properties"], "description": f"All about {permalink}"}
                 return {"properties": properties, "cards": CRUNCHBASE_ENTITY_CARDS}
         return JSONResponse({"error": "not found"}, status_code=404)
 
@@ -238,11 +242,15 @@ def fake_tracxn_upstream(behaviour: UpstreamBehaviour) -> FastAPI:
         filter_ = body.get("filter", {})
         hits = TRACXN_COMPANIES
         if "keyword" in filter_:
-            hits = [c for c in hits if all(_words_match(c["description"]["long"], k) for k in filter_["keyword"])]  # fmt: skip
+            keywords = filter_["keyword"]
+            hits = [
+                c for c in hits if all(_words_match(c["description"]["long"], k) for k in keywords)
+            ]
         if "id" in filter_:
             hits = [c for c in hits if c["id"] in filter_["id"]]
         if "companyName" in filter_:
-            hits = [c for c in hits if c["name"].lower() in [n.lower() for n in filter_["companyName"]]]  # fmt: skip
+            names = [n.lower() for n in filter_["companyName"]]
+            hits = [c for c in hits if c["name"].lower() in names]
         if "domain" in filter_:
             hits = [c for c in hits if c["domain"] in filter_["domain"]]
         start, size = body.get("from", 0), body.get("size", 20)

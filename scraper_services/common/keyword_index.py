@@ -26,8 +26,8 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 def stem(token: str) -> str:
     """A deliberately small stemmer: plural and common verb endings only."""
     rules = (
-        ("eries", "er"), ("ies", "y"), ("sses", "ss"), ("ing", ""), ("ery", "er"), ("ed", ""), ("es", "e"),
-        ("s", ""),
+        ("eries", "er"), ("ies", "y"), ("sses", "ss"), ("ing", ""), ("ery", "er"), ("ed", ""),
+        ("es", "e"), ("s", ""),
     )  # fmt: skip
     for suffix, replacement in rules:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
