@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     app_url: str = "http://localhost:3000"
     frontend_port: int = 3000
     session_ttl_hours: int = 24 * 7
+    # argon2id cost; the defaults follow argon2-cffi's RFC 9106 low-memory profile.
+    argon2_time_cost: int = 3
+    argon2_memory_cost_kib: int = 65536
     login_max_attempts: int = 5
     login_window_seconds: int = 300
 

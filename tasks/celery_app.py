@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from celery import Celery
 from kombu import Queue
+from kombu.transport import sqlalchemy as kombu_sqlalchemy
 
 from marketnav.settings import get_settings
 
 settings = get_settings()
+
+# The SQLite broker polls (default every 1 s). kombu 5.7 forwards `broker_transport_options`
+# to create_engine, which rejects `polling_interval`, so set the transport's default instead:
+# 0.1 s keeps a task's start latency low on embedded defaults.
+kombu_sqlalchemy.Transport.polling_interval = 0.1
 
 app = Celery("marketnav", broker=settings.celery_broker_url, backend=settings.celery_result_backend)
 app.conf.update(
@@ -23,8 +29,6 @@ app.conf.update(
     task_track_started=True,
     result_expires=3600,
     broker_connection_retry_on_startup=True,
-    # The SQLite transport polls; 0.1 s keeps a task's start latency low.
-    broker_transport_options={"polling_interval": 0.1} if not settings.redis_url else {},
     beat_schedule={
         "system-check": {
             "task": "tasks.maintenance.system_check",

@@ -1,11 +1,14 @@
 """SQLModel tables, one module per aggregate; importing this registers them all."""
 
 from marketnav.models.accounts import LoginAttempt, User, UserSession
+from marketnav.models.ai import AICacheEntry, AICallRecord
 from marketnav.models.operations import AuditLog, ProgressEvent, SystemCheck
 from marketnav.models.organizations import Membership, Organization
 from marketnav.models.projects import Project, ProjectInputs
 
 __all__ = [
+    "AICacheEntry",
+    "AICallRecord",
     "AuditLog",
     "LoginAttempt",
     "Membership",

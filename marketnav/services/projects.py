@@ -198,9 +198,7 @@ def delete(session: Session, user: User, project_id: int) -> None:
         resource_id=project.id,
         name=project.name,
     )
-    inputs = session.get(ProjectInputs, project.id)
-    if inputs is not None:
-        session.delete(inputs)
+    # The inputs row goes with it through ON DELETE CASCADE.
     session.delete(project)
 
 

@@ -1,0 +1,56 @@
+# MarketNavigator: `make run` starts everything on embedded defaults, `make test` runs all tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools/node_modules/.bin
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export PATH := $(CURDIR)/$(TOOLS):$(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run run-flower test test-fast lint format bench migrate setup clean
+
+run: setup migrate  ## Start the whole app on http://localhost:3000
+	$(BIN)/python scripts/run_stack.py
+
+run-flower: setup migrate  ## Same, plus Flower on http://localhost:5555
+	$(BIN)/python scripts/run_stack.py --flower
+
+setup: $(VENV)/.installed $(TOOLS)/bun
+
+# Reinstall only when the requirements change.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Reflex needs bun and Node >= 22; both come from the npm registry into the project.
+$(TOOLS)/bun:
+	mkdir -p .tools
+	test -f .tools/package.json || echo '{"name":"tools","private":true}' > .tools/package.json
+	npm install --prefix .tools --no-audit --no-fund bun@1 node@22
+
+migrate: setup
+	$(BIN)/alembic upgrade head
+
+/usr/bin/chromium:
+	(apt-get update -q && apt-get install -y -q chromium) >/dev/null || \
+	  (echo "Could not install chromium with apt-get (run as root)"; exit 1)
+
+test: setup /usr/bin/chromium  ## All tests: unit, integration (PostgreSQL, Redis, S3), end-to-end
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: setup  ## Unit tests only
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python -m bench.bench_startup
+
+clean:
+	rm -rf .web var

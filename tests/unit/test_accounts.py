@@ -1,0 +1,126 @@
+"""Registration, login, rate limiting, sessions and password change."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from marketnav.models import AuditLog, LoginAttempt, User
+from marketnav.services import accounts, organizations, sessions
+from marketnav.services.errors import RateLimited, ValidationFailed
+from tests.factories import make_user
+
+
+def test_register_creates_user_personal_org_and_session(db):
+    result = accounts.register(db, "  Ada Lovelace ", "Ada@Example.com", "correct horse")
+    db.commit()
+    assert result.user.email == "ada@example.com"
+    assert result.user.password_hash.startswith("$argon2id$")
+    assert "correct horse" not in result.user.password_hash
+    orgs = organizations.list_for_user(db, result.user)
+    assert [(o.name, o.is_personal, r.value) for o, r in orgs] == [
+        ("Ada Lovelace's workspace", True, "owner")
+    ]
+    assert accounts.user_for_token(db, result.token).id == result.user.id
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "password", "field"),
+    [
+        ("", "a@b.co", "long enough", "name"),
+        ("Ada", "not-an-email", "long enough", "email"),
+        ("Ada", "a@b.co", "short", "password"),
+        ("Ada", "a@b.co", "12345678", "password"),
+    ],
+)
+def test_register_rejects_bad_input_with_field_messages(db, name, email, password, field):
+    with pytest.raises(ValidationFailed) as err:
+        accounts.register(db, name, email, password)
+    assert field in err.value.field_errors
+    assert db.exec(select(User)).all() == []
+
+
+def test_register_refuses_duplicate_email(db):
+    make_user(db, "Ada Lovelace", "ada@example.com")
+    with pytest.raises(ValidationFailed) as err:
+        accounts.register(db, "Other", "ADA@example.com", "another password")
+    assert "already exists" in err.value.field_errors["email"]
+
+
+def test_unknown_email_and_wrong_password_get_the_same_message(db):
+    make_user(db, "Ada Lovelace", "ada@example.com")
+    with pytest.raises(ValidationFailed) as unknown:
+        accounts.login(db, "nobody@example.com", "whatever123")
+    with pytest.raises(ValidationFailed) as wrong:
+        accounts.login(db, "ada@example.com", "wrong password")
+    assert str(unknown.value) == str(wrong.value) == accounts.LOGIN_FAILED_MESSAGE
+
+
+def test_login_succeeds_and_records_audit(db):
+    user = make_user(db, "Ada Lovelace", "ada@example.com")
+    result = accounts.login(db, "ADA@example.com ", "correct horse battery", "10.0.0.1")
+    db.commit()
+    assert result.user.id == user.id
+    actions = [a.action for a in db.exec(select(AuditLog)).all()]
+    assert "auth.login" in actions
+
+
+def test_login_is_rate_limited_per_account(db):
+    make_user(db, "Ada Lovelace", "ada@example.com")
+    for _ in range(5):
+        with pytest.raises(ValidationFailed):
+            accounts.login(db, "ada@example.com", "wrong password", "10.0.0.1")
+        db.commit()
+    # Even the right password is refused while the account is locked.
+    with pytest.raises(RateLimited):
+        accounts.login(db, "ada@example.com", "correct horse battery", "10.0.0.2")
+    failures = [a for a in db.exec(select(AuditLog)).all() if a.action == "auth.login_failed"]
+    assert len(failures) == 5
+
+
+def test_login_is_rate_limited_per_client(db):
+    for i in range(20):
+        with pytest.raises(ValidationFailed):
+            accounts.login(db, f"user{i}@example.com", "wrong password", "10.9.9.9")
+        db.commit()
+    with pytest.raises(RateLimited):
+        accounts.login(db, "fresh@example.com", "wrong password", "10.9.9.9")
+    assert len(db.exec(select(LoginAttempt)).all()) == 20
+
+
+def test_logout_ends_the_session(db):
+    make_user(db, "Ada Lovelace", "ada@example.com")
+    token = accounts.login(db, "ada@example.com", "correct horse battery").token
+    db.commit()
+    accounts.logout(db, token)
+    db.commit()
+    assert accounts.user_for_token(db, token) is None
+
+
+def test_change_password_checks_current_and_ends_other_sessions(db):
+    user = make_user(db, "Ada Lovelace", "ada@example.com")
+    keep = accounts.login(db, "ada@example.com", "correct horse battery").token
+    other = accounts.login(db, "ada@example.com", "correct horse battery").token
+    db.commit()
+    with pytest.raises(ValidationFailed):
+        accounts.change_password(db, user, "wrong", "brand new pass", keep)
+    accounts.change_password(db, user, "correct horse battery", "brand new pass", keep)
+    db.commit()
+    assert accounts.user_for_token(db, keep) is not None
+    assert accounts.user_for_token(db, other) is None
+    assert accounts.login(db, "ada@example.com", "brand new pass").user.id == user.id
+
+
+def test_expired_session_is_refused(db, monkeypatch):
+    from datetime import timedelta
+
+    from marketnav.models import UserSession
+
+    user = make_user(db)
+    token = sessions.create(db, user.id)
+    db.commit()
+    row = db.exec(select(UserSession)).all()[-1]
+    row.expires_at = row.expires_at - timedelta(days=365)
+    db.add(row)
+    db.commit()
+    assert accounts.user_for_token(db, token) is None
