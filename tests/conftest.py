@@ -92,7 +92,7 @@ def postgres_database() -> Iterator[str]:
     try:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as err:  # noqa: BLE001 - any connection problem means "not available"
+    except Exception as err:
         unavailable("PostgreSQL", err)
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
@@ -104,8 +104,9 @@ def postgres_database() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def migrated_postgres(postgres_database) -> str:
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     previous = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = postgres_database
@@ -146,7 +147,7 @@ def redis_url(monkeypatch) -> Iterator[str]:
     client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2)
     try:
         client.ping()
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         unavailable("Redis", err)
     client.flushdb()
     monkeypatch.setenv("REDIS_URL", TEST_REDIS_URL)

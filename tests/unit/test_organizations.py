@@ -25,7 +25,7 @@ def team(db):
 
 
 def test_invite_adds_existing_user_with_role_and_audit(team):
-    db, org_id, owner, _, member = team
+    db, org_id, _, _, member = team
     assert role_in(db, member, org_id) == Role.MEMBER
     actions = [
         a.action for a in db.exec(select(AuditLog).where(AuditLog.organization_id == org_id))
