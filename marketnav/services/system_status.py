@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from marketnav.db import get_engine, session_scope
 from marketnav.models import SystemCheck
+from marketnav.services.ai import check_providers
 from marketnav.services.redis_client import get_redis
 from marketnav.services.storage import get_storage
 from marketnav.settings import get_settings
@@ -75,30 +76,11 @@ def _http_health(url: str, headers: dict[str, str] | None = None) -> Callable[[]
 
 
 def _ai_providers() -> list[ComponentStatus]:
-    settings = get_settings()
-    configured = [
-        ("OpenAI", settings.openai_api_key, settings.openai_base_url),
-        ("Liara", settings.liara_api_key, settings.liara_base_url),
-        ("Metis", settings.metis_api_key, settings.metis_base_url),
+    # The AI layer probes each configured provider; with no key it reports the offline analyser.
+    return [
+        ComponentStatus(f"AI: {p.name}", "ai", p.ok, round(p.latency_ms, 1), p.detail)
+        for p in check_providers(timeout=5.0)
     ]
-    results = [
-        _timed(
-            f"AI: {name}",
-            "ai",
-            _http_health(
-                base.rstrip("/") + "/models", {"Authorization": f"Bearer {key.get_secret_value()}"}
-            ),
-        )
-        for name, key, base in configured
-        if key.get_secret_value() and base
-    ]
-    if not results:
-        results.append(
-            ComponentStatus(
-                "AI: offline analyser", "ai", True, 0.0, "offline analysis: no AI key configured"
-            )
-        )
-    return results
 
 
 def run_checks() -> list[ComponentStatus]:
