@@ -17,16 +17,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 UI_SOURCES = ("marketnav", "assets", "rxconfig.py")
-BUILD_STAMP = ROOT / ".web" / ".mn-build-hash"
+# Inside the build folder, so a rebuild by anything else removes the stamp with it.
+BUILD_STAMP = ROOT / ".web" / "build" / "client" / ".mn-build-hash"
 
 
-def ui_source_hash() -> str:
-    """Hash of everything the compiled frontend depends on."""
-    digest = hashlib.sha256()
+def ui_source_hash(port: int) -> str:
+    """Hash of everything the compiled frontend depends on (the port is baked into it)."""
+    digest = hashlib.sha256(f"port={port}".encode())
     for entry in UI_SOURCES:
         path = ROOT / entry
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
@@ -121,11 +123,14 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
 
     python = str(VENV_BIN / "python")
-    for service, service_port in (("crunchbase", 8003), ("tracxn", 8008)):
-        if (ROOT / "scraper_services" / service / "__main__.py").is_file():
-            stack.start(f"{service}_api", [python, "-m", f"scraper_services.{service}"])
-        else:
-            print(f"  ({service}_api not built yet; skipped, port {service_port})")
+    for service, url in (
+        ("crunchbase", settings.crunchbase_api_url),
+        ("tracxn", settings.tracxn_api_url),
+    ):
+        service_port = str(urlparse(url).port)
+        stack.start(
+            f"{service}_api", [python, "-m", f"scraper_services.{service}", "--port", service_port]
+        )
     if not args.no_worker:
         celery = str(VENV_BIN / "celery")
         stack.start(
@@ -150,7 +155,7 @@ def main() -> int:
                 [celery, "-A", "tasks.celery_app", "flower", "--port=5555", "--address=127.0.0.1"],
             )
 
-    source_hash = ui_source_hash()
+    source_hash = ui_source_hash(port)
     built = (ROOT / ".web" / "build" / "client").is_dir()
     if built and BUILD_STAMP.exists() and BUILD_STAMP.read_text() == source_hash:
         # Nothing in the UI changed: serve the existing build (about a second to start).
@@ -183,8 +188,8 @@ def main() -> int:
         )
     ready = wait_for_port(port, 300, [p for _, p in stack.procs])
     if ready:
-        BUILD_STAMP.parent.mkdir(exist_ok=True)
-        BUILD_STAMP.write_text(source_hash)
+        if BUILD_STAMP.parent.is_dir():
+            BUILD_STAMP.write_text(source_hash)
         print(
             f"\nMarketNavigator is running at http://localhost:{port}/"
             "  (Ctrl-C stops everything)\n",

@@ -1,0 +1,108 @@
+"""The whole app started with the README's run script, and headless Chromium driving it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import free_port
+from tests.processes import ROOT, child_env, running, wait_for_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    var_dir = tmp_path_factory.mktemp("e2e-var")
+    port = free_port()
+    env = child_env(
+        VAR_DIR=str(var_dir),
+        FRONTEND_PORT=str(port),
+        DATABASE_URL="",
+        REDIS_URL="",
+        S3_ENDPOINT="",
+        CRUNCHBASE_API_URL=f"http://127.0.0.1:{free_port()}",
+        TRACXN_API_URL=f"http://127.0.0.1:{free_port()}",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    log = var_dir / "stack.log"
+    with running([sys.executable, "scripts/run_stack.py"], env, log) as proc:
+        try:
+            wait_for_port(port, 400, proc)
+        except Exception:
+            print(log.read_text()[-5000:])
+            raise
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Person:
+    name: str
+    email: str
+    page: Page
+
+
+def new_page(browser: Browser, viewport: dict) -> Page:
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+def sign_up(browser: Browser, app_url: str, viewport: dict, name: str = "Ada Lovelace") -> Person:
+    page = new_page(browser, viewport)
+    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.com"
+    page.goto(f"{app_url}/register")
+    page.fill("#name", name)
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.fill("#password_confirm", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard")
+    return Person(name, email, page)
+
+
+def create_project(page: Page, name: str) -> str:
+    page.click("[data-testid=new-project]")
+    page.fill("#project-name", name)
+    page.click("text=Create project")
+    page.wait_for_url("**/projects/*")
+    page.wait_for_selector("[data-testid=project-name]")
+    return page.url
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def viewport(request) -> dict:
+    return request.param
