@@ -86,12 +86,12 @@ class ServiceContext:
                 self.source.extend(imported)
             self.store.upsert(bundled)
 
-    def _corpus(self) -> list[str]:
+    def _corpus(self) -> list[tuple[str, str]]:
         if isinstance(self.source, DatasetSource):
-            return [record.similarity_text for record in self.source.records]
+            return [(record.key, record.similarity_text) for record in self.source.records]
         corpus = []
         for record in self.store.iter_records():
-            corpus.append(record.similarity_text)
+            corpus.append((record.key, record.similarity_text))
             if len(corpus) >= MAX_CORPUS_FOR_FIT:
                 break
         return corpus

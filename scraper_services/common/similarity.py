@@ -31,7 +31,9 @@ class SimilarityUnavailable(RuntimeError):
 class SimilarityModel(Protocol):
     name: str
 
-    def fit(self, corpus: Iterable[str]) -> None: ...
+    def fit(self, documents: Iterable[tuple[str, str]]) -> None:
+        """Prepare on a corpus of `(key, text)` documents (vocabulary, cached vectors)."""
+        ...
 
     def score(self, target: str, documents: Sequence[tuple[str, str]]) -> list[float]:
         """Cosine similarity in [0, 1] of `target` to each `(key, text)` document."""
@@ -57,23 +59,28 @@ class TfidfSimilarity:
         self._cache: dict[str, tuple[str, Any]] = {}
         self._vectorizer: TfidfVectorizer | None = None
 
-    def fit(self, corpus: Iterable[str]) -> None:
-        texts = [text for text in corpus if text.strip()]
+    def fit(self, documents: Iterable[tuple[str, str]]) -> None:
+        """Learns the vocabulary and caches the vectors of these documents."""
+        usable = [(key, text) for key, text in documents if text.strip()]
         with self._lock:
-            self._fit_locked(texts)
+            matrix = self._fit_locked([text for _, text in usable])
+            if matrix is not None:
+                for index, (key, text) in enumerate(usable):
+                    self._cache[key] = (text, matrix.getrow(index))
 
-    def _fit_locked(self, texts: list[str]) -> None:
-        """Fits on `texts`; with no usable vocabulary yet, fitting waits for the first query."""
+    def _fit_locked(self, texts: list[str]) -> Any:
+        """Fits on `texts` (returns their vectors); with no usable vocabulary yet, fitting
+        waits for the first query."""
         vectorizer = TfidfVectorizer(analyzer=_analyse, sublinear_tf=True, dtype=np.float32)
+        self._cache.clear()
         try:
-            vectorizer.fit(texts)
+            matrix = vectorizer.fit_transform(texts)
         except ValueError:  # empty corpus or nothing but stop words
             self._vectorizer, self._corpus, self._unseen, self._known = None, [], [], set()
-            self._cache.clear()
-            return
+            return None
         self._vectorizer, self._corpus, self._unseen = vectorizer, texts, []
         self._known = set(texts)
-        self._cache.clear()
+        return matrix.tocsr()
 
     def score(self, target: str, documents: Sequence[tuple[str, str]]) -> list[float]:
         if not documents:
@@ -135,8 +142,8 @@ class MiniLMSimilarity:
             self._model.encode(texts, batch_size=64, normalize_embeddings=True), dtype=np.float32
         )
 
-    def fit(self, corpus: Iterable[str]) -> None:
-        """Nothing to fit: the embedder is pre-trained."""
+    def fit(self, documents: Iterable[tuple[str, str]]) -> None:
+        """Nothing to learn (the embedder is pre-trained); documents are encoded on first use."""
 
     def score(self, target: str, documents: Sequence[tuple[str, str]]) -> list[float]:
         if not documents:

@@ -31,12 +31,13 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from scraper_services.common.keyword_index import normalise_link, normalise_name
 from scraper_services.common.records import CompanyRecord, utc_now
 
 _CHUNK = 500
+_PARSED_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class CompanyStore:
             Column("searched_at", DateTime(timezone=True), nullable=False),
         )
         self.engine = self._create_engine(url)
+        self._parsed: dict[str, tuple[datetime, CompanyRecord]] = {}
 
     @property
     def backend(self) -> str:
@@ -145,6 +147,10 @@ class CompanyStore:
         return (postgresql if self.backend == "postgresql" else sqlite).insert(table)
 
     def upsert(self, records: Iterable[CompanyRecord]) -> int:
+        with self.engine.begin() as connection:
+            return self._upsert(connection, records)
+
+    def _upsert(self, connection: Connection, records: Iterable[CompanyRecord]) -> int:
         rows = [
             {
                 "key": record.key,
@@ -159,26 +165,36 @@ class CompanyStore:
         ]
         if not rows:
             return 0
-        with self.engine.begin() as connection:
-            for start in range(0, len(rows), _CHUNK):
-                statement = self._insert(self.companies)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["key"],
-                    set_={c: statement.excluded[c] for c in rows[0] if c != "key"},
-                )
-                connection.execute(statement, rows[start : start + _CHUNK])
+        for start in range(0, len(rows), _CHUNK):
+            statement = self._insert(self.companies)
+            statement = statement.on_conflict_do_update(
+                index_elements=["key"],
+                set_={c: statement.excluded[c] for c in rows[0] if c != "key"},
+            )
+            connection.execute(statement, rows[start : start + _CHUNK])
         return len(rows)
+
+    def _parse(self, key: str, fetched_at: datetime, payload: str) -> CompanyRecord:
+        """Parsed records are kept per process while their `fetched_at` is unchanged."""
+        cached = self._parsed.get(key)
+        if cached is not None and cached[0] == fetched_at:
+            return cached[1]
+        record = CompanyRecord.model_validate_json(payload)
+        if len(self._parsed) >= _PARSED_CACHE_SIZE:
+            self._parsed.clear()
+        self._parsed[key] = (fetched_at, record)
+        return record
 
     def get_many(self, keys: Sequence[str]) -> dict[str, CompanyRecord]:
         found: dict[str, CompanyRecord] = {}
         unique = list(dict.fromkeys(keys))
+        columns = (self.companies.c.key, self.companies.c.fetched_at, self.companies.c.payload)
         with self.engine.connect() as connection:
             for start in range(0, len(unique), _CHUNK):
                 chunk = unique[start : start + _CHUNK]
-                query = select(self.companies.c.payload).where(self.companies.c.key.in_(chunk))
-                for (payload,) in connection.execute(query):
-                    record = CompanyRecord.model_validate_json(payload)
-                    found[record.key] = record
+                query = select(*columns).where(self.companies.c.key.in_(chunk))
+                for key, fetched_at, payload in connection.execute(query):
+                    found[key] = self._parse(key, fetched_at, payload)
         return found
 
     def find(self, name: str | None = None, url: str | None = None) -> CompanyRecord | None:
@@ -204,7 +220,21 @@ class CompanyStore:
             for (payload,) in connection.execute(query):
                 yield CompanyRecord.model_validate_json(payload)
 
+    def remember_search(
+        self, keyword: str, result_limit: int, records: Sequence[CompanyRecord]
+    ) -> None:
+        """Stores a keyword search's companies and the search itself in one transaction."""
+        with self.engine.begin() as connection:
+            self._upsert(connection, records)
+            self._save_search(connection, keyword, result_limit, [r.key for r in records])
+
     def save_search(self, keyword: str, result_limit: int, keys: Sequence[str]) -> None:
+        with self.engine.begin() as connection:
+            self._save_search(connection, keyword, result_limit, keys)
+
+    def _save_search(
+        self, connection: Connection, keyword: str, result_limit: int, keys: Sequence[str]
+    ) -> None:
         row = {
             "keyword": keyword.strip().lower(),
             "result_limit": result_limit,
@@ -216,8 +246,21 @@ class CompanyStore:
             index_elements=["keyword"],
             set_={c: statement.excluded[c] for c in row if c != "keyword"},
         )
-        with self.engine.begin() as connection:
-            connection.execute(statement, [row])
+        connection.execute(statement, [row])
+
+    def get_searches(self, keywords: Sequence[str]) -> dict[str, CachedSearch]:
+        """Cached searches of several keywords at once, keyed by normalised keyword."""
+        wanted = list(dict.fromkeys(k.strip().lower() for k in keywords))
+        query = select(self.searches).where(self.searches.c.keyword.in_(wanted))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return {
+            row["keyword"]: CachedSearch(
+                row["keyword"], row["result_limit"], json.loads(row["keys"]),
+                _aware(row["searched_at"]),
+            )
+            for row in rows
+        }  # fmt: skip
 
     def get_search(self, keyword: str) -> CachedSearch | None:
         query = select(self.searches).where(self.searches.c.keyword == keyword.strip().lower())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from marketnav.settings import Settings, get_settings
 from scraper_services.common.app_factory import (
@@ -122,7 +122,8 @@ def build_router(context: ServiceContext) -> APIRouter:
         if wants_ndjson(request):
             return ndjson_response(tracked_events(context, run.request_id, run.events()))
         await run_to_completion(context, run.request_id, run.events(with_result=False))
-        return run.response
+        assert run.response is not None
+        return Response(run.response.model_dump_json(), media_type="application/json")
 
     @router.post(
         "/scrape-batch-api-with-rank/stream",

@@ -92,7 +92,7 @@ def test_typical_ideas_find_sensible_competitors(keywords, target, expected):
     source = crunchbase_demo()
     found = {r.key: r for k in keywords for r in source.index.search(k, 10)}
     model = TfidfSimilarity()
-    model.fit(r.similarity_text for r in source.records)
+    model.fit((r.key, r.similarity_text) for r in source.records)
     records = list(found.values())
     scores = model.score(target, [(r.key, r.similarity_text) for r in records])
     top = [r.name for _, r in sorted(zip(scores, records, strict=True), key=lambda p: -p[0])[:3]]
@@ -101,7 +101,9 @@ def test_typical_ideas_find_sensible_competitors(keywords, target, expected):
 
 def test_tfidf_similarity_caches_and_refits():
     model = create_similarity("tfidf")
-    model.fit(["online payments for merchants", "food delivery app", "language learning"])
+    model.fit(
+        [("p", "online payments for merchants"), ("f", "food delivery app"), ("l", "languages")]
+    )
     documents = [("a", "card payments api for online merchants"), ("b", "groceries delivered fast")]
     first = model.score("payments api for online shops", documents)
     assert first[0] > first[1] >= 0.0
