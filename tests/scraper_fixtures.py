@@ -294,3 +294,14 @@ class SlowDatasetSource:
 
     async def aclose(self) -> None:
         return None
+
+
+async def wait_until_running(app: FastAPI, request_id: str, timeout: float = 10.0) -> None:
+    """Waits until the service has registered the run `request_id` (so it can be cancelled)."""
+    import asyncio
+
+    registry = app.state.context.cancellations
+    deadline = time.monotonic() + timeout
+    while not registry.is_running(request_id):
+        assert time.monotonic() < deadline, f"{request_id} never started"
+        await asyncio.sleep(0.01)

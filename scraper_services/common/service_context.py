@@ -48,6 +48,9 @@ class CancellationRegistry:
             self._active[request_id] = True
             return True
 
+    def is_running(self, request_id: str) -> bool:
+        return request_id in self._active
+
     def is_cancelled(self, request_id: str) -> bool:
         return self._active.get(request_id, False)
 

@@ -17,6 +17,7 @@ from tests.scraper_fixtures import (  # noqa: F401 - fixtures are used by name
     make_settings,
     scraper_settings,
     tracxn_api,
+    wait_until_running,
 )
 
 SEARCH = "/scrape-batch-api-with-rank"
@@ -174,6 +175,6 @@ async def test_cancel_running_search(tmp_path):
     body = {**BODY, "company_names": ["pet", "dog", "food", "travel", "ai"], "request_id": "t-1"}
     async with asgi_client(app) as client:
         search = asyncio.create_task(client.post(SEARCH, json=body, headers=AUTH))
-        await asyncio.sleep(0.2)
+        await wait_until_running(app, "t-1")
         assert (await client.post("/cancel/t-1", headers=AUTH)).json()["status"] == "cancelled"
         assert (await search).status_code == 409
