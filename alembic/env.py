@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import marketnav.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from alembic import context
 from marketnav.db import get_engine
 
 target_metadata = SQLModel.metadata

@@ -8,6 +8,7 @@ from marketnav.pages.dashboard import dashboard_page
 from marketnav.pages.organizations import organizations_page
 from marketnav.pages.project import project_page
 from marketnav.state.admin import AccountState, AuditState, StatusState
+from marketnav.state.assistant import AssistantState
 from marketnav.state.dashboard import DashboardState
 from marketnav.state.organizations import OrganizationsState
 from marketnav.state.project import ProjectState
@@ -26,17 +27,17 @@ app.add_page(login_page, route="/login", title=f"Log in · {TITLE}")
 app.add_page(register_page, route="/register", title=f"Sign up · {TITLE}")
 
 _protected = [
-    (dashboard_page, "/dashboard", "My projects", DashboardState.load),
-    (project_page, "/projects/[project_id]", "Project", ProjectState.load),
-    (organizations_page, "/organizations", "Organisations", OrganizationsState.load),
-    (audit_page, "/audit", "Audit log", AuditState.load),
-    (status_page, "/status", "System status", StatusState.load),
-    (account_page, "/account", "Account", AccountState.reset_page),
+    (dashboard_page, "/dashboard", "My projects", [DashboardState.load]),
+    (project_page, "/projects/[project_id]", "Project", [ProjectState.load, AssistantState.load]),
+    (organizations_page, "/organizations", "Organisations", [OrganizationsState.load]),
+    (audit_page, "/audit", "Audit log", [AuditState.load]),
+    (status_page, "/status", "System status", [StatusState.load]),
+    (account_page, "/account", "Account", [AccountState.reset_page]),
 ]
-for component, route, title, loader in _protected:
+for component, route, title, loaders in _protected:
     app.add_page(
         component,
         route=route,
         title=f"{title} · {TITLE}",
-        on_load=[SessionState.require_login, loader],
+        on_load=[SessionState.require_login, *loaders],
     )

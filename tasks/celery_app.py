@@ -37,5 +37,5 @@ app.conf.update(
         "prune-old-records": {"task": "tasks.maintenance.prune_old_records", "schedule": 3600.0},
     },
     beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
-    include=["tasks.maintenance"],
+    include=["tasks.maintenance", "tasks.chat"],
 )

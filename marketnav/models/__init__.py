@@ -2,6 +2,7 @@
 
 from marketnav.models.accounts import LoginAttempt, User, UserSession
 from marketnav.models.ai import AICacheEntry, AICallRecord
+from marketnav.models.assistant import AssistantMessage
 from marketnav.models.operations import AuditLog, ProgressEvent, SystemCheck
 from marketnav.models.organizations import Membership, Organization
 from marketnav.models.projects import Project, ProjectInputs
@@ -9,6 +10,7 @@ from marketnav.models.projects import Project, ProjectInputs
 __all__ = [
     "AICacheEntry",
     "AICallRecord",
+    "AssistantMessage",
     "AuditLog",
     "LoginAttempt",
     "Membership",

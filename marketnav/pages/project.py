@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from marketnav.components.assistant_panel import assistant_panel
 from marketnav.components.feedback import error_callout, field_hint, notice_callout
 from marketnav.components.layout import top_bar
 from marketnav.components.panels import edge_tab, side_panel
@@ -42,18 +43,6 @@ def _projects_list() -> rx.Component:
     )
 
 
-def _assistant_placeholder() -> rx.Component:
-    return rx.vstack(
-        rx.callout(
-            "The AI research assistant arrives with the AI layer. It will answer questions "
-            "about this project and can fill the inputs for you.",
-            icon="bot",
-        ),
-        spacing="3",
-        custom_attrs={"data-testid": "assistant-placeholder"},
-    )
-
-
 def _field(field: InputField) -> rx.Component:
     value = S.inputs[field.key]
     editor_props = dict(
@@ -66,6 +55,7 @@ def _field(field: InputField) -> rx.Component:
     )
     editor = rx.text_area(rows="4", **editor_props) if field.multiline else rx.input(**editor_props)
     label = field.label + (" *" if field.required else "")
+    wide = "mn-wide" if field.multiline else ""
     return rx.vstack(
         rx.hstack(
             rx.text(label, as_="label", size="2", weight="medium", html_for=f"input-{field.key}"),
@@ -108,7 +98,8 @@ def _field(field: InputField) -> rx.Component:
         field_hint(S.field_errors.get(field.key, "")),
         spacing="1",
         width="100%",
-        class_name="mn-wide" if field.multiline else "",
+        class_name=rx.cond(S.ai_highlight[field.key], f"{wide} mn-ai-filled", wide),
+        custom_attrs={"data-testid": f"field-{field.key}"},
     )
 
 
@@ -271,7 +262,7 @@ def project_page() -> rx.Component:
             side_panel(
                 "right",
                 "AI research assistant",
-                _assistant_placeholder(),
+                assistant_panel(),
                 collapsed=right_collapsed,
                 mobile_open=S.mobile_panel == "right",
                 on_close=S.close_mobile,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict
 
 import reflex as rx
@@ -13,9 +14,10 @@ from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, can
 from marketnav.state.session import PageState
 
 SIDEBAR_LIMIT = 50
+FILL_HIGHLIGHT_SECONDS = 3.0
 
 
-def _route_project_id(path: str) -> int:
+def route_project_id(path: str) -> int:
     """`/projects/12` -> 12; anything else -> 0 (treated as not found)."""
     parts = [p for p in path.split("/") if p]
     if len(parts) >= 2 and parts[0] == "projects" and parts[1].isdigit():
@@ -49,6 +51,8 @@ class ProjectState(PageState):
     left_collapsed: str = rx.LocalStorage("0", name="mn_left_collapsed", sync=True)
     right_collapsed: str = rx.LocalStorage("0", name="mn_right_collapsed", sync=True)
     mobile_panel: str = ""
+    # Fields the assistant just filled: highlighted for a few seconds.
+    ai_highlight: dict[str, bool] = {}
 
     @rx.var
     def missing_labels(self) -> list[str]:
@@ -59,7 +63,7 @@ class ProjectState(PageState):
     def load(self):
         self._reset_messages()
         self.editing, self.mobile_panel, self.loaded = False, "", False
-        self.current_id = _route_project_id(self.router.url.path)
+        self.current_id = route_project_id(self.router.url.path)
         try:
             with session_scope() as db:
                 user = self.current_user(db)
@@ -119,6 +123,25 @@ class ProjectState(PageState):
         self.saving, self.editing = False, False
         self.notice = "Inputs saved."
         return None
+
+    def apply_ai_fill(self, fields: list[dict], completion_status: str) -> None:
+        """Show values the assistant saved (called from the assistant panel's listener)."""
+        for field in fields:
+            key = field["key"]
+            self.inputs[key] = field["value"]
+            if not self.editing:
+                self.draft[key] = field["value"]
+            self.ai_generated[key] = True
+            self.ai_confidence[key] = f"{float(field['confidence']):.0%}"
+            self.ai_highlight[key] = True
+        if completion_status:
+            self.completion_status = completion_status
+
+    @rx.event(background=True)
+    async def fade_ai_highlights(self):
+        await asyncio.sleep(FILL_HIGHLIGHT_SECONDS)
+        async with self:
+            self.ai_highlight = {}
 
     @rx.event
     def toggle_left(self):

@@ -92,7 +92,7 @@ def test_desktop_panels_collapse_expand_and_remember(browser, app_url):
         "document.querySelector('[data-testid=panel-left]').getBoundingClientRect().width > 250"
     )
     expect(right).to_have_class("mn-side mn-right")
-    expect(page.get_by_test_id("assistant-placeholder")).to_be_visible()
+    expect(page.get_by_test_id("assistant-panel")).to_be_visible()
 
 
 def test_phone_panels_start_closed_and_open_fullscreen(browser, app_url):

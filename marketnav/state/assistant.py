@@ -1,0 +1,217 @@
+"""The assistant panel: the project's thread, modes, sending, live replies and auto-fill."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import reflex as rx
+
+from marketnav.db import session_scope
+from marketnav.services import assistant, progress, projects
+from marketnav.services.errors import DomainError
+from marketnav.services.permissions import Action, can
+from marketnav.state.project import ProjectState, route_project_id
+from marketnav.state.session import PageState
+
+# A listener with nothing to do for this long stops; the next page action re-arms it.
+LISTENER_IDLE_SECONDS = 15 * 60
+
+
+def _enqueue_reply(reply_id: int) -> None:
+    from tasks.celery_app import app as celery_app
+
+    celery_app.send_task("tasks.chat.reply", args=[reply_id], queue="ai")
+
+
+class AssistantState(PageState):
+    thread_project_id: int = 0
+    messages: list[dict] = []
+    has_more: bool = False
+    modes: list[dict[str, str]] = []
+    active_modes: list[str] = []
+    streaming_id: int = 0
+    streaming_text: str = ""
+    chat_error: str = ""
+    can_send: bool = False
+    can_clear: bool = False
+    clear_open: bool = False
+    listener_generation: int = 0
+    listening: bool = False
+
+    @rx.var
+    def thinking(self) -> bool:
+        return any(m["status"] in ("pending", "streaming") for m in self.messages)
+
+    @rx.event
+    def load(self):
+        self.chat_error, self.streaming_id, self.streaming_text = "", 0, ""
+        self.thread_project_id = route_project_id(self.router.url.path)
+        try:
+            with session_scope() as db:
+                user = self.current_user(db)
+                self.messages, self.has_more = assistant.thread(db, user, self.thread_project_id)
+                _, role = projects.get(db, user, self.thread_project_id)
+        except DomainError:
+            self.messages, self.can_send, self.can_clear = [], False, False
+            return None
+        self.can_send = can(role, Action.CHAT_SEND)
+        self.can_clear = can(role, Action.CHAT_CLEAR)
+        self.modes = assistant.mode_choices()
+        if not can(role, Action.PROJECT_EDIT):
+            self.active_modes = [m for m in self.active_modes if m != "editing"]
+        return AssistantState.listen
+
+    @rx.event
+    def load_earlier(self):
+        if not self.messages:
+            return
+        try:
+            with session_scope() as db:
+                older, self.has_more = assistant.thread(
+                    db, self.current_user(db), self.thread_project_id, self.messages[0]["id"]
+                )
+        except DomainError as err:
+            self.chat_error = str(err)
+            return
+        self.messages = older + self.messages
+
+    @rx.event
+    def toggle_mode(self, mode_id: str):
+        if mode_id in self.active_modes:
+            self.active_modes = [m for m in self.active_modes if m != mode_id]
+        else:
+            self.active_modes = [*self.active_modes, mode_id]
+
+    @rx.event
+    def send(self, form: dict):
+        self.chat_error = ""
+        try:
+            with session_scope() as db:
+                question, reply = assistant.post(
+                    db,
+                    self.current_user(db),
+                    self.thread_project_id,
+                    form.get("message", ""),
+                    self.active_modes,
+                )
+                shown = [assistant.view(question, self.user_name), assistant.view(reply)]
+        except DomainError as err:
+            self.chat_error = str(err)
+            return None
+        for message in shown:
+            progress.publish(
+                assistant.subject(self.thread_project_id), {"type": "message", "message": message}
+            )
+        self._merge(shown)
+        _enqueue_reply(shown[1]["id"])
+        return None if self.listening else AssistantState.listen
+
+    @rx.event
+    def retry(self, message_id: int):
+        self.chat_error = ""
+        try:
+            with session_scope() as db:
+                reply = assistant.retry(db, self.current_user(db), message_id)
+                shown = assistant.view(reply)
+        except DomainError as err:
+            self.chat_error = str(err)
+            return None
+        self._merge([shown])
+        _enqueue_reply(message_id)
+        return None if self.listening else AssistantState.listen
+
+    @rx.event
+    def set_clear_open(self, value: bool):
+        self.clear_open = value
+
+    @rx.event
+    def clear(self):
+        self.clear_open = False
+        try:
+            with session_scope() as db:
+                assistant.clear(db, self.current_user(db), self.thread_project_id)
+        except DomainError as err:
+            self.chat_error = str(err)
+            return
+        self.messages, self.has_more = [], False
+        progress.publish(assistant.subject(self.thread_project_id), {"type": "cleared"})
+
+    def _merge(self, incoming: list[dict]) -> None:
+        by_id = {m["id"]: i for i, m in enumerate(self.messages)}
+        messages = list(self.messages)
+        for message in incoming:
+            if message["id"] in by_id:
+                messages[by_id[message["id"]]] = message
+            else:
+                messages.append(message)
+        self.messages = messages
+
+    async def _apply(self, event: dict) -> bool:
+        """Apply one bus event to the panel (and the inputs card); True when fields changed."""
+        kind = event.get("type")
+        if kind == "message":
+            self._merge([event["message"]])
+        elif kind == "start":
+            self.streaming_id, self.streaming_text = event["id"], ""
+            self._set_status(event["id"], "streaming")
+        elif kind == "delta":
+            if self.streaming_id != event["id"]:
+                self.streaming_id, self.streaming_text = event["id"], ""
+            self.streaming_text += event["text"]
+        elif kind == "reset":
+            self.streaming_text = ""
+        elif kind in ("done", "failed"):
+            self._merge([event["message"]])
+            if self.streaming_id == event["message"]["id"]:
+                self.streaming_id, self.streaming_text = 0, ""
+        elif kind == "cleared":
+            self.messages, self.has_more = [], False
+        elif kind == "auto_fill":
+            project = await self.get_state(ProjectState)
+            project.apply_ai_fill(event["fields"], event.get("completion_status", ""))
+            return True
+        return False
+
+    def _set_status(self, message_id: int, status: str) -> None:
+        self.messages = [
+            {**m, "status": status} if m["id"] == message_id else m for m in self.messages
+        ]
+
+    @rx.event(background=True)
+    async def listen(self):
+        """Follow the project's thread on the progress bus while the page is open."""
+        async with self:
+            self.listener_generation += 1
+            generation, project_id = self.listener_generation, self.thread_project_id
+            self.listening = True
+        if not project_id:
+            return
+        stop = asyncio.Event()
+        last_activity = time.monotonic()
+
+        async def watchdog():
+            while not stop.is_set():
+                await asyncio.sleep(2)
+                async with self:
+                    moved = route_project_id(self.router.url.path) != project_id
+                    replaced = self.listener_generation != generation
+                if moved or replaced or time.monotonic() - last_activity > LISTENER_IDLE_SECONDS:
+                    stop.set()
+
+        watcher = asyncio.create_task(watchdog())
+        try:
+            async for event in progress.subscribe(assistant.subject(project_id), stop=stop):
+                last_activity = time.monotonic()
+                async with self:
+                    if self.listener_generation != generation:
+                        break
+                    filled = await self._apply(event)
+                if filled:
+                    yield ProjectState.fade_ai_highlights
+        finally:
+            stop.set()
+            watcher.cancel()
+            async with self:
+                if self.listener_generation == generation:
+                    self.listening = False

@@ -1,0 +1,83 @@
+"""The assistant panel end to end: Editing Mode fills the inputs live, markers persist."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import DESKTOP, PHONE, create_project, sign_up
+
+pytestmark = pytest.mark.e2e
+
+DESCRIPTION = (
+    "We are PawPal, a marketplace for trusted pet sitters. Our customers are urban pet owners "
+    "in Western Europe. We take a 15% commission per booking. We are at the MVP stage."
+)
+HIGHLIGHT = re.compile(r"\bmn-ai-filled\b")
+FILLED = {
+    "startup_name": "PawPal",
+    "current_stage": "mvp",
+    "geographic_focus": "Western Europe",
+}
+
+
+def test_editing_mode_fills_inputs_live_and_markers_survive_reload(browser, app_url):
+    page = sign_up(browser, app_url, DESKTOP).page
+    create_project(page, "Auto-fill")
+    expect(page.get_by_test_id("chat-empty")).to_be_visible()
+    page.get_by_test_id("mode-editing").click()
+    expect(page.get_by_test_id("mode-editing")).to_have_attribute("aria-pressed", "true")
+    page.get_by_test_id("chat-input").fill(DESCRIPTION)
+    page.get_by_test_id("chat-input").press("Enter")
+    expect(page.get_by_test_id("user-message")).to_contain_text("PawPal")
+    expect(page.get_by_test_id("ai-marker-startup_name")).to_be_visible(timeout=30_000)
+    # The changed field is highlighted for a few seconds, then the highlight goes.
+    expect(page.get_by_test_id("field-startup_name")).to_have_class(HIGHLIGHT)
+    expect(page.get_by_test_id("field-startup_name")).not_to_have_class(HIGHLIGHT, timeout=10_000)
+    for key, value in FILLED.items():
+        expect(page.get_by_test_id(f"value-{key}")).to_have_text(value)
+    reply = page.get_by_test_id("assistant-message")
+    expect(reply).to_contain_text("Offline analysis")
+    expect(page.get_by_test_id("reply-label")).to_have_text("Offline analysis")
+    expect(page.get_by_test_id("completion-status")).to_have_text("partial")
+    page.reload()
+    for key in FILLED:
+        expect(page.get_by_test_id(f"ai-marker-{key}")).to_be_visible()
+    expect(page.get_by_test_id("assistant-message")).to_contain_text("saved")
+    # A manual edit clears the marker of that field only.
+    page.get_by_test_id("edit-inputs").click()
+    page.fill("#input-startup_name", "PawPal Europe")
+    page.get_by_test_id("save-inputs").click()
+    expect(page.get_by_text("Inputs saved.")).to_be_visible()
+    expect(page.get_by_test_id("ai-marker-startup_name")).to_have_count(0)
+    expect(page.get_by_test_id("ai-marker-current_stage")).to_be_visible()
+
+
+def test_phone_assistant_opens_fullscreen_and_fills(browser, app_url):
+    page = sign_up(browser, app_url, PHONE).page
+    create_project(page, "Phone fill")
+    page.get_by_test_id("open-right").click()
+    expect(page.get_by_test_id("panel-right")).to_be_visible()
+    page.get_by_test_id("mode-editing").click()
+    page.get_by_test_id("chat-input").fill(DESCRIPTION)
+    page.get_by_test_id("chat-send").click()
+    expect(page.get_by_test_id("fill-summary")).to_be_visible(timeout=30_000)
+    page.get_by_test_id("close-right").click()
+    expect(page.get_by_test_id("ai-marker-startup_name")).to_be_visible()
+    expect(page.get_by_test_id("value-startup_name")).to_have_text("PawPal")
+
+
+def test_second_tab_sees_the_same_thread_live(browser, app_url):
+    first = sign_up(browser, app_url, DESKTOP).page
+    url = create_project(first, "Shared thread")
+    second = first.context.new_page()
+    second.goto(url)
+    expect(second.get_by_test_id("chat-empty")).to_be_visible()
+    first.get_by_test_id("chat-input").fill("What should I research first?")
+    first.get_by_test_id("chat-input").press("Enter")
+    expect(second.get_by_test_id("user-message")).to_contain_text("research first")
+    expect(second.get_by_test_id("assistant-message")).to_contain_text(
+        "Offline analysis", timeout=30_000
+    )
