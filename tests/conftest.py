@@ -104,9 +104,8 @@ def postgres_database() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def migrated_postgres(postgres_database) -> str:
-    from alembic.config import Config
-
     from alembic import command
+    from alembic.config import Config
 
     previous = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = postgres_database
