@@ -117,6 +117,56 @@ def status_page() -> rx.Component:
                     ),
                     class_name="mn-table-wrap",
                 ),
+                rx.heading("AI usage, last 30 days", size="4", margin_top="16px"),
+                rx.text(
+                    rx.cond(S.ai_usage_total != "", S.ai_usage_total, "No AI calls yet."),
+                    size="2",
+                    custom_attrs={"data-testid": "ai-usage-total"},
+                ),
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in (
+                                        "Provider",
+                                        "Model",
+                                        "Calls",
+                                        "Failed",
+                                        "Cached",
+                                        "Avg latency",
+                                        "Tokens in / out",
+                                        "Cost",
+                                    )
+                                ]
+                            )
+                        ),
+                        rx.table.body(
+                            rx.foreach(
+                                S.ai_usage,
+                                lambda u: rx.table.row(
+                                    *[
+                                        rx.table.cell(u[k])
+                                        for k in (
+                                            "provider",
+                                            "model",
+                                            "calls",
+                                            "failed",
+                                            "cached",
+                                            "latency",
+                                            "tokens",
+                                            "cost",
+                                        )
+                                    ]
+                                ),
+                            )
+                        ),
+                        width="100%",
+                        size="1",
+                    ),
+                    class_name="mn-table-wrap",
+                ),
                 rx.text(
                     "Checks run on the Celery worker; the beat scheduler repeats them "
                     "every few minutes.",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import reflex as rx
 
 from marketnav.db import session_scope
-from marketnav.services import audit, organizations, system_status
+from marketnav.models.base import utcnow
+from marketnav.services import ai, audit, organizations, system_status
 from marketnav.services.errors import DomainError, PermissionDenied
 from marketnav.services.permissions import Action, can
 from marketnav.state.session import PageState
@@ -77,16 +79,46 @@ class AuditState(PageState):
 
 class StatusState(PageState):
     components: list[dict[str, str]] = []
+    # AI calls of the last 30 days made for the organisations the user administers.
+    ai_usage: list[dict[str, str]] = []
+    ai_usage_total: str = ""
     checked_at: str = ""
     checking: bool = False
     allowed: bool = False
 
-    def _authorize(self, db) -> None:
+    def _authorize(self, db) -> list[int]:
+        """The organisations whose system view the user may see (at least one, else denied)."""
         user = self.current_user(db)
-        if not any(
-            can(r, Action.ORG_VIEW_SYSTEM) for _, r in organizations.list_for_user(db, user)
-        ):
+        allowed = [
+            org.id
+            for org, role in organizations.list_for_user(db, user)
+            if can(role, Action.ORG_VIEW_SYSTEM)
+        ]
+        if not allowed:
             raise PermissionDenied("Only organisation owners and admins can see the system status.")
+        return allowed
+
+    def _show_ai_usage(self, organization_ids: list[int]) -> None:
+        summary = ai.usage_summary(
+            since=utcnow() - timedelta(days=30), organization_ids=organization_ids
+        )
+        self.ai_usage = [
+            {
+                "provider": row.provider,
+                "model": row.model or "—",
+                "calls": str(row.calls),
+                "failed": str(row.failed_calls),
+                "cached": str(row.cached_calls),
+                "latency": f"{row.avg_latency_ms:.0f} ms",
+                "tokens": f"{row.prompt_tokens} / {row.completion_tokens}",
+                "cost": f"${row.cost_usd:.4f}" + (" +" if row.cost_incomplete else ""),
+            }
+            for row in summary.by_provider
+        ]
+        self.ai_usage_total = (
+            f"{summary.total_calls} calls, {summary.failed_calls} failed, "
+            f"{summary.cached_calls} from cache, ${summary.cost_usd:.4f}"
+        )
 
     def _show_latest(self) -> int:
         row = system_status.latest()
@@ -110,12 +142,13 @@ class StatusState(PageState):
         self._reset_messages()
         try:
             with session_scope() as db:
-                self._authorize(db)
+                organization_ids = self._authorize(db)
             self.allowed = True
         except DomainError as err:
             self.allowed = False
             return self._fail(err)
         self._show_latest()
+        self._show_ai_usage(organization_ids)
         return None
 
     @rx.event(background=True)

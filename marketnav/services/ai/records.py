@@ -163,9 +163,14 @@ def recent_calls(limit: int = 50, organization_id: int | None = None) -> list[AI
 
 
 def usage_summary(
-    since: datetime | None = None, organization_id: int | None = None
+    since: datetime | None = None,
+    organization_id: int | None = None,
+    organization_ids: list[int] | None = None,
 ) -> UsageSummary:
-    """Totals per provider and model since `since` (all time when None)."""
+    """Totals per provider and model since `since` (all time when None).
+
+    `organization_id` / `organization_ids` narrow it to calls made for those organisations.
+    """
     not_ok = func.sum(case((col(AICallRecord.ok).is_(False), 1), else_=0))
     cached = func.sum(case((col(AICallRecord.cached).is_(True), 1), else_=0))
     unknown = func.sum(case((col(AICallRecord.cost_known).is_(False), 1), else_=0))
@@ -185,6 +190,8 @@ def usage_summary(
         query = query.where(AICallRecord.created_at >= since)
     if organization_id is not None:
         query = query.where(AICallRecord.organization_id == organization_id)
+    if organization_ids is not None:
+        query = query.where(col(AICallRecord.organization_id).in_(organization_ids))
     with session_scope() as session:
         rows = session.exec(query.order_by(AICallRecord.provider, AICallRecord.model)).all()
     by_provider = [
