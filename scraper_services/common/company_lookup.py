@@ -35,3 +35,21 @@ async def lookup_company(
         return None
     await asyncio.to_thread(context.store.upsert, [found])
     return LookupResult(found, True)
+
+
+async def lookup_many(
+    context: ServiceContext, names: list[str], days_threshold: int
+) -> tuple[list[CompanyRecord], list[str]]:
+    """Each distinct name looked up in order: (found records, names not found).
+
+    A source failure propagates as `SourceError` (the endpoints answer 502).
+    """
+    found: list[CompanyRecord] = []
+    missing: list[str] = []
+    for name in dict.fromkeys(names):
+        record = await lookup_company(context, name, None, days_threshold)
+        if record is None:
+            missing.append(name)
+        else:
+            found.append(record)
+    return found, missing

@@ -18,7 +18,7 @@ from scraper_services.common.app_factory import (
     tracked_events,
     wants_ndjson,
 )
-from scraper_services.common.company_lookup import LookupResult, lookup_company
+from scraper_services.common.company_lookup import LookupResult, lookup_company, lookup_many
 from scraper_services.common.contracts import ERROR_RESPONSES, ErrorResponse
 from scraper_services.common.demo_catalogue import load_demo_companies
 from scraper_services.common.service_context import ServiceContext
@@ -169,18 +169,12 @@ def build_router(context: ServiceContext) -> APIRouter:
     )
     async def by_names(body: CompanyNamesRequest) -> StartupsByNamesResponse:
         """Several companies by name; unknown names are listed in `not_found`."""
-        companies, missing = [], []
-        for name in dict.fromkeys(body.company_names):
-            try:
-                found = await lookup_company(context, name, None, body.freshness_days)
-            except SourceError as exc:
-                raise HTTPException(status_code=502, detail=str(exc)) from exc
-            if found is None:
-                missing.append(name)
-            else:
-                companies.append(_profile(found))
+        try:
+            found, missing = await lookup_many(context, body.company_names, body.freshness_days)
+        except SourceError as exc:
+            raise HTTPException(status_code=502, detail=str(exc)) from exc
         return StartupsByNamesResponse(
-            companies=companies, not_found=missing, source=context.source.label
+            companies=[_profile(r) for r in found], not_found=missing, source=context.source.label
         )
 
     return router
