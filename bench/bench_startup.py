@@ -54,7 +54,12 @@ def timed_start(env: dict[str, str], port: int) -> tuple[float, subprocess.Popen
     )
     while time.perf_counter() - start < 600:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
+            if (
+                httpx.get(
+                    f"http://127.0.0.1:{port}/login", timeout=1, follow_redirects=True
+                ).status_code
+                == 200
+            ):
                 return time.perf_counter() - start, proc
         except httpx.HTTPError:
             pass
@@ -97,6 +102,13 @@ def dashboard_first_render(port: int, runs: int = 10) -> list[float]:
     return timings
 
 
+def report(results: dict[str, float]) -> None:
+    """Print the figures so far (a later failure keeps what was measured)."""
+    print("MarketNavigator start-up benchmark", flush=True)
+    for name, value in results.items():
+        print(f"  {name:<36} {value:7.2f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep-web", action="store_true", help="skip the cold start")
@@ -116,18 +128,18 @@ def main() -> None:
         if not args.keep_web:
             shutil.rmtree(ROOT / ".web", ignore_errors=True)
             results["cold start (no frontend build) s"], proc = timed_start(env, port)
+            report(results)
             stop(proc)
         results["warm start s"], proc = timed_start(env, port)
+        report(results)
         stop(proc)
         results["second warm start s"], proc = timed_start(env, port)
+        report(results)
         render = dashboard_first_render(port)
     finally:
         if proc is not None and proc.poll() is None:
             stop(proc)
         shutil.rmtree(var_dir, ignore_errors=True)
-    print("MarketNavigator start-up benchmark")
-    for name, value in results.items():
-        print(f"  {name:<36} {value:7.2f}")
     print(
         f"  dashboard first render ms (n={len(render)})  median {statistics.median(render):.0f}"
         f"  min {min(render):.0f}  max {max(render):.0f}"

@@ -23,7 +23,11 @@ app.conf.update(
     timezone="UTC",
     task_queues=(Queue("default"), Queue("reports"), Queue("ai")),
     task_default_queue="default",
-    task_routes={"tasks.reports.*": {"queue": "reports"}, "tasks.chat.*": {"queue": "ai"}},
+    task_routes={
+        "tasks.reports.recover_stalled": {"queue": "default"},
+        "tasks.reports.*": {"queue": "reports"},
+        "tasks.chat.*": {"queue": "ai"},
+    },
     task_acks_late=True,
     worker_prefetch_multiplier=1,
     task_track_started=True,
@@ -35,7 +39,8 @@ app.conf.update(
             "schedule": float(settings.system_check_interval_seconds),
         },
         "prune-old-records": {"task": "tasks.maintenance.prune_old_records", "schedule": 3600.0},
+        "recover-stalled-reports": {"task": "tasks.reports.recover_stalled", "schedule": 60.0},
     },
     beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
-    include=["tasks.maintenance", "tasks.chat"],
+    include=["tasks.maintenance", "tasks.chat", "tasks.reports"],
 )

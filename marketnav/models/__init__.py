@@ -6,6 +6,7 @@ from marketnav.models.assistant import AssistantMessage
 from marketnav.models.operations import AuditLog, ProgressEvent, SystemCheck
 from marketnav.models.organizations import Membership, Organization
 from marketnav.models.projects import Project, ProjectInputs
+from marketnav.models.reports import Report, ReportRun, ReportSection, ReportStep, StepTiming
 
 __all__ = [
     "AICacheEntry",
@@ -18,6 +19,11 @@ __all__ = [
     "ProgressEvent",
     "Project",
     "ProjectInputs",
+    "Report",
+    "ReportRun",
+    "ReportSection",
+    "ReportStep",
+    "StepTiming",
     "SystemCheck",
     "User",
     "UserSession",

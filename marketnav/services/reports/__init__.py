@@ -1,0 +1,1 @@
+"""Report engine: catalogue, runs, progress tracking, pipelines, exports and read models."""

@@ -1,0 +1,202 @@
+"""RunContext: what a report pipeline works with, and the idempotent step runner.
+
+`await ctx.step(key, fn)` runs a step once: a step that already completed (a resumed run)
+returns its checkpointed result instead of running again, so a resumed run never repeats work,
+duplicates sections or bumps the version. Big step results live in the object store under the
+version's prefix; small ones in the step row. `ctx.fan_out` runs independent work concurrently
+with a bound, so a run takes about its critical path rather than the sum of its calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlmodel import select
+
+from marketnav.db import session_scope
+from marketnav.models import ReportRun, ReportSection
+from marketnav.services.ai import CallContext, ProjectInputsData
+from marketnav.services.errors import DomainError
+from marketnav.services.reports.tracker import ReportProgressTracker
+from marketnav.services.storage import Storage
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class RunCancelled(Exception):
+    """The user cancelled the run (or it passed its deadline)."""
+
+
+class StepFailed(DomainError):
+    """A step could not finish; the message is shown under the step."""
+
+
+def version_prefix(organization_id: int, project_id: int, report_type: str, version: int) -> str:
+    return (
+        f"organizations/{organization_id}/projects/{project_id}/reports/{report_type}/v{version}/"
+    )
+
+
+@dataclass
+class RunInfo:
+    run_id: int
+    report_id: int
+    report_type: str
+    version: int
+    project_id: int
+    project_name: str
+    organization_id: int
+    inputs: ProjectInputsData
+    inputs_hash: str
+    partial_data_confirmed: bool = False
+
+
+@dataclass
+class RunContext:
+    info: RunInfo
+    tracker: ReportProgressTracker
+    storage: Storage
+    fan_out_limit: int = 4
+    summary: dict[str, Any] = field(default_factory=dict)
+    changes_summary: str = ""
+
+    @property
+    def prefix(self) -> str:
+        i = self.info
+        return version_prefix(i.organization_id, i.project_id, i.report_type, i.version)
+
+    @property
+    def ai_context(self) -> CallContext:
+        """AI calls of this run are accounted to the report (cost per report)."""
+        return CallContext(
+            subject_type="report_run",
+            subject_id=self.info.run_id,
+            organization_id=self.info.organization_id,
+        )
+
+    # -- steps ---------------------------------------------------------------------------
+
+    async def step(
+        self,
+        key: str,
+        fn: Callable[[], Awaitable[T]],
+        *,
+        stored_as: str | None = None,
+        metadata: Callable[[T], dict[str, Any]] | None = None,
+    ) -> T:
+        """Run step `key` once; return its result (JSON-able) or the checkpointed one.
+
+        `stored_as` names a file under the version prefix for results too big for the step row.
+        """
+        if self.tracker.status_of(key) in ("completed", "skipped"):
+            saved = self.tracker.checkpoint(key)
+            if stored_as:
+                return self.load_json(stored_as)
+            return saved.get("result")
+        self.check_cancelled()
+        self.tracker.start_step(key)
+        try:
+            result = await fn()
+        except (RunCancelled, asyncio.CancelledError):
+            self.tracker.fail_step(key, "Cancelled.")
+            raise
+        except DomainError as err:
+            self.tracker.fail_step(key, str(err))
+            raise
+        except Exception as err:
+            logger.exception("report run %s: step %s failed", self.info.run_id, key)
+            self.tracker.fail_step(key, f"Unexpected error ({type(err).__name__}).")
+            raise StepFailed(
+                f"The step '{self.tracker.step_name(key)}' failed unexpectedly "
+                f"({type(err).__name__})."
+            ) from err
+        if stored_as:
+            self.save_json(stored_as, result)
+            checkpoint: dict[str, Any] = {"stored_as": stored_as}
+        else:
+            checkpoint = {"result": result}
+        self.tracker.complete_step(
+            key, metadata=metadata(result) if metadata else None, checkpoint=checkpoint
+        )
+        return result
+
+    def skip(self, key: str, reason: str) -> None:
+        if self.tracker.status_of(key) not in ("completed", "skipped"):
+            self.tracker.skip_step(key, reason)
+
+    def detail(self, key: str, detail_type: str, message: str, **data: Any) -> None:
+        self.tracker.add_step_detail(key, detail_type, message, data or None)
+
+    def message(self, key: str, message: str, percent: int | None = None) -> None:
+        self.tracker.update_step_message(key, message, percent)
+
+    async def fan_out(
+        self,
+        items: Iterable[T],
+        fn: Callable[[T], Awaitable[R]],
+        *,
+        limit: int | None = None,
+        on_done: Callable[[int, int], None] | None = None,
+    ) -> list[R]:
+        """`fn` over `items` concurrently (at most `limit` at once), results in input order."""
+        items = list(items)
+        semaphore = asyncio.Semaphore(limit or self.fan_out_limit)
+        done = 0
+
+        async def one(item: T) -> R:
+            nonlocal done
+            async with semaphore:
+                self.check_cancelled()
+                result = await fn(item)
+            done += 1
+            if on_done:
+                on_done(done, len(items))
+            return result
+
+        return list(await asyncio.gather(*(one(i) for i in items)))
+
+    # -- data ----------------------------------------------------------------------------
+
+    def save_json(self, name: str, data: Any) -> str:
+        key = self.prefix + name
+        body = json.dumps(data, ensure_ascii=False, default=str).encode()
+        self.storage.put(key, body, "application/json")
+        return key
+
+    def load_json(self, name: str) -> Any:
+        return json.loads(self.storage.get(self.prefix + name))
+
+    def add_section(
+        self,
+        key: str,
+        title: str,
+        markdown: str,
+        *,
+        position: int,
+        kind: str = "markdown",
+        company_name: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Write (or overwrite) one section of this version: re-running a step never duplicates."""
+        with session_scope() as session:
+            row = session.exec(
+                select(ReportSection).where(
+                    ReportSection.run_id == self.info.run_id, ReportSection.section_key == key
+                )
+            ).first() or ReportSection(run_id=self.info.run_id, section_key=key, title=title)
+            row.title, row.kind, row.company_name = title[:255], kind, company_name[:255]
+            row.position, row.markdown, row.section_data = position, markdown, data or {}
+            session.add(row)
+
+    def check_cancelled(self) -> None:
+        with session_scope() as session:
+            run = session.get(ReportRun, self.info.run_id)
+            if run is None or run.cancel_requested:
+                raise RunCancelled()

@@ -1,0 +1,152 @@
+"""Exports of one report version: self-contained HTML, Markdown, raw JSON, PDF, PPTX (deck).
+
+A `ReportDocument` is read from the version's sections; each format renders it. All text goes
+through the safe Markdown renderer (markdown-it + nh3) before it becomes HTML. Files are
+written to `{version prefix}/report.{ext}` at the end of a run; a download of a version whose
+file is missing renders it again from the sections.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from marketnav.db import session_scope
+from marketnav.models import Project, Report, ReportRun, ReportSection
+from marketnav.services.reports.catalog import spec_for
+from marketnav.services.storage import Storage
+
+FORMATS: dict[str, tuple[str, str]] = {
+    "html": ("html", "text/html; charset=utf-8"),
+    "md": ("md", "text/markdown; charset=utf-8"),
+    "json": ("json", "application/json"),
+    "pdf": ("pdf", "application/pdf"),
+    "pptx": ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+}
+
+
+@dataclass
+class SectionDoc:
+    key: str
+    title: str
+    kind: str
+    markdown: str
+    company_name: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ReportDocument:
+    report_type: str
+    title: str
+    project_name: str
+    startup_name: str
+    version: int
+    generated_at: datetime | None
+    sections: list[SectionDoc]
+    summary: dict[str, Any]
+
+    @property
+    def offline(self) -> bool:
+        return bool(self.summary.get("offline_analysis"))
+
+
+def formats_for(report_type: str) -> list[str]:
+    base = ["html", "md", "json", "pdf"]
+    return [*base, "pptx"] if report_type == "pitch_deck" else base
+
+
+def load_document(session: Session, run: ReportRun) -> ReportDocument:
+    report = session.get(Report, run.report_id)
+    project = session.get(Project, report.project_id)
+    from marketnav.services import project_inputs, projects
+
+    inputs = project_inputs.as_dict(projects.get_inputs(session, project))
+    rows = session.exec(
+        select(ReportSection)
+        .where(ReportSection.run_id == run.id)
+        .order_by(col(ReportSection.position), col(ReportSection.id))
+    ).all()
+    return ReportDocument(
+        report_type=report.report_type,
+        title=spec_for(report.report_type).title,
+        project_name=project.name,
+        startup_name=inputs.get("startup_name") or project.name,
+        version=run.version,
+        generated_at=run.completed_at,
+        sections=[
+            SectionDoc(r.section_key, r.title, r.kind, r.markdown, r.company_name, r.section_data)
+            for r in rows
+        ],
+        summary=dict(run.data),
+    )
+
+
+def render_markdown(doc: ReportDocument) -> str:
+    lines = [f"# {doc.title}: {doc.startup_name}", ""]
+    lines.append(
+        f"_Version {doc.version}"
+        + (f", {doc.generated_at:%Y-%m-%d %H:%M} UTC_" if doc.generated_at else "_")
+    )
+    if doc.offline:
+        lines += ["", "> Offline analysis: written without an AI model, from the data alone."]
+    for section in doc.sections:
+        heading = section.company_name or section.title
+        lines += ["", f"## {heading}", "", section.markdown.strip()]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(doc: ReportDocument) -> str:
+    payload = asdict(doc)
+    payload["generated_at"] = doc.generated_at.isoformat() if doc.generated_at else None
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+
+
+def render(doc: ReportDocument, fmt: str) -> bytes:
+    """The bytes of one export format."""
+    # Imported here: the renderers import this module for ReportDocument.
+    from marketnav.services.reports import export_html, export_pdf
+
+    if fmt == "md":
+        return render_markdown(doc).encode()
+    if fmt == "json":
+        return render_json(doc).encode()
+    if fmt == "html":
+        return export_html.render_html(doc).encode()
+    if fmt == "pdf":
+        return export_pdf.render_pdf(doc)
+    if fmt == "pptx" and doc.report_type == "pitch_deck":
+        from marketnav.services.reports import export_pptx
+
+        return export_pptx.render_pptx(doc)
+    raise ValueError(f"Unknown export format {fmt!r}.")
+
+
+def write_version_files(run_id: int, storage: Storage, prefix: str) -> dict[str, str]:
+    """Render every format of the run's version into the object store; format -> key."""
+    with session_scope() as session:
+        run = session.get(ReportRun, run_id)
+        doc = load_document(session, run)
+    written: dict[str, str] = {}
+    for fmt in formats_for(doc.report_type):
+        ext, content_type = FORMATS[fmt]
+        key = f"{prefix}report.{ext}"
+        storage.put(key, render(doc, fmt), content_type)
+        written[fmt] = key
+    return written
+
+
+def record_files(run_id: int, files: dict[str, str]) -> None:
+    with session_scope() as session:
+        run = session.get(ReportRun, run_id)
+        run.files = dict(files)
+        session.add(run)
+
+
+def filename(doc: ReportDocument, fmt: str) -> str:
+    safe = "".join(c if c.isalnum() else "-" for c in doc.startup_name.lower()).strip("-")
+    return f"{safe or 'report'}-{doc.report_type}-v{doc.version}.{FORMATS[fmt][0]}"

@@ -1,0 +1,1 @@
+"""One module per report type, each with `async def run(ctx: RunContext)`."""

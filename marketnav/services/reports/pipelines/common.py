@@ -1,0 +1,114 @@
+"""What every pipeline shares: AI-written markdown sections and the final html_gen/save steps.
+
+`write_section` asks the provider chain for one markdown section (structured output with the
+model's confidence), falling back to the offline analyser's text when no key is configured.
+A failed AI call fails the step with a clear message; error text never becomes report text.
+`finish` renders the exports (HTML, Markdown, JSON, PDF, and PPTX for the deck) into the
+version's folder in the object store and writes its metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from marketnav.services.ai import acomplete_structured
+from marketnav.services.ai.structured import dump_for_prompt
+from marketnav.services.reports import exports
+from marketnav.services.reports.context import RunContext
+
+ANALYST_RULES = (
+    "You are a senior market analyst writing one section of an investor-grade report in "
+    "English. Use only the facts in the data you are given and the project inputs; when the "
+    "data does not support a claim, say so instead of inventing it. Name the startup by its "
+    "own name. Write GitHub-flavoured markdown (short paragraphs, bullet lists, tables where a "
+    "comparison is clearer); do not repeat the section title as a heading."
+)
+
+
+class SectionDraft(BaseModel):
+    """One markdown section as the model returns it."""
+
+    markdown: str = Field(min_length=40, max_length=40_000)
+    confidence: float = Field(ge=0, le=1, description="Your confidence in the section, 0-1")
+
+    @field_validator("markdown")
+    @classmethod
+    def _no_error_text(cls, value: str) -> str:
+        if value.lower().startswith(("error", "i'm sorry", "i am sorry", "as an ai")):
+            raise ValueError("the section is an apology or error text, not analysis")
+        return value
+
+
+async def write_section(
+    ctx: RunContext,
+    *,
+    operation: str,
+    instructions: str,
+    data: Any,
+    offline: Callable[[], str],
+    feature: str = "analysis",
+    max_tokens: int = 4000,
+) -> SectionDraft:
+    """One AI-written section over `data` (the offline text when no provider is configured)."""
+    outcome = await acomplete_structured(
+        feature=feature,
+        operation=operation,
+        output_model=SectionDraft,
+        messages=[
+            {"role": "system", "content": f"{ANALYST_RULES}\n\n{instructions}"},
+            {
+                "role": "user",
+                "content": "Project inputs:\n"
+                + ctx.info.inputs.as_prompt_text()
+                + "\n\nData (JSON):\n"
+                + dump_for_prompt(data),
+            },
+        ],
+        offline=lambda: SectionDraft(markdown=offline(), confidence=0.5),
+        description=f"Markdown section: {operation}",
+        context=ctx.ai_context,
+        max_tokens=max_tokens,
+    )
+    if outcome.offline:
+        ctx.summary["offline_analysis"] = True
+    ctx.summary.setdefault("ai_sources", [])
+    if outcome.label not in ctx.summary["ai_sources"]:
+        ctx.summary["ai_sources"].append(outcome.label)
+    return outcome.value
+
+
+async def finish(ctx: RunContext, changes_summary: str) -> None:
+    """The closing steps: `html_gen` (when the type has it) renders, `save` stores."""
+    ctx.changes_summary = changes_summary
+    has_html_step = "html_gen" in ctx.tracker.step_keys
+
+    async def render() -> dict[str, str]:
+        return exports.write_version_files(ctx.info.run_id, ctx.storage, ctx.prefix)
+
+    files: dict[str, str] = {}
+    if has_html_step:
+        files = await ctx.step("html_gen", render)
+
+    async def save() -> dict[str, Any]:
+        written = files if has_html_step else await render()
+        ctx.save_json(
+            "metadata.json",
+            {
+                "run_id": ctx.info.run_id,
+                "report_id": ctx.info.report_id,
+                "project_id": ctx.info.project_id,
+                "organization_id": ctx.info.organization_id,
+                "report_type": ctx.info.report_type,
+                "version": ctx.info.version,
+                "inputs_hash": ctx.info.inputs_hash,
+                "summary": ctx.summary,
+                "files": written,
+            },
+        )
+        exports.record_files(ctx.info.run_id, written)
+        return written
+
+    await ctx.step("save", save)

@@ -1,0 +1,177 @@
+"""Quick Report: six strategy sections from the inputs and a quick look at the market.
+
+Steps (PREDECESSOR.md 4.2): `init` gathers a small competitor set from the Crunchbase service
+(so the analysis can add competitors the founder did not name), `api_search` writes the six
+sections concurrently, `save` renders the exports. Without the service the report still runs on
+the inputs alone and says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from marketnav.services import market_data
+from marketnav.services.ai import OFFLINE_LABEL, ProjectInputsData, generate_crunchbase_keywords
+from marketnav.services.reports.context import RunContext
+from marketnav.services.reports.pipelines.common import finish, write_section
+from scraper_services.crunchbase.schemas import TopSimilarWithRankRequest
+
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "strategic_overview",
+        "Strategic Overview",
+        "Frame the opportunity: what the startup does, for whom, why now, and the three "
+        "questions that decide whether it works. Challenge optimistic claims in the inputs.",
+    ),
+    (
+        "competitors_analysis",
+        "Competitors Analysis",
+        "Tables of direct and indirect competitors (name, focus, why it matters), using the "
+        "companies in the data and any the founder named; then market shifts, partnerships "
+        "and hidden opportunities.",
+    ),
+    (
+        "product_differentiation",
+        "Product Differentiation",
+        "Three concrete differentiation ideas, each with the competitor gap it exploits and "
+        "how to test it cheaply.",
+    ),
+    (
+        "detailed_personas",
+        "Detailed Personas",
+        "Two buyer personas: demographics, psychographics, a short bio, goals and "
+        "frustrations, tools they use today, and what would make them switch.",
+    ),
+    (
+        "market_snapshot",
+        "Market Snapshot",
+        "TAM / SAM / SOM with the reasoning behind each figure (mark estimates as estimates), "
+        "growth, segmentation, likely CAC and ARPU ranges, and regulation to watch.",
+    ),
+    (
+        "audience_analysis",
+        "Audience Analysis",
+        "Primary and secondary audiences in a table with a 1-10 priority score and why, and "
+        "how the audience will evolve over the time range.",
+    ),
+)
+
+
+async def _competitors(ctx: RunContext) -> dict[str, Any]:
+    """A few ranked competitors from the Crunchbase service (empty when it is unreachable)."""
+    keywords = await asyncio.to_thread(
+        generate_crunchbase_keywords, ctx.info.inputs, context=ctx.ai_context
+    )
+    request = TopSimilarWithRankRequest(
+        keywords=keywords.value.keywords[:6],
+        target_description=ctx.info.inputs.startup_description[:2000],
+        num_companies=10,
+        top_count=8,
+        request_id=f"quick-{ctx.info.run_id}",
+    )
+    try:
+        async with market_data.MarketDataClient(timeout=60) as client:
+            found = await client.search_crunchbase(request)
+    except market_data.MarketDataError as err:
+        ctx.detail("init", "info", f"Market data unavailable, using the inputs only: {err}")
+        return {"keywords": keywords.value.keywords, "competitors": [], "source": ""}
+    competitors = [
+        {"name": c.name, "description": c.description[:300], "cb_rank": c.cb_rank}
+        for c in found.all_companies[:8]
+    ]
+    ctx.detail(
+        "init",
+        "top_companies",
+        f"{len(competitors)} companies to compare with",
+        companies=[c["name"] for c in competitors[:5]],
+    )
+    return {"keywords": keywords.value.keywords, "competitors": competitors, "source": found.source}
+
+
+def _offline_text(key: str, inputs: ProjectInputsData, data: dict[str, Any]) -> str:
+    """The offline analyser's version of a section: the inputs and the data, arranged."""
+    answered = inputs.answered()
+    name = answered.get("startup_name", "The startup")
+    lines = [f"_{OFFLINE_LABEL}: arranged from your inputs and the market data, no AI model._", ""]
+    competitors = data.get("competitors") or []
+    if key == "strategic_overview":
+        lines += [
+            f"**{name}**: {answered.get('startup_description', '')}",
+            "",
+            f"- **Audience**: {answered.get('target_audience', 'not stated')}",
+            f"- **Business model**: {answered.get('business_model', 'not stated')}",
+            f"- **Stage**: {answered.get('current_stage', 'not stated')}; "
+            f"**regions**: {answered.get('geographic_focus', 'not stated')}",
+            f"- **Research goal**: {answered.get('research_goal', 'not stated')}",
+            f"- **Companies found in the same space**: {len(competitors)}",
+        ]
+    elif key == "competitors_analysis":
+        named = [c.strip() for c in answered.get("inspiration_sources", "").split(",") if c.strip()]
+        lines += ["| Company | Focus | CB rank |", "|---|---|---|"]
+        lines += [
+            f"| {c['name']} | {c['description'][:120]} | {c['cb_rank'] or 'n/a'} |"
+            for c in competitors
+        ] or ["| (none found) | | |"]
+        if named:
+            lines += ["", f"Competitors you named: {', '.join(named)}."]
+    elif key == "product_differentiation":
+        terms = data.get("keywords") or []
+        lines += [f"- Position against the '{t}' segment." for t in terms[:3]] or [
+            "- Not enough data to suggest differentiation."
+        ]
+    elif key == "detailed_personas":
+        lines += [
+            f"- **Primary persona**: {answered.get('target_audience', 'not stated')}",
+            f"- **Buying context**: {answered.get('business_model', 'not stated')}",
+            "- Personas need interviews or an AI model to go further than your inputs.",
+        ]
+    elif key == "market_snapshot":
+        lines += [
+            f"- **Regions**: {answered.get('geographic_focus', 'not stated')}",
+            f"- **Time range**: {answered.get('time_range', 'not stated')}",
+            f"- **Comparable companies found**: {len(competitors)}",
+            "- Market sizes are not estimated offline: they need an AI model or market data.",
+        ]
+    else:
+        lines += [
+            "| Audience | Priority | Basis |",
+            "|---|---|---|",
+            f"| {answered.get('target_audience', 'not stated')} | 8 | your inputs |",
+        ]
+    return "\n".join(lines)
+
+
+async def run(ctx: RunContext) -> None:
+    async def init() -> dict[str, Any]:
+        ctx.message("init", f"{len(ctx.info.inputs.answered())} answers, looking at the market")
+        return await _competitors(ctx)
+
+    data = await ctx.step("init", init, stored_as="raw_data.json")
+
+    async def analyse() -> dict[str, Any]:
+        async def one(section: tuple[str, str, str]) -> dict[str, Any]:
+            key, title, instructions = section
+            draft = await write_section(
+                ctx,
+                operation=f"quick_{key}",
+                instructions=f"Section: {title}. {instructions}",
+                data=data,
+                offline=lambda: _offline_text(key, ctx.info.inputs, data),
+            )
+            position = [s[0] for s in SECTIONS].index(key)
+            ctx.add_section(key, title, draft.markdown, position=position)
+            ctx.detail("api_search", "section", f"{title} written")
+            return {"key": key, "confidence": draft.confidence}
+
+        def progress(done: int, total: int) -> None:
+            ctx.message("api_search", f"{done}/{total} sections written", done * 100 // total)
+
+        written = await ctx.fan_out(SECTIONS, one, on_done=progress)
+        return {"sections": len(written)}
+
+    result = await ctx.step("api_search", analyse)
+    ctx.summary.update(
+        {"sections_count": result["sections"], "competitors": len(data["competitors"])}
+    )
+    await finish(ctx, f"Market research with {result['sections']} sections")

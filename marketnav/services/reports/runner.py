@@ -1,0 +1,213 @@
+"""Executing a run inside a worker, and recovering runs whose worker disappeared.
+
+`execute(run_id, worker)` claims the run (a second delivery of the same task while a live
+worker holds it does nothing), runs the type's pipeline with a heartbeat and a cancel watcher,
+then marks the run completed, failed or cancelled. `recover_stalled()` (beat) re-queues runs
+whose heartbeat stopped and fails runs past their deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import select
+
+from marketnav.db import session_scope
+from marketnav.models import Project, Report, ReportRun
+from marketnav.models.base import utcnow
+from marketnav.services import progress, project_inputs, projects
+from marketnav.services.ai import ProjectInputsData
+from marketnav.services.errors import DomainError
+from marketnav.services.reports.context import RunCancelled, RunContext, RunInfo
+from marketnav.services.reports.runs import fail_running_steps, heartbeat_stale, mark_finished
+from marketnav.services.reports.tracker import ReportProgressTracker, subject_for_project
+from marketnav.services.storage import get_storage
+from marketnav.settings import get_settings
+
+logger = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 10.0
+CANCEL_POLL_SECONDS = 0.5
+
+Pipeline = Callable[[RunContext], Awaitable[None]]
+
+
+def pipeline_for(report_type: str) -> Pipeline:
+    module = importlib.import_module(f"marketnav.services.reports.pipelines.{report_type}")
+    return module.run
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    error: str = ""
+
+
+def _claim(run_id: int, worker: str) -> RunInfo | None:
+    """Mark the run running for this worker, or None when there is nothing to do."""
+    settings = get_settings()
+    with session_scope() as session:
+        run = session.get(ReportRun, run_id)
+        if run is None or run.status in ("completed", "failed", "cancelled"):
+            return None
+        if run.status == "running" and run.worker != worker and not heartbeat_stale(run):
+            return None  # a live worker has it (duplicate delivery)
+        report = session.get(Report, run.report_id)
+        project = session.get(Project, report.project_id) if report else None
+        if report is None or project is None or project.status == "deleted":
+            mark_finished(run, "cancelled", "The project was deleted.")
+            session.add(run)
+            return None
+        if run.cancel_requested:
+            mark_finished(run, "cancelled", "Cancelled.")
+            session.add(run)
+            return None
+        now = utcnow()
+        run.status, run.worker, run.heartbeat_at = "running", worker, now
+        run.started_at = run.started_at or now
+        run.deadline_at = run.deadline_at or now + timedelta(
+            minutes=settings.report_deadline_minutes
+        )
+        session.add(run)
+        inputs = projects.get_inputs(session, project)
+        return RunInfo(
+            run_id=run.id,
+            report_id=report.id,
+            report_type=report.report_type,
+            version=run.version,
+            project_id=project.id,
+            project_name=project.name,
+            organization_id=project.organization_id,
+            inputs=ProjectInputsData(**project_inputs.as_dict(inputs)),
+            inputs_hash=run.inputs_hash,
+            partial_data_confirmed=run.partial_data_confirmed,
+        )
+
+
+async def _watch(run_id: int, main: asyncio.Task) -> None:
+    """Heartbeat, and cancel the pipeline when the run is cancelled or passes its deadline."""
+    last_beat = 0.0
+    loop = asyncio.get_running_loop()
+    while not main.done():
+        await asyncio.sleep(CANCEL_POLL_SECONDS)
+        beat = loop.time() - last_beat >= HEARTBEAT_SECONDS
+        stop = await asyncio.to_thread(_check_run, run_id, beat)
+        if beat:
+            last_beat = loop.time()
+        if stop:
+            main.cancel()
+            return
+
+
+def _check_run(run_id: int, beat: bool) -> bool:
+    with session_scope() as session:
+        run = session.get(ReportRun, run_id)
+        if run is None:
+            return True
+        if run.deadline_at and utcnow() > run.deadline_at:
+            run.cancel_requested = True
+            run.error_message = "The report passed its deadline and was stopped."
+        if beat:
+            run.heartbeat_at = utcnow()
+        session.add(run)
+        return run.cancel_requested
+
+
+async def _run_pipeline(ctx: RunContext) -> None:
+    pipeline = pipeline_for(ctx.info.report_type)
+    main = asyncio.current_task()
+    watcher = asyncio.create_task(_watch(ctx.info.run_id, main))
+    try:
+        await pipeline(ctx)
+    except asyncio.CancelledError as err:
+        raise RunCancelled() from err
+    finally:
+        watcher.cancel()
+
+
+def execute(run_id: int, worker: str = "") -> Outcome:
+    """Run (or resume) one report run to its end. Never raises for a domain failure."""
+    info = _claim(run_id, worker)
+    if info is None:
+        return Outcome("skipped")
+    tracker = ReportProgressTracker(run_id, info.report_id, info.project_id, info.report_type)
+    tracker.publish()
+    ctx = RunContext(
+        info=info,
+        tracker=tracker,
+        storage=get_storage(),
+        fan_out_limit=get_settings().report_fan_out,
+    )
+    try:
+        asyncio.run(_run_pipeline(ctx))
+    except RunCancelled:
+        return _finish(ctx, "cancelled", _cancel_reason(run_id))
+    except DomainError as err:
+        return _finish(ctx, "failed", str(err))
+    except Exception as err:  # a bug: the user sees a safe message, the log the traceback
+        logger.exception("report run %s crashed", run_id)
+        return _finish(ctx, "failed", f"The report failed unexpectedly ({type(err).__name__}).")
+    return _finish(ctx, "completed")
+
+
+def _cancel_reason(run_id: int) -> str:
+    with session_scope() as session:
+        run = session.get(ReportRun, run_id)
+        return (run.error_message if run else "") or "Cancelled."
+
+
+def _finish(ctx: RunContext, status: str, error: str = "") -> Outcome:
+    with session_scope() as session:
+        run = session.get(ReportRun, ctx.info.run_id)
+        mark_finished(run, status, error)
+        if status == "completed":
+            run.progress = 100
+            run.current_step = "Complete"
+            run.data = ctx.summary
+            run.changes_summary = ctx.changes_summary[:500]
+            report = session.get(Report, run.report_id)
+            report.latest_version = max(report.latest_version, run.version)
+            session.add(report)
+        session.add(run)
+    ctx.tracker.finish(status, error)
+    return Outcome(status, error)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    resumed: list[int]
+    failed: list[int]
+
+
+def recover_stalled() -> Recovery:
+    """Beat: fail runs past their deadline; runs whose worker stopped beating are to resume."""
+    resumed: list[int] = []
+    failed: list[tuple[int, int]] = []
+    with session_scope() as session:
+        rows = session.exec(
+            select(ReportRun, Report)
+            .join(Report, Report.id == ReportRun.report_id)
+            .where(ReportRun.status == "running")
+        ).all()
+        for run, report in rows:
+            if not heartbeat_stale(run):
+                continue
+            if run.deadline_at and utcnow() > run.deadline_at:
+                mark_finished(
+                    run, "failed", "The report stopped responding and passed its deadline."
+                )
+                fail_running_steps(session, run.id, "The worker stopped before this step finished.")
+                failed.append((run.id, report.project_id))
+            else:
+                run.worker = ""
+                resumed.append(run.id)
+            session.add(run)
+    for run_id, project_id in failed:
+        progress.publish(
+            subject_for_project(project_id), {"type": "report_status", "run_id": run_id}
+        )
+    return Recovery(resumed, [run_id for run_id, _ in failed])

@@ -1,0 +1,260 @@
+"""ReportProgressTracker: a run's steps in the database, published on the progress bus.
+
+The tracker is the only writer of a run's step rows while a worker holds the run. Every
+mutation writes the row, recomputes the weighted progress and publishes one snapshot (steps,
+details, ETA) to `project:{id}:reports`, which every open project or report page of that
+project listens to. Overall progress = sum(weight x step percent) / sum(weight), where
+completed and skipped steps count 100 and failed or pending ones 0 (PREDECESSOR.md 4.8).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlmodel import Session, select
+
+from marketnav.db import session_scope
+from marketnav.models import ReportRun, ReportStep, StepTiming
+from marketnav.models.base import utcnow
+from marketnav.services import progress
+from marketnav.services.reports.catalog import spec_for
+from marketnav.services.reports.eta import StepState, estimate, load_history
+
+MAX_DETAILS = 50
+DETAILS_IN_EVENT = 20
+
+
+def subject_for_project(project_id: int) -> str:
+    return f"project:{project_id}:reports"
+
+
+def weighted_progress(steps: list[ReportStep]) -> int:
+    total = sum(s.weight for s in steps)
+    if not total:
+        return 0
+    done = 0.0
+    for step in steps:
+        if step.status in ("completed", "skipped"):
+            done += step.weight * 100
+        elif step.status == "running":
+            done += step.weight * step.progress_percent
+    return int(done / total)
+
+
+def step_view(step: ReportStep, details_limit: int = DETAILS_IN_EVENT) -> dict[str, Any]:
+    """A step as pages show it."""
+    return {
+        "key": step.step_key,
+        "number": step.step_number,
+        "name": step.step_name,
+        "weight": step.weight,
+        "status": step.status,
+        "progress": step.progress_percent,
+        "message": step.message,
+        "duration": round(step.duration_seconds, 1) if step.duration_seconds is not None else None,
+        "started_at": step.started_at.timestamp() if step.started_at else None,
+        "error": step.error_message,
+        "details": step.details[-details_limit:],
+        "detail_count": len(step.details),
+    }
+
+
+def initialize_steps(session: Session, run: ReportRun, report_type: str) -> list[ReportStep]:
+    """Create the run's pending steps once (a resumed run keeps its rows)."""
+    existing = session.exec(select(ReportStep).where(ReportStep.run_id == run.id)).all()
+    if existing:
+        return sorted(existing, key=lambda s: s.step_number)
+    rows = [
+        ReportStep(
+            run_id=run.id,
+            step_number=number,
+            step_key=spec.key,
+            step_name=spec.name,
+            weight=spec.weight,
+            message=spec.description,
+        )
+        for number, spec in enumerate(spec_for(report_type).steps, start=1)
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+class ReportProgressTracker:
+    """Record a run's step transitions and broadcast them."""
+
+    def __init__(self, run_id: int, report_id: int, project_id: int, report_type: str):
+        self.run_id, self.report_id = run_id, report_id
+        self.project_id, self.report_type = project_id, report_type
+        self.subject = subject_for_project(project_id)
+        with session_scope() as session:
+            run = session.get(ReportRun, run_id)
+            if run is None:
+                raise LookupError(f"run {run_id} not found")
+            self.version = run.version
+            self._steps = {s.step_key: s for s in initialize_steps(session, run, report_type)}
+            for step in self._steps.values():
+                session.expunge(step)
+            self._history = load_history(session, report_type)
+        self._status = "running"
+
+    # -- queries -------------------------------------------------------------------------
+
+    def status_of(self, key: str) -> str:
+        return self._step(key).status
+
+    @property
+    def step_keys(self) -> list[str]:
+        return list(self._steps)
+
+    def step_name(self, key: str) -> str:
+        return self._step(key).step_name
+
+    def checkpoint(self, key: str) -> dict[str, Any]:
+        return dict(self._step(key).checkpoint)
+
+    @property
+    def progress(self) -> int:
+        return weighted_progress(list(self._steps.values()))
+
+    def snapshot(self, status: str | None = None, error: str = "") -> dict[str, Any]:
+        steps = sorted(self._steps.values(), key=lambda s: s.step_number)
+        states = [
+            StepState(s.step_key, s.step_name, s.status, s.started_at, s.duration_seconds)
+            for s in steps
+        ]
+        running = next((s for s in steps if s.status == "running"), None)
+        return {
+            "type": "report_progress",
+            "report_id": self.report_id,
+            "report_type": self.report_type,
+            "run_id": self.run_id,
+            "version": self.version,
+            "status": status or self._status,
+            "progress": self.progress,
+            "current_step": running.message or running.step_name if running else "",
+            "error": error,
+            "steps": [step_view(s) for s in steps],
+            "eta": estimate(states, self._history, utcnow()),
+            "published_at": time.time(),
+        }
+
+    # -- mutations -----------------------------------------------------------------------
+
+    def start_step(self, key: str, message: str = "") -> None:
+        def change(step: ReportStep) -> None:
+            step.status, step.started_at, step.progress_percent = "running", utcnow(), 0
+            step.completed_at, step.duration_seconds, step.error_message = None, None, ""
+            step.message = message or step.step_name
+
+        self._mutate(key, change)
+
+    def update_step_progress(self, key: str, percent: int) -> None:
+        self._mutate(key, lambda s: setattr(s, "progress_percent", max(0, min(100, percent))))
+
+    def update_step_message(self, key: str, message: str, percent: int | None = None) -> None:
+        def change(step: ReportStep) -> None:
+            step.message = message[:500]
+            if percent is not None:
+                step.progress_percent = max(0, min(100, percent))
+
+        self._mutate(key, change)
+
+    def add_step_detail(
+        self, key: str, detail_type: str, message: str, data: dict[str, Any] | None = None
+    ) -> None:
+        detail: dict[str, Any] = {"type": detail_type, "message": message, "timestamp": time.time()}
+        if data:
+            detail["data"] = data
+
+        def change(step: ReportStep) -> None:
+            step.details = [*step.details, detail][-MAX_DETAILS:]
+
+        self._mutate(key, change)
+
+    def complete_step(
+        self,
+        key: str,
+        metadata: dict[str, Any] | None = None,
+        checkpoint: dict[str, Any] | None = None,
+    ) -> None:
+        duration: list[float] = []
+
+        def change(step: ReportStep) -> None:
+            now = utcnow()
+            step.status, step.progress_percent, step.completed_at = "completed", 100, now
+            step.duration_seconds = (
+                (now - step.started_at).total_seconds() if step.started_at else 0
+            )
+            step.step_metadata = metadata or {}
+            step.checkpoint = checkpoint or {}
+            duration.append(step.duration_seconds)
+
+        self._mutate(key, change, timing=duration)
+
+    def fail_step(self, key: str, error: str) -> None:
+        def change(step: ReportStep) -> None:
+            now = utcnow()
+            step.status, step.error_message, step.completed_at = "failed", error[:2000], now
+            step.duration_seconds = (
+                (now - step.started_at).total_seconds() if step.started_at else 0
+            )
+
+        self._mutate(key, change)
+
+    def skip_step(self, key: str, reason: str) -> None:
+        def change(step: ReportStep) -> None:
+            step.status, step.progress_percent = "skipped", 100
+            step.step_metadata = {"skip_reason": reason}
+            step.message = reason[:500]
+            step.duration_seconds = 0.0
+
+        self._mutate(key, change)
+
+    def finish(self, status: str, error: str = "") -> None:
+        """Publish the final snapshot (the run row is updated by the caller)."""
+        self._status = status
+        progress.publish(self.subject, self.snapshot(status=status, error=error))
+
+    def publish(self) -> None:
+        progress.publish(self.subject, self.snapshot())
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _step(self, key: str) -> ReportStep:
+        try:
+            return self._steps[key]
+        except KeyError:
+            raise KeyError(f"{self.report_type} has no step {key!r}") from None
+
+    def _mutate(self, key: str, change, timing: list[float] | None = None) -> None:
+        step = self._step(key)
+        change(step)
+        with session_scope() as session:
+            row = session.get(ReportStep, step.id)
+            for name in (
+                "status",
+                "progress_percent",
+                "message",
+                "started_at",
+                "completed_at",
+                "duration_seconds",
+                "error_message",
+                "details",
+                "step_metadata",
+                "checkpoint",
+            ):
+                setattr(row, name, getattr(step, name))
+            run = session.get(ReportRun, self.run_id)
+            run.progress = self.progress
+            running = next((s for s in self._steps.values() if s.status == "running"), None)
+            run.current_step = (running.message or running.step_name)[:255] if running else ""
+            run.heartbeat_at = utcnow()
+            if timing and timing[0] > 0:
+                session.add(
+                    StepTiming(
+                        report_type=self.report_type, step_key=key, duration_seconds=timing[0]
+                    )
+                )
+        self.publish()
