@@ -19,7 +19,7 @@ from marketnav.models import ReportRun, ReportStep, StepTiming
 from marketnav.models.base import utcnow
 from marketnav.services import progress
 from marketnav.services.reports.catalog import spec_for
-from marketnav.services.reports.eta import StepState, estimate, load_history
+from marketnav.services.reports.eta import StepHistory, StepState, estimate, load_history
 
 MAX_DETAILS = 50
 DETAILS_IN_EVENT = 20
@@ -57,6 +57,40 @@ def step_view(step: ReportStep, details_limit: int = DETAILS_IN_EVENT) -> dict[s
         "error": step.error_message,
         "details": step.details[-details_limit:],
         "detail_count": len(step.details),
+    }
+
+
+def build_snapshot(
+    *,
+    report_id: int,
+    report_type: str,
+    run_id: int,
+    version: int,
+    status: str,
+    error: str,
+    steps: list[ReportStep],
+    history: dict[str, StepHistory],
+) -> dict[str, Any]:
+    """The progress payload pages render: steps, details, weighted progress and ETA."""
+    ordered = sorted(steps, key=lambda s: s.step_number)
+    states = [
+        StepState(s.step_key, s.step_name, s.status, s.started_at, s.duration_seconds)
+        for s in ordered
+    ]
+    running = next((s for s in ordered if s.status == "running"), None)
+    return {
+        "type": "report_progress",
+        "report_id": report_id,
+        "report_type": report_type,
+        "run_id": run_id,
+        "version": version,
+        "status": status,
+        "progress": 100 if status == "completed" else weighted_progress(ordered),
+        "current_step": (running.message or running.step_name) if running else "",
+        "error": error,
+        "steps": [step_view(s) for s in ordered],
+        "eta": estimate(states, history, utcnow()),
+        "published_at": time.time(),
     }
 
 
@@ -119,26 +153,16 @@ class ReportProgressTracker:
         return weighted_progress(list(self._steps.values()))
 
     def snapshot(self, status: str | None = None, error: str = "") -> dict[str, Any]:
-        steps = sorted(self._steps.values(), key=lambda s: s.step_number)
-        states = [
-            StepState(s.step_key, s.step_name, s.status, s.started_at, s.duration_seconds)
-            for s in steps
-        ]
-        running = next((s for s in steps if s.status == "running"), None)
-        return {
-            "type": "report_progress",
-            "report_id": self.report_id,
-            "report_type": self.report_type,
-            "run_id": self.run_id,
-            "version": self.version,
-            "status": status or self._status,
-            "progress": self.progress,
-            "current_step": running.message or running.step_name if running else "",
-            "error": error,
-            "steps": [step_view(s) for s in steps],
-            "eta": estimate(states, self._history, utcnow()),
-            "published_at": time.time(),
-        }
+        return build_snapshot(
+            report_id=self.report_id,
+            report_type=self.report_type,
+            run_id=self.run_id,
+            version=self.version,
+            status=status or self._status,
+            error=error,
+            steps=list(self._steps.values()),
+            history=self._history,
+        )
 
     # -- mutations -----------------------------------------------------------------------
 

@@ -1,0 +1,123 @@
+"""Read models of reports for pages: the six cards of a project, a run's progress snapshot.
+
+Every function takes the asking user and authorises through `projects.get` (report.view is
+project.view). Snapshots read from the database have the same shape as the ones the tracker
+publishes, so a page renders both the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from marketnav.models import Project, Report, ReportRun, ReportStep, User
+from marketnav.services import projects
+from marketnav.services.permissions import Action, can
+from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
+from marketnav.services.reports.eta import load_history
+from marketnav.services.reports.runs import ACTIVE, prerequisites
+from marketnav.services.reports.tracker import build_snapshot
+
+
+def run_snapshot(session: Session, run: ReportRun, report: Report) -> dict[str, Any]:
+    steps = session.exec(select(ReportStep).where(ReportStep.run_id == run.id)).all()
+    return build_snapshot(
+        report_id=report.id,
+        report_type=report.report_type,
+        run_id=run.id,
+        version=run.version,
+        status=run.status,
+        error=run.error_message,
+        steps=list(steps),
+        history=load_history(session, report.report_type),
+    )
+
+
+def completed_versions(session: Session, report: Report) -> list[dict[str, Any]]:
+    runs = session.exec(
+        select(ReportRun)
+        .where(ReportRun.report_id == report.id, ReportRun.status == "completed")
+        .order_by(col(ReportRun.version).desc())
+    ).all()
+    return [
+        {
+            "version": r.version,
+            "completed_at": r.completed_at.strftime("%Y-%m-%d %H:%M") if r.completed_at else "",
+            "summary": r.changes_summary,
+            "inputs_hash": r.inputs_hash,
+        }
+        for r in runs
+    ]
+
+
+def _card(
+    session: Session, project: Project, report_type: str, current_hash: str, may_run: bool
+) -> dict[str, Any]:
+    spec = REPORT_TYPES[report_type]
+    report = session.exec(
+        select(Report).where(Report.project_id == project.id, Report.report_type == report_type)
+    ).first()
+    needs = prerequisites(session, project.id, spec)
+    card: dict[str, Any] = {
+        "type": report_type,
+        "label": spec.label,
+        "icon": spec.icon,
+        "description": spec.description,
+        "status": "not_started",
+        "progress": 0,
+        "version": 0,
+        "run_id": 0,
+        "run_version": 0,
+        "versions": [],
+        "outdated": False,
+        "error": "",
+        "blocked": "" if needs.ok else needs.message,
+        "partial": bool(spec.needs_any and needs.ok and needs.missing),
+        "can_run": may_run and needs.ok,
+        "summary": {},
+        "snapshot": {},
+    }
+    if report is None:
+        return card
+    versions = completed_versions(session, report)
+    run = session.get(ReportRun, report.latest_run_id) if report.latest_run_id else None
+    latest_done = versions[0] if versions else None
+    card.update(
+        version=latest_done["version"] if latest_done else 0,
+        versions=versions,
+        outdated=bool(latest_done and latest_done["inputs_hash"] != current_hash),
+    )
+    if run is not None:
+        card.update(
+            status=run.status,
+            progress=100 if run.status == "completed" else run.progress,
+            run_id=run.id,
+            run_version=run.version,
+            error=run.error_message if run.status in ("failed", "cancelled") else "",
+            summary=dict(run.data) if run.status == "completed" else {},
+            snapshot=run_snapshot(session, run, report),
+        )
+        if run.status not in ACTIVE and run.status != "completed" and latest_done:
+            # A failed re-run keeps the last good version readable.
+            done_run = session.exec(
+                select(ReportRun).where(
+                    ReportRun.report_id == report.id, ReportRun.version == latest_done["version"]
+                )
+            ).first()
+            card["summary"] = dict(done_run.data) if done_run else {}
+    return card
+
+
+def project_cards(session: Session, user: User, project_id: int) -> list[dict[str, Any]]:
+    """The six report cards of a project, in the predecessor's order."""
+    project, role = projects.get(session, user, project_id)
+    current_hash = projects.get_inputs(session, project).inputs_hash
+    may_run = can(role, Action.REPORT_RUN)
+    return [_card(session, project, t, current_hash, may_run) for t in REPORT_ORDER]
+
+
+def card(session: Session, user: User, project_id: int, report_type: str) -> dict[str, Any]:
+    project, role = projects.get(session, user, project_id)
+    current_hash = projects.get_inputs(session, project).inputs_hash
+    return _card(session, project, report_type, current_hash, can(role, Action.REPORT_RUN))
