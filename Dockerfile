@@ -11,6 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     # Reflex uses the bun/node installed below instead of downloading its own at run time.
     REFLEX_USE_SYSTEM_BUN=1 \
     REFLEX_TELEMETRY_ENABLED=false \
+    PYTHONPATH=/app \
     PATH=/app/.tools/node_modules/.bin:$PATH
 
 WORKDIR /app
@@ -19,6 +20,7 @@ WORKDIR /app
 # does; procps gives `pgrep` to the celery-beat healthcheck.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nodejs npm procps ca-certificates \
+        fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first so code changes do not reinstall them (requirements.txt is fully pinned).

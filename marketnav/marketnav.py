@@ -12,6 +12,7 @@ from marketnav.state.assistant import AssistantState
 from marketnav.state.dashboard import DashboardState
 from marketnav.state.organizations import OrganizationsState
 from marketnav.state.project import ProjectState
+from marketnav.state.reports import ReportsState
 from marketnav.state.session import SessionState
 
 TITLE = "MarketNavigator"
@@ -28,7 +29,12 @@ app.add_page(register_page, route="/register", title=f"Sign up · {TITLE}")
 
 _protected = [
     (dashboard_page, "/dashboard", "My projects", [DashboardState.load]),
-    (project_page, "/projects/[project_id]", "Project", [ProjectState.load, AssistantState.load]),
+    (
+        project_page,
+        "/projects/[project_id]",
+        "Project",
+        [ProjectState.load, ReportsState.load, AssistantState.load],
+    ),
     (organizations_page, "/organizations", "Organisations", [OrganizationsState.load]),
     (audit_page, "/audit", "Audit log", [AuditState.load]),
     (status_page, "/status", "System status", [StatusState.load]),

@@ -105,6 +105,9 @@ def main() -> int:
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PYTHONUNBUFFERED": "1",
+        # Celery keeps the working directory on sys.path only while it loads the app; report
+        # pipelines are imported later, so the project root must be on the path for good.
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
     }
     if port_open(port):
         print(
@@ -133,21 +136,19 @@ def main() -> int:
         )
     if not args.no_worker:
         celery = str(VENV_BIN / "celery")
+        # Chat and upkeep on one worker, report runs on another (threads: runs mostly wait on
+        # HTTP), so the assistant stays fast while reports run.
         stack.start(
             "celery-worker",
-            [
-                celery,
-                "-A",
-                "tasks.celery_app",
-                "worker",
-                "-Q",
-                "default,reports,ai",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "INFO",
-            ],
-        )
+            [celery, "-A", "tasks.celery_app", "worker", "-Q", "default,ai", "-n", "general@%h",
+             "--concurrency", "2", "--loglevel", "INFO"],
+        )  # fmt: skip
+        stack.start(
+            "celery-reports",
+            [celery, "-A", "tasks.celery_app", "worker", "-Q", "reports", "-n", "reports@%h",
+             "--pool", "threads", "--concurrency", str(settings.report_worker_concurrency),
+             "--loglevel", "INFO"],
+        )  # fmt: skip
         stack.start("celery-beat", [celery, "-A", "tasks.celery_app", "beat", "--loglevel", "INFO"])
         if args.flower:
             stack.start(

@@ -24,6 +24,7 @@ def child_env(**overrides: str) -> dict[str, str]:
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": str(ROOT),
     }
     env.update(overrides)
     return env
@@ -60,14 +61,22 @@ def running(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-def celery_worker_args(queues: str = "default,reports,ai", concurrency: int = 2) -> list[str]:
-    return [
+def celery_worker_args(
+    queues: str = "default,reports,ai",
+    concurrency: int = 2,
+    *,
+    pool: str = "prefork",
+    name: str = "",
+) -> list[str]:
+    args = [
         str(BIN / "celery"),
         "-A",
         "tasks.celery_app",
         "worker",
         "-Q",
         queues,
+        "--pool",
+        pool,
         "--concurrency",
         str(concurrency),
         "--loglevel",
@@ -76,3 +85,4 @@ def celery_worker_args(queues: str = "default,reports,ai", concurrency: int = 2)
         "--without-mingle",
         "--without-heartbeat",
     ]
+    return [*args, "-n", name] if name else args

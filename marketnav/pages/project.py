@@ -8,8 +8,10 @@ from marketnav.components.assistant_panel import assistant_panel
 from marketnav.components.feedback import error_callout, field_hint, notice_callout
 from marketnav.components.layout import top_bar
 from marketnav.components.panels import edge_tab, side_panel
+from marketnav.components.report_cards import report_cards
 from marketnav.services.project_inputs import FIELDS, InputField
 from marketnav.state.project import ProjectState as S
+from marketnav.state.reports import ReportsState
 
 
 def _projects_list() -> rx.Component:
@@ -127,7 +129,7 @@ def _inputs_card() -> rx.Component:
                         ),
                         rx.button(
                             "Save changes",
-                            on_click=S.save_inputs,
+                            on_click=[S.save_inputs, ReportsState.refresh],
                             loading=S.saving,
                             custom_attrs={"data-testid": "save-inputs"},
                         ),
@@ -161,6 +163,7 @@ def _inputs_card() -> rx.Component:
             width="100%",
         ),
         width="100%",
+        id="inputs-card",
     )
 
 
@@ -213,6 +216,7 @@ def _centre() -> rx.Component:
                 notice_callout(S.notice),
                 error_callout(S.error),
                 _inputs_card(),
+                report_cards(),
                 spacing="4",
                 width="100%",
             ),

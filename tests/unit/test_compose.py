@@ -34,6 +34,7 @@ REQUIRED_SERVICES = {
     "crunchbase_api",
     "tracxn_api",
     "celery-worker",
+    "celery-reports-worker",
     "celery-beat",
     "flower",
 }
@@ -138,7 +139,15 @@ def test_only_the_app_flower_and_minio_console_are_published():
 
 @pytest.mark.parametrize(
     "name",
-    ["postgres", "redis", "crunchbase_api", "tracxn_api", "celery-worker", "celery-beat"],
+    [
+        "postgres",
+        "redis",
+        "crunchbase_api",
+        "tracxn_api",
+        "celery-worker",
+        "celery-reports-worker",
+        "celery-beat",
+    ],
 )
 def test_internal_services_publish_nothing(name):
     assert not SERVICES[name].get("ports"), f"{name} must not be reachable from the host"
@@ -292,6 +301,17 @@ def test_command_entry_point_exists(name):
         assert (ROOT / "rxconfig.py").is_file()
     else:
         pytest.fail(f"{name}: unknown entry point {args}")
+
+
+def test_every_queue_has_a_worker_and_reports_have_their_own():
+    consumed: dict[str, set[str]] = {}
+    for name, service in SERVICES.items():
+        args = command_args(service)
+        if args[:1] == ["celery"] and "worker" in args:
+            consumed[name] = set(args[args.index("-Q") + 1].split(","))
+    assert set().union(*consumed.values()) == celery_queue_names("tasks.celery_app")
+    # Chat (ai) never waits behind report runs: no worker takes both.
+    assert all(not {"ai", "reports"} <= queues for queues in consumed.values()), consumed
 
 
 def test_reflex_is_split_into_frontend_and_backend():

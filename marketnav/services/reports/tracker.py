@@ -188,9 +188,12 @@ class ReportProgressTracker:
     def add_step_detail(
         self, key: str, detail_type: str, message: str, data: dict[str, Any] | None = None
     ) -> None:
-        detail: dict[str, Any] = {"type": detail_type, "message": message, "timestamp": time.time()}
-        if data:
-            detail["data"] = data
+        detail: dict[str, Any] = {
+            "type": detail_type,
+            "message": message,
+            "timestamp": time.time(),
+            "data": data or {},
+        }
 
         def change(step: ReportStep) -> None:
             step.details = [*step.details, detail][-MAX_DETAILS:]

@@ -51,15 +51,10 @@ def completed_versions(session: Session, report: Report) -> list[dict[str, Any]]
     ]
 
 
-def _card(
-    session: Session, project: Project, report_type: str, current_hash: str, may_run: bool
-) -> dict[str, Any]:
+def empty_card(report_type: str) -> dict[str, Any]:
+    """A card with every key, for a report never run (and as the page's initial value)."""
     spec = REPORT_TYPES[report_type]
-    report = session.exec(
-        select(Report).where(Report.project_id == project.id, Report.report_type == report_type)
-    ).first()
-    needs = prerequisites(session, project.id, spec)
-    card: dict[str, Any] = {
+    return {
         "type": report_type,
         "label": spec.label,
         "icon": spec.icon,
@@ -72,12 +67,28 @@ def _card(
         "versions": [],
         "outdated": False,
         "error": "",
-        "blocked": "" if needs.ok else needs.message,
-        "partial": bool(spec.needs_any and needs.ok and needs.missing),
-        "can_run": may_run and needs.ok,
+        "blocked": "",
+        "partial": False,
+        "can_run": False,
         "summary": {},
         "snapshot": {},
     }
+
+
+def _card(
+    session: Session, project: Project, report_type: str, current_hash: str, may_run: bool
+) -> dict[str, Any]:
+    spec = REPORT_TYPES[report_type]
+    report = session.exec(
+        select(Report).where(Report.project_id == project.id, Report.report_type == report_type)
+    ).first()
+    needs = prerequisites(session, project.id, spec)
+    card = empty_card(report_type)
+    card.update(
+        blocked="" if needs.ok else needs.message,
+        partial=bool(spec.needs_any and needs.ok and needs.missing),
+        can_run=may_run and needs.ok,
+    )
     if report is None:
         return card
     versions = completed_versions(session, report)

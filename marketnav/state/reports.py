@@ -1,0 +1,272 @@
+"""The project page's six report cards: start, cancel, retry, and live progress.
+
+A background listener follows `project:{id}:reports` on the progress bus; each event carries
+the full snapshot of one report's run (steps, details, ETA), so the card is replaced, never
+patched. When a run ends, the card is re-read from the database (versions, summary, errors).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import reflex as rx
+
+from marketnav.db import session_scope
+from marketnav.services import progress
+from marketnav.services.errors import DomainError, ValidationFailed
+from marketnav.services.reports import runs, views
+from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
+from marketnav.services.reports.tracker import subject_for_project
+from marketnav.state.project import route_project_id
+from marketnav.state.session import PageState
+
+LISTENER_IDLE_SECONDS = 30 * 60
+FINAL = ("completed", "failed", "cancelled")
+
+
+def _enqueue(run_id: int) -> None:
+    from tasks.reports import enqueue
+
+    enqueue(run_id)
+
+
+def format_seconds(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    return f"{seconds // 60}m {seconds % 60:02d}s"
+
+
+def present(card: dict) -> dict:
+    """Add display strings (ETA, durations) so the page needs no formatting logic."""
+    snapshot = card.pop("snapshot", None) or {}
+    eta = snapshot.get("eta") or {}
+    remaining = eta.get("remaining_seconds") or 0
+    card["eta_text"] = format_seconds(remaining) if remaining > 0 else ""
+    card["eta_confidence"] = eta.get("confidence", "")
+    by_key = {s["step_key"]: s for s in eta.get("steps", [])}
+    steps = []
+    for step in snapshot.get("steps", []):
+        estimate = by_key.get(step["key"], {})
+        if step["duration"] is not None:
+            timing = f"{step['duration']:.1f}s"
+        elif step["status"] == "running":
+            timing = "…"
+        else:
+            timing = f"~{format_seconds(estimate.get('avg_duration') or 0)}"
+        steps.append({**step, "timing": timing})
+    card["steps"] = steps
+    card["done_steps"] = sum(1 for s in steps if s["status"] in ("completed", "skipped"))
+    card["current_step"] = snapshot.get("current_step", "")
+    card["failed_step_error"] = next((s["error"] for s in steps if s["error"]), "")
+    return card
+
+
+class ReportsState(PageState):
+    reports_project_id: int = 0
+    cards: dict[str, dict] = {t: present(views.empty_card(t)) for t in REPORT_ORDER}
+    expanded: dict[str, bool] = {}
+    busy: dict[str, bool] = {}
+    report_error: str = ""
+    confirm_type: str = ""
+    confirm_available: list[str] = []
+    confirm_missing: list[str] = []
+    reports_listener: int = 0
+    reports_listening: bool = False
+
+    @rx.var
+    def confirm_label(self) -> str:
+        spec = REPORT_TYPES.get(self.confirm_type)
+        return spec.label if spec else ""
+
+    @rx.event
+    def load(self):
+        self.report_error, self.confirm_type = "", ""
+        self.reports_project_id = route_project_id(self.router.url.path)
+        try:
+            with session_scope() as db:
+                cards = views.project_cards(db, self.current_user(db), self.reports_project_id)
+        except DomainError:
+            self.cards = {t: present(views.empty_card(t)) for t in REPORT_ORDER}
+            return None
+        self.cards = {c["type"]: present(c) for c in cards}
+        self.expanded = {t: c["status"] in ("running", "queued") for t, c in self.cards.items()}
+        return ReportsState.listen
+
+    def _set_card(self, card: dict) -> None:
+        self.cards = {**self.cards, card["type"]: present(card)}
+
+    def _reload_card(self, report_type: str) -> None:
+        with session_scope() as db:
+            card = views.card(db, self.current_user(db), self.reports_project_id, report_type)
+        self._set_card(card)
+
+    def _guard(self, report_type: str) -> bool:
+        if report_type not in REPORT_TYPES or self.busy.get(report_type):
+            return False
+        self.report_error = ""
+        self.busy = {**self.busy, report_type: True}
+        return True
+
+    def _done(self, report_type: str, changed: bool = False) -> None:
+        self.busy = {**self.busy, report_type: False}
+        if changed:  # other tabs and members watching this project re-read the card
+            progress.publish(
+                subject_for_project(self.reports_project_id),
+                {"type": "report_status", "report_type": report_type},
+            )
+
+    @rx.event
+    def start(self, report_type: str, confirm_partial: bool = False):
+        if not self._guard(report_type):
+            return None
+        self.confirm_type = ""
+        try:
+            with session_scope() as db:
+                run = runs.start(
+                    db,
+                    self.current_user(db),
+                    self.reports_project_id,
+                    report_type,
+                    confirm_partial=confirm_partial,
+                    client=self.router.session.client_ip or "",
+                )
+                run_id = run.id
+        except runs.PartialDataWarning as warning:
+            self.confirm_type = report_type
+            self.confirm_available, self.confirm_missing = warning.available, warning.missing
+            self._done(report_type)
+            return None
+        except ValidationFailed as err:
+            self.report_error = str(err)
+            self._done(report_type)
+            return rx.scroll_to("inputs-card")
+        except DomainError as err:
+            self.report_error = str(err)
+            self._done(report_type)
+            return None
+        _enqueue(run_id)
+        self._reload_card(report_type)
+        self.expanded = {**self.expanded, report_type: True}
+        self._done(report_type, changed=True)
+        return None if self.reports_listening else ReportsState.listen
+
+    @rx.event
+    def refresh(self):
+        """Re-read the cards (after the inputs changed: outdated flags)."""
+        try:
+            with session_scope() as db:
+                cards = views.project_cards(db, self.current_user(db), self.reports_project_id)
+        except DomainError:
+            return
+        self.cards = {c["type"]: present(c) for c in cards}
+
+    @rx.event
+    def confirm_partial(self):
+        return ReportsState.start(self.confirm_type, True)
+
+    @rx.event
+    def close_confirm(self):
+        self.confirm_type = ""
+
+    @rx.event
+    def retry(self, report_type: str):
+        if not self._guard(report_type):
+            return None
+        try:
+            with session_scope() as db:
+                run = runs.retry(
+                    db,
+                    self.current_user(db),
+                    self.cards[report_type]["run_id"],
+                    client=self.router.session.client_ip or "",
+                )
+                run_id = run.id
+        except DomainError as err:
+            self.report_error = str(err)
+            self._done(report_type)
+            return None
+        _enqueue(run_id)
+        self._reload_card(report_type)
+        self._done(report_type, changed=True)
+        return None if self.reports_listening else ReportsState.listen
+
+    @rx.event
+    def cancel(self, report_type: str):
+        if not self._guard(report_type):
+            return
+        try:
+            with session_scope() as db:
+                runs.cancel(
+                    db,
+                    self.current_user(db),
+                    self.cards[report_type]["run_id"],
+                    client=self.router.session.client_ip or "",
+                )
+            self._reload_card(report_type)
+        except DomainError as err:
+            self.report_error = str(err)
+            self._done(report_type)
+            return
+        self._done(report_type, changed=True)
+
+    @rx.event
+    def toggle_details(self, report_type: str):
+        self.expanded = {**self.expanded, report_type: not self.expanded.get(report_type)}
+
+    @rx.event(background=True)
+    async def listen(self):
+        """Follow the project's report runs while the page is open."""
+        async with self:
+            self.reports_listener += 1
+            generation, project_id = self.reports_listener, self.reports_project_id
+            self.reports_listening = True
+        if not project_id:
+            return
+        stop = asyncio.Event()
+        last_activity = time.monotonic()
+
+        async def watchdog():
+            while not stop.is_set():
+                await asyncio.sleep(2)
+                async with self:
+                    moved = route_project_id(self.router.url.path) != project_id
+                    replaced = self.reports_listener != generation
+                if moved or replaced or time.monotonic() - last_activity > LISTENER_IDLE_SECONDS:
+                    stop.set()
+
+        watcher = asyncio.create_task(watchdog())
+        try:
+            async for event in progress.subscribe(subject_for_project(project_id), stop=stop):
+                last_activity = time.monotonic()
+                async with self:
+                    if self.reports_listener != generation:
+                        break
+                    await self._apply(event)
+        finally:
+            stop.set()
+            watcher.cancel()
+            async with self:
+                if self.reports_listener == generation:
+                    self.reports_listening = False
+
+    async def _apply(self, event: dict) -> None:
+        report_type = event.get("report_type", "")
+        if event.get("type") == "report_progress" and report_type in self.cards:
+            card = dict(self.cards[report_type])
+            if event["run_id"] < card.get("run_id", 0):
+                return  # an older run's late event
+            card.update(
+                status=event["status"],
+                progress=event["progress"],
+                run_id=event["run_id"],
+                run_version=event["version"],
+                snapshot=event,
+            )
+            self._set_card(card)
+            if event["status"] in FINAL:
+                self._reload_card(report_type)
+        elif event.get("type") == "report_status":
+            for known in [report_type] if report_type in self.cards else list(self.cards):
+                self._reload_card(known)
