@@ -80,6 +80,20 @@ def _bubble(m: rx.Var) -> rx.Component:
                 class_name="mn-fill-details",
             ),
         ),
+        rx.cond(
+            m["citations"].to(list[str]).length() > 0,
+            rx.text(
+                "Sources: ",
+                m["citations"].to(list[str]).join(", "),
+                size="1",
+                color_scheme="gray",
+                custom_attrs={"data-testid": "citations"},
+            ),
+        ),
+        rx.cond(
+            m["context"] != "",
+            rx.text("About the ", m["context"], " report", size="1", color_scheme="gray"),
+        ),
         class_name=rx.cond(mine, "mn-bubble mn-bubble-user", "mn-bubble mn-bubble-bot"),
         custom_attrs={"data-testid": rx.cond(mine, "user-message", "assistant-message")},
     )

@@ -29,6 +29,7 @@ from marketnav.services.ai.records import CallContext
 from marketnav.services.errors import PermissionDenied, ValidationFailed
 from marketnav.services.markdown_render import to_safe_html
 from marketnav.services.permissions import Action, authorize
+from marketnav.services.reports import research
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,10 @@ def view(message: AssistantMessage, author: str = "") -> dict[str, Any]:
             f"{f['label']} ({f['confidence']:.0%}): {'; '.join(f['basis'])}"
             for f in details.get("fills", [])
         ],
+        "citations": details.get("citations", []),
+        "context": research.open_report_label(*details["open_report"])
+        if details.get("open_report")
+        else "",
         "time": message.created_at.strftime("%H:%M"),
     }
 
@@ -73,9 +78,17 @@ def mode_choices() -> list[dict[str, str]]:
 
 
 def post(
-    session: Session, user: User, project_id: int, text: str, modes: list[str]
+    session: Session,
+    user: User,
+    project_id: int,
+    text: str,
+    modes: list[str],
+    open_report: tuple[str, int] | None = None,
 ) -> tuple[AssistantMessage, AssistantMessage]:
-    """Store the user's message and a pending reply; the caller enqueues the reply task."""
+    """Store the user's message and a pending reply; the caller enqueues the reply task.
+
+    `open_report` = (report type, version) when the user writes from a report's page.
+    """
     project, _ = projects.get(session, user, project_id, Action.CHAT_SEND)
     text = text.strip()
     if not text:
@@ -97,6 +110,7 @@ def post(
         status="pending",
         active_modes=modes,
         reply_to_id=question.id,
+        details={"open_report": list(open_report)} if open_report else {},
     )
     session.add(reply)
     session.flush()
@@ -141,7 +155,8 @@ def retry(session: Session, user: User, message_id: int) -> AssistantMessage:
     projects.get(session, user, reply.project_id, Action.CHAT_SEND)
     if reply.status != "failed":
         raise ValidationFailed("Only a failed reply can be retried.")
-    reply.status, reply.content, reply.details = "pending", "", {}
+    kept = {k: v for k, v in reply.details.items() if k == "open_report"}
+    reply.status, reply.content, reply.details = "pending", "", kept
     session.add(reply)
     return reply
 
@@ -163,11 +178,19 @@ def _request_for(session: Session, reply: AssistantMessage) -> tuple[ChatRequest
         .limit(HISTORY_LIMIT)
     ).all()
     inputs = projects.get_inputs(session, project)
+    opened = reply.details.get("open_report")
+    sections, open_label = [], ""
+    if "research" in reply.active_modes or opened:
+        sections, open_label = research.context_sections(
+            session, project.id, (opened[0], int(opened[1])) if opened else None
+        )
     request = ChatRequest(
         message=question.content,
         history=[ChatMessage(role=m.role, content=m.content) for m in reversed(earlier)],
         inputs=ProjectInputsData(**project_inputs.as_dict(inputs)),
         active_modes=list(reply.active_modes),
+        sections=sections,
+        open_report=open_label,
         context=CallContext(
             subject_type="project",
             subject_id=str(project.id),
@@ -268,18 +291,25 @@ def _finish(reply_id: int, topic: str, final: ChatEvent | None, fills: list) -> 
         reply = session.get(AssistantMessage, reply_id)
         if reply is None:
             return "cleared"
+        kept = {k: v for k, v in reply.details.items() if k == "open_report"}
         if final is not None and final.kind == "done":
             reply.status, reply.content = "done", final.text
-            reply.details = {
+            reply.details = kept | {
                 "label": final.label,
                 "offline": final.offline,
                 "fills": fills,
                 "provider": final.provider,
                 "model": final.model,
+                "citations": [
+                    f"{c.report_type} §{c.section_key}" for c in final.citations if c.known
+                ],
             }
         else:
             reply.status = "failed"
-            reply.details = {"error": final.text if final else "No answer.", "fills": fills}
+            reply.details = kept | {
+                "error": final.text if final else "No answer.",
+                "fills": fills,
+            }
         session.add(reply)
         session.flush()
         message = view(reply)

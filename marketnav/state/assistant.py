@@ -24,6 +24,14 @@ def _enqueue_reply(reply_id: int) -> None:
     celery_app.send_task("tasks.chat.reply", args=[reply_id], queue="ai")
 
 
+def route_report_type(path: str) -> str:
+    """`/projects/12/reports/verdict` -> "verdict"; "" elsewhere."""
+    parts = [p for p in path.split("/") if p]
+    if len(parts) >= 4 and parts[0] == "projects" and parts[2] == "reports":
+        return parts[3]
+    return ""
+
+
 class AssistantState(PageState):
     thread_project_id: int = 0
     messages: list[dict] = []
@@ -38,6 +46,9 @@ class AssistantState(PageState):
     clear_open: bool = False
     listener_generation: int = 0
     listening: bool = False
+    # On a report's page: which report (and version) the user is reading.
+    open_report_type: str = ""
+    open_report_version: int = 0
 
     @rx.var
     def thinking(self) -> bool:
@@ -47,6 +58,9 @@ class AssistantState(PageState):
     def load(self):
         self.chat_error, self.streaming_id, self.streaming_text = "", 0, ""
         self.thread_project_id = route_project_id(self.router.url.path)
+        self.open_report_type = route_report_type(self.router.url.path)
+        version = str(self.router.url.query_parameters.get("version", ""))
+        self.open_report_version = int(version) if version.isdigit() else 0
         try:
             with session_scope() as db:
                 user = self.current_user(db)
@@ -94,6 +108,9 @@ class AssistantState(PageState):
                     self.thread_project_id,
                     form.get("message", ""),
                     self.active_modes,
+                    (self.open_report_type, self.open_report_version)
+                    if self.open_report_type
+                    else None,
                 )
                 shown = [assistant.view(question, self.user_name), assistant.view(reply)]
         except DomainError as err:

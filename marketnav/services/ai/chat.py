@@ -61,8 +61,10 @@ class ChatRequest(BaseModel):
     history: list[ChatMessage] = Field(default_factory=list)
     inputs: ProjectInputsData = Field(default_factory=ProjectInputsData)
     active_modes: list[str] = Field(default_factory=list)
-    # Completed report sections, used when Research Mode is active.
+    # Completed report sections, used when Research Mode is active or a report is open.
     sections: list[ReportSection] = Field(default_factory=list)
+    # The report the user is reading (e.g. "Crunchbase Analysis v2"); its sections come first.
+    open_report: str = ""
     context: CallContext = Field(default_factory=CallContext)
     temperature: float = 0.7
     max_tokens: int = 800
@@ -102,6 +104,11 @@ def _conversation_text(request: ChatRequest) -> str:
     return "\n".join([*(m.content for m in request.history if m.role == "user"), request.message])
 
 
+def _uses_reports(request: ChatRequest, modes: CombinedModes) -> bool:
+    """Answers draw on report sections in Research Mode and on a report's own page."""
+    return "research" in modes.mode_ids or bool(request.open_report and request.sections)
+
+
 def offline_reply(request: ChatRequest, modes: CombinedModes) -> OfflineAnswer:
     """The offline assistant: saves stated inputs (Editing), cites reports (Research)."""
     known = request.inputs.answered()
@@ -124,7 +131,7 @@ def offline_reply(request: ChatRequest, modes: CombinedModes) -> OfflineAnswer:
                 content=f"{OFFLINE_LABEL}: I found no project details to save in that message. "
                 f"{question}"
             )
-    if "research" in modes.mode_ids:
+    if _uses_reports(request, modes):
         return OfflineAnswer(
             content=offline.research_answer(request.message, request.sections).answer
         )
@@ -197,7 +204,9 @@ def stream_chat(
     filled inputs; its return value is sent back to the model as the tool result so the model
     can confirm in words when it answered with a tool call only.
     """
-    prompt, modes = system_prompt(request.inputs, request.active_modes, request.sections)
+    prompt, modes = system_prompt(
+        request.inputs, request.active_modes, request.sections, request.open_report
+    )
     messages = build_messages(request, prompt)
     request_id = new_request_id()
     failures: list[str] = []
@@ -257,7 +266,7 @@ def _finish(
         label=_label(caller.provider, completion),
         offline=completion.offline,
         mode_ids=modes.mode_ids,
-        citations=citations_in(text, request.sections) if "research" in modes.mode_ids else [],
+        citations=citations_in(text, request.sections) if _uses_reports(request, modes) else [],
     )
 
 

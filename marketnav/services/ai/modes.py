@@ -193,13 +193,24 @@ def system_prompt(
     inputs: ProjectInputsData,
     active_modes: list[str],
     sections: list[ReportSection] | None = None,
+    open_report: str = "",
 ) -> tuple[str, CombinedModes]:
-    """Final system prompt (base + `---` + mode additions [+ report context]) and the modes."""
+    """Final system prompt (base + `---` + mode additions [+ report context]) and the modes.
+
+    On a report's page (`open_report`), that report's sections are the context even without
+    Research Mode, so "what does this section mean?" is answered from the report on screen.
+    """
     combined = combine_modes(active_modes)
     prompt = base_prompt(inputs)
     if combined.prompt:
         prompt += "\n\n---\n\n" + combined.prompt
-    if "research" in combined.mode_ids:
+    if open_report:
+        prompt += (
+            f"\n\nThe user is reading the {open_report} report right now; its sections are "
+            "listed first below. Answer with that report in mind and cite its sections like "
+            "[crunchbase §fast_analysis]."
+        )
+    if "research" in combined.mode_ids or (open_report and sections):
         prompt += "\n\n" + research_context(sections or [])
     return prompt, combined
 
