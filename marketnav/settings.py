@@ -96,6 +96,7 @@ class Settings(BaseSettings):
 
     # Maintenance.
     audit_retention_days: int = 90
+    ai_call_retention_days: int = 90
     system_check_interval_seconds: int = 300
 
     # Reflex state manager / progress bus behaviour.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from marketnav.db import session_scope
-from marketnav.services import audit, progress, sessions, system_status
+from marketnav.services import audit, progress, sessions, share_links, system_status
+from marketnav.services.ai import records as ai_records
 from marketnav.settings import get_settings
 from tasks.celery_app import app
 
@@ -17,8 +18,13 @@ def system_check() -> dict:
 
 @app.task(name="tasks.maintenance.prune_old_records")
 def prune_old_records() -> dict:
-    """Apply retention: audit rows, expired sessions and old progress events."""
+    """Apply retention: audit rows, AI call records, sessions, share links, progress events."""
+    settings = get_settings()
     with session_scope() as session:
-        audit_rows = audit.prune(session, get_settings().audit_retention_days)
-        expired_sessions = sessions.prune_expired(session)
-    return {"audit": audit_rows, "sessions": expired_sessions, "progress": progress.prune()}
+        counts = {
+            "audit": audit.prune(session, settings.audit_retention_days),
+            "ai_calls": ai_records.prune(session, settings.ai_call_retention_days),
+            "sessions": sessions.prune_expired(session),
+            "share_links": share_links.prune_expired(session),
+        }
+    return {**counts, "progress": progress.prune()}

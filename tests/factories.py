@@ -31,3 +31,35 @@ def make_project(
 def add_member(db: Session, owner: User, org_id: int, user: User, role: Role) -> None:
     organizations.invite(db, owner, org_id, user.email, role.value)
     db.commit()
+
+
+COMPLETE_INPUTS = {
+    "startup_name": "PawPal",
+    "startup_description": "A subscription app that books vetted dog walkers for busy city "
+    "owners, with GPS tracked walks and photo updates.",
+    "target_audience": "Urban pet owners aged 25-45",
+    "current_stage": "mvp",
+    "business_model": "Monthly subscription plus a booking fee",
+    "geographic_focus": "US and Canada",
+    "research_goal": "Who are the competitors and how do they monetise?",
+    "time_range": "Last 5 years",
+    "inspiration_sources": "Rover, Wag",
+}
+
+
+def fill_inputs(db: Session, user: User, project: Project) -> None:
+    projects.save_inputs(db, user, project.id, COMPLETE_INPUTS)
+    db.commit()
+
+
+def run_report(db: Session, user: User, project: Project, report_type: str = "quick_report"):
+    """Start and execute one report run in-process (offline AI); returns the finished run."""
+    from marketnav.models import ReportRun
+    from marketnav.services.reports import runner, runs
+
+    run = runs.start(db, user, project.id, report_type, confirm_partial=True)
+    db.commit()
+    outcome = runner.execute(run.id, "test")
+    assert outcome.status == "completed", outcome
+    db.expire_all()
+    return db.get(ReportRun, run.id)

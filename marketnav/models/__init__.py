@@ -7,6 +7,7 @@ from marketnav.models.operations import AuditLog, ProgressEvent, SystemCheck
 from marketnav.models.organizations import Membership, Organization
 from marketnav.models.projects import Project, ProjectInputs
 from marketnav.models.reports import Report, ReportRun, ReportSection, ReportStep, StepTiming
+from marketnav.models.sharing import ShareAttempt, ShareLink
 
 __all__ = [
     "AICacheEntry",
@@ -23,6 +24,8 @@ __all__ = [
     "ReportRun",
     "ReportSection",
     "ReportStep",
+    "ShareAttempt",
+    "ShareLink",
     "StepTiming",
     "SystemCheck",
     "User",

@@ -5,26 +5,13 @@ from __future__ import annotations
 import pytest
 
 from marketnav.models import AssistantMessage
-from marketnav.services import assistant, projects
+from marketnav.services import assistant
 from marketnav.services.ai.chat import ChatRequest
 from marketnav.services.ai.modes import system_prompt
-from marketnav.services.reports import research, runner, runs
+from marketnav.services.reports import research
 from marketnav.settings import get_settings
 from tests.conftest import clear_caches
-from tests.factories import make_project, make_user
-
-INPUTS = {
-    "startup_name": "PawPal",
-    "startup_description": "A subscription app that books vetted dog walkers for busy city "
-    "owners, with GPS tracked walks and photo updates.",
-    "target_audience": "Urban pet owners aged 25-45",
-    "current_stage": "mvp",
-    "business_model": "Monthly subscription plus a booking fee",
-    "geographic_focus": "US and Canada",
-    "research_goal": "Who are the competitors and how do they monetise?",
-    "time_range": "Last 5 years",
-    "inspiration_sources": "Rover, Wag",
-}
+from tests.factories import fill_inputs, make_project, make_user, run_report
 
 
 @pytest.fixture
@@ -35,10 +22,8 @@ def reported(db, monkeypatch):
     assert get_settings().crunchbase_api_url.endswith(":9")
     owner = make_user(db, "Olga Owner")
     project = make_project(db, owner, "Pets")
-    projects.save_inputs(db, owner, project.id, INPUTS)
-    run = runs.start(db, owner, project.id, "quick_report")
-    db.commit()
-    assert runner.execute(run.id, "test").status == "completed"
+    fill_inputs(db, owner, project)
+    run_report(db, owner, project)
     return db, owner, project
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import case, func
-from sqlmodel import col, select
+from sqlalchemy import case, delete, func
+from sqlmodel import Session, col, select
 
 from marketnav.db import session_scope
 from marketnav.models.ai import AICallRecord
+from marketnav.models.base import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -217,3 +218,10 @@ def usage_summary(
         cost_usd=round(sum(p.cost_usd for p in by_provider), 6),
         by_provider=by_provider,
     )
+
+
+def prune(session: Session, older_than_days: int) -> int:
+    """Delete call records older than the retention window; returns how many."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    result = session.exec(delete(AICallRecord).where(col(AICallRecord.created_at) < cutoff))
+    return result.rowcount or 0

@@ -1,0 +1,157 @@
+"""Share links: tokens, hashing, expiry, revoke, passwords, rate limit, pinning, who may share."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from marketnav.models import AuditLog, ShareLink
+from marketnav.models.base import utcnow
+from marketnav.services import share_links
+from marketnav.services.errors import DomainError, PermissionDenied, RateLimited, ValidationFailed
+from marketnav.services.permissions import Role
+from tests.conftest import clear_caches
+from tests.factories import (
+    add_member,
+    fill_inputs,
+    make_project,
+    make_user,
+    personal_org_id,
+    run_report,
+)
+
+
+@pytest.fixture
+def shared(db, monkeypatch):
+    monkeypatch.setenv("CRUNCHBASE_API_URL", "http://127.0.0.1:9")
+    clear_caches()
+    owner = make_user(db, "Olga Owner")
+    project = make_project(db, owner, "Pets")
+    fill_inputs(db, owner, project)
+    run_report(db, owner, project)
+    return db, owner, project
+
+
+def _create(db, owner, project, **kwargs):
+    created = share_links.create(db, owner, project.id, "quick_report", **kwargs)
+    db.commit()
+    return created
+
+
+def test_token_has_256_bits_and_only_its_hash_is_stored(shared):
+    db, owner, project = shared
+    created = _create(db, owner, project)
+    # token_urlsafe(32): 43 characters of a 64-symbol alphabet = 258 bits >= 256.
+    assert len(created.token) * math.log2(64) >= 256
+    row = db.get(ShareLink, created.link.id)
+    assert row.token_hash == share_links.hash_token(created.token)
+    assert created.token not in row.token_hash and row.token_hint == created.token[-4:]
+    assert created.url.endswith(f"/share/{created.token}")
+    others = {_create(db, owner, project).token for _ in range(20)}
+    assert len(others) == 20
+
+
+def test_open_counts_views_and_serves_latest_or_pinned_version(shared):
+    db, owner, project = shared
+    latest = _create(db, owner, project)
+    pinned = _create(db, owner, project, pinned_version=1)
+    run_report(db, owner, project)  # v2
+    seen = share_links.open_link(db, latest.token, unlocked=False, count_view=True)
+    assert seen.run.version == 2 and seen.project_name == "Pets"
+    assert share_links.open_link(db, pinned.token, unlocked=False, count_view=True).run.version == 1
+    db.commit()
+    assert db.get(ShareLink, latest.link.id).views == 1
+    with pytest.raises(ValidationFailed):
+        _create(db, owner, project, pinned_version=9)
+
+
+def test_unknown_expired_and_revoked_tokens_get_the_same_answer(shared):
+    db, owner, project = shared
+    expired = _create(db, owner, project, expires_in_days=1)
+    row = db.get(ShareLink, expired.link.id)
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.add(row)
+    revoked = _create(db, owner, project)
+    share_links.revoke(db, owner, revoked.link.id)
+    db.commit()
+    messages = set()
+    for token in (expired.token, revoked.token, share_links.new_token(), "", "x" * 500):
+        with pytest.raises(share_links.LinkUnavailable) as err:
+            share_links.open_link(db, token, unlocked=False, count_view=True)
+        messages.add(str(err.value))
+    assert messages == {share_links.UNAVAILABLE_MESSAGE}
+    actions = [a.action for a in db.exec(select(AuditLog)).all()]
+    assert actions.count("share.create") == 2 and "share.revoke" in actions
+
+
+def test_password_protected_link_needs_the_password_and_is_rate_limited(shared):
+    db, owner, project = shared
+    created = _create(db, owner, project, password="open sesame")
+    with pytest.raises(share_links.PasswordRequired):
+        share_links.open_link(db, created.token, unlocked=False, count_view=True)
+    with pytest.raises(ValidationFailed):
+        share_links.unlock(db, created.token, "wrong", client="1.2.3.4")
+    share_links.unlock(db, created.token, "open sesame", client="1.2.3.4")
+    assert share_links.open_link(db, created.token, unlocked=True, count_view=True).protected
+    for _ in range(share_links.MAX_ATTEMPTS_PER_LINK - 1):
+        with pytest.raises(ValidationFailed):
+            share_links.unlock(db, created.token, "wrong", client="5.6.7.8")
+    db.commit()
+    with pytest.raises(RateLimited):
+        share_links.unlock(db, created.token, "open sesame", client="9.9.9.9")
+    failures = db.exec(select(AuditLog).where(AuditLog.action == "share.password_failed")).all()
+    assert len(failures) == share_links.MAX_ATTEMPTS_PER_LINK
+    with pytest.raises(ValidationFailed) as err:
+        _create(db, owner, project, password="short")
+    assert "password" in err.value.field_errors
+
+
+def test_viewers_cannot_share_and_other_organisations_see_nothing(shared):
+    db, owner, project = shared
+    viewer, member, stranger = (
+        make_user(db, "Vic Viewer"),
+        make_user(db, "Mia Member"),
+        make_user(db, "Sam Stranger"),
+    )
+    org = personal_org_id(db, owner)
+    add_member(db, owner, org, viewer, Role.VIEWER)
+    add_member(db, owner, org, member, Role.MEMBER)
+    created = _create(db, owner, project)
+    with pytest.raises(PermissionDenied):
+        share_links.create(db, viewer, project.id, "quick_report")
+    with pytest.raises(PermissionDenied):
+        share_links.list_for_report(db, viewer, project.id, "quick_report")
+    for outsider in (stranger,):
+        with pytest.raises(PermissionDenied):
+            share_links.list_for_report(db, outsider, project.id, "quick_report")
+        with pytest.raises(PermissionDenied):
+            share_links.revoke(db, outsider, created.link.id)
+    mine = share_links.create(db, member, project.id, "quick_report")
+    listed = share_links.list_for_report(db, member, project.id, "quick_report")
+    assert {row["id"] for row in listed} == {created.link.id, mine.link.id}
+    assert all(row["state"] == "active" and row["hint"].startswith("…") for row in listed)
+
+
+def test_only_completed_reports_can_be_shared_and_expiry_is_bounded(shared):
+    db, owner, project = shared
+    with pytest.raises(DomainError, match="completed"):
+        share_links.create(db, owner, project.id, "crunchbase")
+    with pytest.raises(ValidationFailed):
+        _create(db, owner, project, expires_in_days=0)
+    with pytest.raises(ValidationFailed):
+        _create(db, owner, project, expires_in_days=4000)
+
+
+def test_prune_removes_links_expired_or_revoked_long_ago(shared):
+    db, owner, project = shared
+    old, fresh = _create(db, owner, project, expires_in_days=1), _create(db, owner, project)
+    row = db.get(ShareLink, old.link.id)
+    row.expires_at = utcnow() - timedelta(days=30)
+    db.add(row)
+    db.commit()
+    assert share_links.prune_expired(db) == 1
+    db.commit()
+    assert db.get(ShareLink, old.link.id) is None and db.get(ShareLink, fresh.link.id)
