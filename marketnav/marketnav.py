@@ -7,11 +7,13 @@ from marketnav.pages.auth import landing_page, login_page, register_page
 from marketnav.pages.dashboard import dashboard_page
 from marketnav.pages.organizations import organizations_page
 from marketnav.pages.project import project_page
+from marketnav.pages.queues import queues_page
 from marketnav.state.admin import AccountState, AuditState, StatusState
 from marketnav.state.assistant import AssistantState
 from marketnav.state.dashboard import DashboardState
 from marketnav.state.organizations import OrganizationsState
 from marketnav.state.project import ProjectState
+from marketnav.state.queues import QueueState
 from marketnav.state.reports import ReportsState
 from marketnav.state.session import SessionState
 
@@ -38,6 +40,7 @@ _protected = [
     (organizations_page, "/organizations", "Organisations", [OrganizationsState.load]),
     (audit_page, "/audit", "Audit log", [AuditState.load]),
     (status_page, "/status", "System status", [StatusState.load]),
+    (queues_page, "/queues", "Queues", [QueueState.load]),
     (account_page, "/account", "Account", [AccountState.reset_page]),
 ]
 for component, route, title, loaders in _protected:

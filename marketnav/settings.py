@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +65,13 @@ class Settings(BaseSettings):
     similarity_backend: str = "tfidf"
     scraper_rate_limit_per_minute: int = 120
 
+    # Social Analysis posts: "demo" (the bundled demo data set, labelled "Demo data set" in the
+    # report) or "live" (twitterapi.io advanced search; needs TWITTER_API_KEY).
+    social_source: Literal["demo", "live"] = "demo"
+    twitter_api_key: SecretStr = SecretStr("")
+    twitter_api_base_url: str = "https://api.twitterapi.io"
+    social_posts_per_keyword: int = Field(40, ge=1, le=200)
+
     # AI providers (OpenAI-compatible endpoints); empty keys mean the offline analyser.
     openai_api_key: SecretStr = SecretStr("")
     openai_base_url: str = "https://api.openai.com/v1"
@@ -98,6 +106,8 @@ class Settings(BaseSettings):
     audit_retention_days: int = 90
     ai_call_retention_days: int = 90
     system_check_interval_seconds: int = 300
+    # Where people reach Flower (make run-flower locally; behind basic auth in production).
+    flower_url: str = "http://localhost:5555"
 
     # Reflex state manager / progress bus behaviour.
     progress_poll_interval_seconds: float = Field(0.1, gt=0)

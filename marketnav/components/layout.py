@@ -49,6 +49,7 @@ def user_menu() -> rx.Component:
             rx.menu.item("Account", on_click=rx.redirect("/account")),
             rx.menu.item("Audit log", on_click=rx.redirect("/audit")),
             rx.menu.item("System status", on_click=rx.redirect("/status")),
+            rx.menu.item("Queues", on_click=rx.redirect("/queues")),
             rx.menu.separator(),
             rx.menu.item(
                 "Log out",

@@ -7,6 +7,7 @@ import reflex as rx
 from marketnav.components.feedback import error_callout, field_hint, notice_callout
 from marketnav.components.layout import page_shell
 from marketnav.components.pagination import pager
+from marketnav.components.tables import data_table
 from marketnav.state.admin import AccountState, AuditState, StatusState
 
 
@@ -123,49 +124,37 @@ def status_page() -> rx.Component:
                     size="2",
                     custom_attrs={"data-testid": "ai-usage-total"},
                 ),
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in (
-                                        "Provider",
-                                        "Model",
-                                        "Calls",
-                                        "Failed",
-                                        "Cached",
-                                        "Avg latency",
-                                        "Tokens in / out",
-                                        "Cost",
-                                    )
-                                ]
-                            )
-                        ),
-                        rx.table.body(
-                            rx.foreach(
-                                S.ai_usage,
-                                lambda u: rx.table.row(
-                                    *[
-                                        rx.table.cell(u[k])
-                                        for k in (
-                                            "provider",
-                                            "model",
-                                            "calls",
-                                            "failed",
-                                            "cached",
-                                            "latency",
-                                            "tokens",
-                                            "cost",
-                                        )
-                                    ]
-                                ),
-                            )
-                        ),
-                        width="100%",
-                        size="1",
+                data_table(
+                    [
+                        ("Provider", "provider"),
+                        ("Model", "model"),
+                        ("Calls", "calls"),
+                        ("Failed", "failed"),
+                        ("Cached", "cached"),
+                        ("Avg latency", "latency"),
+                        ("Tokens in / out", "tokens"),
+                        ("Cost", "cost"),
+                    ],
+                    S.ai_usage,
+                ),
+                rx.hstack(
+                    rx.link("Queues: running and queued reports", href="/queues", size="2"),
+                    rx.text("·", color_scheme="gray"),
+                    rx.link(
+                        "Flower (Celery monitoring)",
+                        href=S.flower_url,
+                        is_external=True,
+                        size="2",
+                        custom_attrs={"data-testid": "flower-link"},
                     ),
-                    class_name="mn-table-wrap",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.text(
+                    "Flower runs with `make run-flower` locally, and behind basic auth in the "
+                    "production compose (loopback only).",
+                    size="1",
+                    color_scheme="gray",
                 ),
                 rx.text(
                     "Checks run on the Celery worker; the beat scheduler repeats them "

@@ -12,6 +12,7 @@ from marketnav.models.base import utcnow
 from marketnav.services import ai, audit, organizations, system_status
 from marketnav.services.errors import DomainError, PermissionDenied
 from marketnav.services.permissions import Action, can
+from marketnav.settings import get_settings
 from marketnav.state.session import PageState
 
 AUDIT_PER_PAGE = 50
@@ -85,6 +86,7 @@ class StatusState(PageState):
     checked_at: str = ""
     checking: bool = False
     allowed: bool = False
+    flower_url: str = get_settings().flower_url
 
     def _authorize(self, db) -> list[int]:
         """The organisations whose system view the user may see (at least one, else denied)."""
