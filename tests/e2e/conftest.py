@@ -103,6 +103,28 @@ def create_project(page: Page, name: str) -> str:
     return page.url
 
 
+ANSWERS = {
+    "startup_name": "PawPal",
+    "startup_description": "A marketplace for trusted pet sitters.\nInsured and vetted.",
+    "target_audience": "Urban pet owners",
+    "current_stage": "mvp",
+    "business_model": "15% commission per booking",
+    "geographic_focus": "Western Europe",
+    "research_goal": "Who competes with us and how are they funded?",
+    "time_range": "Last 5 years",
+    "inspiration_sources": "Rover, Wag",
+}
+
+
+def fill_inputs(page: Page, answers: dict[str, str] = ANSWERS) -> None:
+    """Answer the nine questions on the open project page and save."""
+    page.get_by_test_id("edit-inputs").click()
+    for key, value in answers.items():
+        page.fill(f"#input-{key}", value)
+    page.get_by_test_id("save-inputs").click()
+    page.get_by_text("Inputs saved.").wait_for()
+
+
 @pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
 def viewport(request) -> dict:
     return request.param

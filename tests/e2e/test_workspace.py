@@ -7,21 +7,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PASSWORD, PHONE, create_project, new_page, sign_up
+from tests.e2e.conftest import (
+    ANSWERS,
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    create_project,
+    new_page,
+    sign_up,
+)
 
 pytestmark = pytest.mark.e2e
-
-ANSWERS = {
-    "startup_name": "PawPal",
-    "startup_description": "A marketplace for trusted pet sitters.\nInsured and vetted.",
-    "target_audience": "Urban pet owners",
-    "current_stage": "mvp",
-    "business_model": "15% commission per booking",
-    "geographic_focus": "Western Europe",
-    "research_goal": "Who competes with us and how are they funded?",
-    "time_range": "Last 5 years",
-    "inspiration_sources": "Rover, Wag",
-}
 
 
 def no_horizontal_scroll(page) -> bool:

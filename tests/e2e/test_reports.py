@@ -1,0 +1,62 @@
+"""Report cards on the project page: start a report, watch steps arrive live, in two tabs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import DESKTOP, create_project, fill_inputs, new_page, sign_up
+
+pytestmark = pytest.mark.e2e
+
+
+def test_start_a_quick_report_and_watch_it_complete(browser, app_url, viewport):
+    page = sign_up(browser, app_url, viewport, "Rita Reports").page
+    create_project(page, "Pet sitters")
+    card = page.get_by_test_id("report-card-quick_report")
+    # Incomplete inputs: a clear message, nothing starts.
+    page.get_by_test_id("start-quick_report").click()
+    expect(page.get_by_test_id("report-error")).to_contain_text("Startup Name")
+    expect(card).to_have_attribute("data-status", "not_started")
+    fill_inputs(page)
+    page.get_by_test_id("start-quick_report").click()
+    # Steps arrive (the timeline opens for a running report) and the run completes.
+    expect(card.get_by_test_id("report-step").first).to_be_visible()
+    expect(card).to_have_attribute("data-status", "completed", timeout=60_000)
+    expect(page.get_by_test_id("status-quick_report")).to_have_text("Completed")
+    expect(page.get_by_test_id("view-quick_report")).to_be_visible()
+    if not card.get_by_test_id("report-step").first.is_visible():
+        page.get_by_test_id("details-quick_report").click()
+    steps = card.get_by_test_id("report-step")
+    expect(steps).to_have_count(3)
+    for index in range(3):
+        expect(steps.nth(index)).to_have_attribute("data-status", "completed")
+        expect(steps.nth(index)).to_contain_text(re.compile(r"\d+\.\d+s"))
+    # Verdict needs a source report: it says so and offers no start.
+    expect(page.get_by_test_id("report-card-verdict")).to_contain_text("needs at least one")
+    expect(page.get_by_test_id("start-verdict")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_second_tab_sees_the_same_progress_without_reloading(browser, app_url):
+    first = sign_up(browser, app_url, DESKTOP, "Tom Tabs").page
+    url = create_project(first, "Two tabs")
+    fill_inputs(first)
+    second = new_page(browser, DESKTOP)
+    second.context.add_cookies(first.context.cookies())
+    second.goto(url)
+    expect(second.get_by_test_id("report-card-quick_report")).to_have_attribute(
+        "data-status", "not_started"
+    )
+    first.get_by_test_id("start-quick_report").click()
+    watched = second.get_by_test_id("report-card-quick_report")
+    expect(watched).to_have_attribute("data-status", "completed", timeout=60_000)
+    expect(second.get_by_test_id("view-quick_report")).to_be_visible()
+    # Re-run: a new version; the version menu then lists both.
+    second.get_by_test_id("start-quick_report").click()
+    expect(first.get_by_test_id("report-card-quick_report")).to_have_attribute(
+        "data-status", "completed", timeout=60_000
+    )
+    expect(first.get_by_role("button", name=re.compile(r"^v2"))).to_be_visible(timeout=30_000)
