@@ -1,0 +1,394 @@
+"""What the Crunchbase and Tracxn reports know about companies, alone and across the market.
+
+`MarketCompany` is one top company's facts, extracted from the service's record
+(`company_data` for Crunchbase, the `full_data` sections for Tracxn): funding parsed from the
+source's formatted amount to USD, rank or score, founded year, HQ, tags and the key table rows.
+`Market` is the set of companies of one run and what is computed across them (median funding,
+standing, threat level, white space, the funding chart): the analysis prompts and the offline
+analyser's text are built from it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from statistics import median
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from marketnav.services.ai import offline
+from marketnav.services.ai.text_terms import content_words, stem
+from scraper_services.common.money import format_usd
+
+_SCALES = {"": 1.0, "k": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
+_AMOUNT = re.compile(
+    r"^(?:us\$|usd|\$)?\s*(\d[\d,]*(?:\.\d+)?|\.\d+)\s*(k|mm|mn|m|bn|b|t)?\s*(?:usd)?"
+    r"\s*(?:\(.*\))?$",
+    re.IGNORECASE,
+)
+_UNKNOWN = {"", "n/a", "na", "none", "null", "unknown", "undisclosed", "-", "—"}
+
+
+# -- facts ------------------------------------------------------------------------------
+
+
+def parse_funding_usd(value: Any) -> float | None:
+    """USD from a number or a formatted amount ("$12.3M", "$1,200,000", "$2.5B (Series C)").
+
+    Unknown, masked ("$## (##)") and non-USD values give None, never a guess.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if value > 0 else None
+    text = str(value).strip()
+    if "#" in text or text.lower() in _UNKNOWN:
+        return None
+    match = _AMOUNT.match(text)
+    if match is None:
+        return None
+    amount = float(match.group(1).replace(",", "")) * _SCALES[(match.group(2) or "").lower()]
+    return amount if amount > 0 else None
+
+
+def known(value: Any) -> bool:
+    """False for the sources' placeholders: None, "N/A", "", [] and {}."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value.strip().lower() not in _UNKNOWN
+    if isinstance(value, list | dict):
+        return bool(value)
+    return True
+
+
+def as_text(value: Any) -> str:
+    if not known(value):
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if known(v))
+    return str(value).strip()
+
+
+def founded_year(value: Any) -> int | None:
+    text = as_text(value)[:4]
+    return int(text) if text.isdigit() and 1800 < int(text) < 2100 else None
+
+
+def split_location(text: str) -> tuple[str, str]:
+    """("Seattle", "United States") from "Seattle, United States"; a lone part is a country."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        return "", ""
+    return (parts[0] if len(parts) > 1 else ""), parts[-1]
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:60] or "company"
+
+
+class MarketCompany(BaseModel):
+    """What the analysis knows about one top company (JSON-able, checkpointed)."""
+
+    name: str
+    slug: str
+    match_rank: int = Field(description="1 = closest match to the target description")
+    description: str = ""
+    url: str = ""
+    website: str = ""
+    funding_usd: float | None = None
+    funding_text: str = "N/A"
+    cb_rank: int | None = None
+    tracxn_score: float | None = None
+    similarity: float = 0.0
+    combined_score: float = 0.0
+    founded_year: int | None = None
+    city: str = ""
+    country: str = ""
+    status: str = ""
+    tags: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    rows: dict[str, str] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def headquarters(self) -> str:
+        return ", ".join(p for p in (self.city, self.country) if p)
+
+    @property
+    def standing(self) -> str:
+        """The source's own measure: "CB Rank 1,870" / "Tracxn score 71.5" / ""."""
+        if self.cb_rank is not None:
+            return f"CB Rank {self.cb_rank:,}"
+        if self.tracxn_score is not None:
+            return f"Tracxn score {self.tracxn_score:g}"
+        return ""
+
+
+def _details(data: dict[str, Any], table_rows: int = 10) -> dict[str, Any]:
+    """The known fields of a source record (tables cut to `table_rows`), for prompts."""
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        if known(value):
+            kept[key] = value[:table_rows] if isinstance(value, list) else value
+    return kept
+
+
+CRUNCHBASE_ROWS = (
+    ("Total funding", "Total Funding Amount"),
+    ("CB Rank", "CB Rank"),
+    ("Founded", "Founded Year"),
+    ("Headquarters", "Headquarters"),
+    ("Operating status", "Operating Status"),
+    ("Company type", "Company Type"),
+    ("IPO status", "IPO Status"),
+    ("Headcount", "Headcount"),
+    ("Funding rounds", "Number of Funding Rounds"),
+    ("Investors", "Number of Investors"),
+    ("Monthly visits", "Monthly Visits"),
+    ("Growth score", "Growth Score"),
+    ("Website", "Website"),
+)
+
+
+def crunchbase_company(item: dict[str, Any], position: int) -> MarketCompany:
+    """Facts from a `top_companies_full_data` item of the Crunchbase service."""
+    data = item.get("company_data") or {}
+    city, country = split_location(as_text(data.get("Headquarters")))
+    rank = item.get("cb_rank") if item.get("cb_rank") is not None else data.get("CB Rank")
+    tags = data.get("Industry Tags") or []
+    name = as_text(data.get("Company Name")) or str(item.get("name") or "")
+    return MarketCompany(
+        name=name,
+        slug=slugify(name),
+        match_rank=int(item.get("combined_rank") or position),
+        description=as_text(data.get("About")),
+        url=str(item.get("url") or data.get("url") or ""),
+        website=as_text(data.get("Website")),
+        funding_usd=parse_funding_usd(data.get("Total Funding Amount")),
+        funding_text=as_text(data.get("Total Funding Amount")) or "N/A",
+        cb_rank=int(rank) if isinstance(rank, int | float) else None,
+        similarity=float(item.get("similarity_score") or 0),
+        combined_score=float(item.get("combined_score") or 0),
+        founded_year=founded_year(data.get("Founded Year")),
+        city=city,
+        country=country,
+        status=as_text(data.get("Operating Status")),
+        tags=[str(t) for t in tags if known(t)] if isinstance(tags, list) else [as_text(tags)],
+        keywords=list(item.get("keywords") or []),
+        rows={
+            label: as_text(data.get(key)) for label, key in CRUNCHBASE_ROWS if known(data.get(key))
+        },
+        details=_details(data),
+    )
+
+
+def tracxn_company(item: dict[str, Any], position: int) -> MarketCompany:
+    """Facts from a `top_companies_full_data` item of the Tracxn service (its `full_data`)."""
+    sections: dict[str, dict[str, Any]] = {}
+    for section in item.get("full_data") or []:
+        if isinstance(section, dict) and isinstance(section.get("data"), dict):
+            sections.setdefault(str(section.get("section") or ""), {}).update(section["data"])
+    basic = sections.get("company_basic_details", {})
+    metrics = sections.get("key_metrics", {})
+    money = sections.get("funding_and_investors", {})
+    funding_text = as_text(money.get("total_equity_funding") or metrics.get("total_equity_funding"))
+    funding = parse_funding_usd(money.get("total_equity_funding_usd")) or parse_funding_usd(
+        funding_text
+    )
+    score = item.get("tracxn_score", metrics.get("tracxn_score"))
+    city, country = split_location(as_text(basic.get("location")))
+    name = str(item.get("name") or sections.get("company_name", {}).get("name") or "")
+    rows = {
+        "Total equity funding": funding_text,
+        "Tracxn score": f"{score:g}" if isinstance(score, int | float) else "",
+        "Founded": as_text(basic.get("founded_year")),
+        "Location": as_text(basic.get("location")),
+        "Stage / status": as_text(basic.get("status")),
+        "Website": as_text(basic.get("website")),
+    }
+    return MarketCompany(
+        name=name,
+        slug=slugify(name),
+        match_rank=int(item.get("rank") or position),
+        description=as_text(sections.get("about", {}).get("description")),
+        url=str(item.get("reference") or ""),
+        website=as_text(basic.get("website")),
+        funding_usd=funding,
+        funding_text=funding_text or "N/A",
+        tracxn_score=float(score) if isinstance(score, int | float) else None,
+        similarity=float(item.get("similarity_score") or 0),
+        combined_score=float(item.get("combined_score") or 0),
+        founded_year=founded_year(basic.get("founded_year")),
+        city=city,
+        country=country,
+        status=as_text(basic.get("status")),
+        tags=[str(t) for t in sections.get("coverage_areas", {}).get("sectors") or [] if known(t)],
+        keywords=list(item.get("keywords") or []),
+        rows={label: value for label, value in rows.items() if value},
+        details={key: _details(value) for key, value in sections.items() if _details(value)},
+    )
+
+
+def unique_slugs(companies: list[MarketCompany]) -> list[MarketCompany]:
+    """Section keys must be unique per run: a repeated slug gets a number."""
+    seen: dict[str, int] = {}
+    for company in companies:
+        count = seen.get(company.slug, 0)
+        seen[company.slug] = count + 1
+        if count:
+            company.slug = f"{company.slug}_{count + 1}"
+    return companies
+
+
+# -- across the market ----------------------------------------------------------------
+
+WELL_FUNDED_USD = 100e6
+
+
+def root(word: str) -> str:
+    """A looser stem for matching terms: sitters / sitting -> sit, walkers -> walk."""
+    word = stem(word)
+    for suffix in ("ing", "er", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]
+    return word
+
+
+def roots(text: str) -> set[str]:
+    return {root(w) for w in content_words(text)}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A search term, how many analysed companies cover it, how many the search found."""
+
+    term: str
+    companies: int
+    found: int | None = None
+
+
+def plural(count: int, noun: str = "company", many: str = "companies") -> str:
+    return f"{count} {noun if count == 1 else many}"
+
+
+def cell(value: Any) -> str:
+    """Text safe inside a markdown table cell."""
+    return str(value).replace("|", "\\|").replace("\n", " ").strip() or "n/a"
+
+
+@dataclass
+class Market:
+    """The companies of one run and what is computed across them."""
+
+    startup: str
+    label: str
+    keywords: list[str]
+    companies: list[MarketCompany]
+    keyword_counts: dict[str, int] = field(default_factory=dict)  # companies found per keyword
+
+    @cached_property
+    def funded(self) -> list[MarketCompany]:
+        return sorted((c for c in self.companies if c.funding_usd), key=lambda c: -c.funding_usd)
+
+    @cached_property
+    def median_funding(self) -> float | None:
+        return median(c.funding_usd for c in self.funded) if self.funded else None
+
+    @property
+    def measure(self) -> str:
+        return "CB Rank" if any(c.cb_rank is not None for c in self.companies) else "Tracxn score"
+
+    @cached_property
+    def standing_order(self) -> dict[str, int]:
+        """slug -> position by the source's measure (1 = most prominent)."""
+        ranked = sorted(
+            (c for c in self.companies if c.cb_rank is not None), key=lambda c: c.cb_rank
+        )
+        if not ranked:
+            scored = (c for c in self.companies if c.tracxn_score is not None)
+            ranked = sorted(scored, key=lambda c: -(c.tracxn_score or 0))
+        return {c.slug: i for i, c in enumerate(ranked, 1)}
+
+    def offline_facts(self) -> list[offline.CompanyFacts]:
+        return [
+            offline.CompanyFacts(
+                name=c.name,
+                description=c.description,
+                funding_usd=c.funding_usd,
+                rank=self.standing_order.get(c.slug),
+                country=c.country,
+                founded_year=c.founded_year,
+            )
+            for c in self.companies
+        ]
+
+    @cached_property
+    def statistics(self) -> offline.MarketStatistics:
+        return offline.market_statistics(self.offline_facts())
+
+    def relevance(self, company: MarketCompany) -> int:
+        """2 = direct competitor, 1 = close, 0 = adjacent market (similarity vs the best match)."""
+        best = max((c.similarity for c in self.companies), default=0.0)
+        if best > 0:
+            ratio = company.similarity / best
+            return 2 if ratio >= 0.8 else 1 if ratio >= 0.5 else 0
+        third = max(1, len(self.companies) // 3)
+        return 2 if company.match_rank <= third else 1 if company.match_rank <= 2 * third else 0
+
+    def threat(self, company: MarketCompany) -> tuple[str, list[str]]:
+        """High / Medium / Low: how close the company is to the startup, times its strength.
+
+        Strength is funding against the median (or above $100M) and a top-third standing by
+        the source's rank or score; a company in an adjacent market is never more than Low.
+        """
+        relevance = self.relevance(company)
+        kind = ("an adjacent-market company", "a close competitor", "a direct competitor")
+        reasons = [f"{kind[relevance]} (similarity {company.similarity:.2f})"]
+        strength = 0
+        if company.funding_usd and self.median_funding:
+            ratio = company.funding_usd / self.median_funding
+            if ratio >= 2:
+                strength += 2
+                reasons.append(f"funding {ratio:.1f}x the market median")
+            elif ratio >= 1 or company.funding_usd >= WELL_FUNDED_USD:
+                strength += 1
+                money = format_usd(company.funding_usd)
+                reasons.append(f"well funded ({money}, {ratio:.1f}x the market median)")
+            else:
+                reasons.append(f"funding below the market median ({ratio:.1f}x)")
+        else:
+            reasons.append("funding not disclosed")
+        position = self.standing_order.get(company.slug)
+        if position is not None and position <= max(1, len(self.standing_order) // 3):
+            strength += 1
+            reasons.append(f"in the top third by {self.measure}")
+        points = relevance + strength if relevance else 0
+        return ("High" if points >= 4 else "Medium" if points >= 2 else "Low"), reasons
+
+    def white_space(self) -> tuple[list[Coverage], list[Coverage]]:
+        """(open, crowded) search terms: how many companies' descriptions and tags cover each."""
+        texts = [roots(" ".join([c.description, *c.tags])) for c in self.companies]
+        rows: list[Coverage] = []
+        seen: set[frozenset[str]] = set()
+        for keyword in self.keywords:
+            term = keyword.replace(" AND ", " ")
+            term_roots = frozenset(roots(term))
+            if not term_roots or term_roots in seen:
+                continue
+            seen.add(term_roots)
+            covered = sum(1 for text in texts if term_roots <= text)
+            rows.append(Coverage(term, covered, self.keyword_counts.get(keyword)))
+        crowded_at = max(2, len(self.companies) // 2)
+        return (  # open: hardly any company found covers it, nor did the search find many
+            [r for r in rows if r.companies <= 1 and (r.found is None or r.found <= 2)],
+            sorted((r for r in rows if r.companies >= crowded_at), key=lambda r: -r.companies),
+        )
+
+    def funding_chart(self) -> list[dict[str, Any]]:
+        return [{"name": c.name, "funding_usd": c.funding_usd} for c in self.funded]

@@ -1,0 +1,305 @@
+"""Pure helpers of the Crunchbase and Tracxn reports: funding, facts, the offline analyser."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from marketnav.services.ai import OFFLINE_LABEL
+from marketnav.services.reports.catalog import spec_for
+from marketnav.services.reports.pipelines import crunchbase, market_search, tracxn
+from marketnav.services.reports.pipelines.company_facts import (
+    Market,
+    MarketCompany,
+    crunchbase_company,
+    parse_funding_usd,
+    root,
+    tracxn_company,
+    unique_slugs,
+)
+from marketnav.services.reports.pipelines.company_memos import (
+    FIRST_COMPANY_POSITION,
+    offline_board_view,
+    offline_landscape,
+    offline_memo,
+)
+from scraper_services.common.contracts import KeywordCompany, ProgressEvent
+from scraper_services.common.demo_catalogue import DemoCompany
+from scraper_services.crunchbase.company_data import record_from_demo as crunchbase_record
+from scraper_services.tracxn.full_data import record_from_demo as tracxn_record
+
+ROVER = DemoCompany(
+    name="Rover",
+    website="https://www.rover.com",
+    description="Marketplace to book trusted pet sitters and dog walkers.",
+    categories=["Pet Care", "Marketplace"],
+    founded_year=2011,
+    hq_city="Seattle",
+    hq_country="United States",
+    total_funding_usd=310_000_000,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("$12.3M", 12_300_000),
+        ("$1,200,000", 1_200_000),
+        ("$2.5B (Series C)", 2_500_000_000),
+        ("$850K", 850_000),
+        ("12.3m", 12_300_000),
+        ("US$ 4.5 mn", 4_500_000),
+        ("$9.4bn", 9_400_000_000),
+        (5_000_000, 5_000_000),
+        ("$## (##)", None),
+        ("N/A", None),
+        ("undisclosed", None),
+        ("", None),
+        (None, None),
+        ("€5M", None),
+        ("$0", None),
+        (True, None),
+        ("about $5M maybe", None),
+    ],
+)
+def test_parse_funding_usd(value, expected):
+    assert parse_funding_usd(value) == (pytest.approx(expected) if expected else None)
+
+
+def _crunchbase_item(company: DemoCompany, rank: int = 1, similarity: float = 0.8) -> dict:
+    record = crunchbase_record(company)
+    return {
+        "company_data": record.details,
+        "name": company.name,
+        "similarity_score": similarity,
+        "cb_rank": company.cb_rank,
+        "rank_score": 0.5,
+        "combined_score": 0.7,
+        "combined_rank": rank,
+        "appearance_count": 2,
+        "keywords": ["pet sitting", "dog walking"],
+        "url": record.url,
+    }
+
+
+def _tracxn_item(company: DemoCompany, rank: int = 1, similarity: float = 0.8) -> dict:
+    record = tracxn_record(company)
+    return {
+        "rank": rank,
+        "reference": record.key,
+        "name": company.name,
+        "similarity_score": similarity,
+        "tracxn_score": company.tracxn_score,
+        "normalized_tracxn_score": 0.5,
+        "combined_score": 0.612,
+        "appearance_count": 1,
+        "keywords": ["pet AND care"],
+        "full_data": record.details,
+        "source": "database",
+    }
+
+
+def test_crunchbase_facts_come_from_company_data():
+    facts = crunchbase_company(_crunchbase_item(ROVER, rank=2), 5)
+    assert facts.name == "Rover" and facts.slug == "rover" and facts.match_rank == 2
+    assert facts.funding_usd == 310_000_000 and facts.funding_text == "$310M"
+    assert facts.cb_rank == ROVER.cb_rank and facts.standing == f"CB Rank {ROVER.cb_rank:,}"
+    assert (facts.founded_year, facts.city, facts.country) == (2011, "Seattle", "United States")
+    assert facts.tags == ["Pet Care", "Marketplace"]
+    assert facts.rows["Total funding"] == "$310M" and facts.rows["Founded"] == "2011"
+    # Placeholders of unknown fields are dropped, never passed on as facts.
+    assert "Headcount" not in facts.rows and "Growth Score" not in facts.details
+    assert all(value not in ("N/A", [], "") for value in facts.details.values())
+
+
+def test_tracxn_facts_come_from_full_data_sections():
+    facts = tracxn_company(_tracxn_item(ROVER, rank=3), 1)
+    assert facts.match_rank == 3 and facts.url.startswith("/a/d/company/")
+    assert facts.funding_usd == 310_000_000 and facts.funding_text == "$310M"
+    assert facts.tracxn_score == ROVER.tracxn_score and facts.cb_rank is None
+    assert (facts.founded_year, facts.country, facts.tags) == (
+        2011,
+        "United States",
+        ["Pet Care", "Marketplace"],
+    )
+    assert facts.description == ROVER.description
+    assert facts.rows["Tracxn score"] == f"{ROVER.tracxn_score:g}"
+
+
+def test_masked_tracxn_funding_is_undisclosed():
+    item = _tracxn_item(ROVER)
+    for section in item["full_data"]:
+        if section["section"] == "funding_and_investors":
+            section["data"] = {"total_equity_funding": "$## (##)", "total_equity_funding_usd": None}
+        if section["section"] == "key_metrics":
+            section["data"]["total_equity_funding"] = "$## (##)"
+    facts = tracxn_company(item, 1)
+    assert facts.funding_usd is None and facts.funding_text == "$## (##)"
+
+
+def test_repeated_slugs_get_numbers():
+    companies = [MarketCompany(name=n, slug="acme", match_rank=i) for i, n in enumerate("ABC", 1)]
+    assert [c.slug for c in unique_slugs(companies)] == ["acme", "acme_2", "acme_3"]
+
+
+def _company(name: str, rank: int, funding: float | None, cb_rank: int | None, sim: float):
+    return MarketCompany(
+        name=name,
+        slug=name.lower(),
+        match_rank=rank,
+        description=f"{name} runs an online marketplace for pet sitting.",
+        funding_usd=funding,
+        funding_text="N/A",
+        cb_rank=cb_rank,
+        similarity=sim,
+        founded_year=2010 + rank,
+        city="Berlin",
+        country="Germany",
+        tags=["Pet Care"] if rank < 3 else ["Travel"],
+    )
+
+
+def _market() -> Market:
+    return Market(
+        startup="PawPal",
+        label="Crunchbase",
+        keywords=["pet sitting", "dog grooming", "travel booking"],
+        keyword_counts={"pet sitting": 4, "dog grooming": 0, "travel booking": 7},
+        companies=[
+            _company("Sitly", 1, 400e6, 100, 0.80),
+            _company("Pawshake", 2, 20e6, 40_000, 0.75),
+            _company("Wanderly", 3, 6_000e6, 120, 0.20),
+            _company("Trippa", 4, None, None, 0.18),
+            _company("Furry", 5, 50e6, 60_000, 0.45),
+        ],
+    )
+
+
+def test_threat_needs_a_close_match_and_strength():
+    market = _market()
+    levels = {c.name: market.threat(c)[0] for c in market.companies}
+    # A well funded, top-ranked direct competitor is High; a giant in an adjacent market and a
+    # weakly matching small company stay Low.
+    assert levels == {
+        "Sitly": "High",
+        "Pawshake": "Medium",
+        "Wanderly": "Low",
+        "Trippa": "Low",
+        "Furry": "Low",
+    }
+    assert "adjacent-market" in market.threat(market.companies[2])[1][0]
+
+
+def test_offline_memo_mentions_the_real_figures():
+    market = _market()
+    text = offline_memo(market, market.companies[0], crunchbase.MEMO)
+    assert text.startswith(f"_{OFFLINE_LABEL}")
+    # Median of 20M, 50M, 400M and 6B; Wanderly is better funded.
+    assert "$400M, #2 of 4 companies with disclosed funding; 1.8x the median of $225M" in text
+    assert (
+        "#1 of 4 by CB Rank (CB Rank 100)" in text
+        and "founded 2011" in text
+        and "Berlin, Germany" in text
+    )
+    assert "Pet Care" in text and "PawPal" in text
+    assert "### Final verdict: Fear" in text and "Threat to PawPal: **High**" in text
+    unknown = offline_memo(market, market.companies[3], tracxn.MEMO)
+    assert "### Executive snapshot: Data Insufficient" in unknown
+    assert "not disclosed" in unknown
+
+
+def test_offline_summaries_are_computed_tables():
+    market = _market()
+    board = offline_board_view(market)
+    assert board.startswith(f"_{OFFLINE_LABEL}")
+    rows = [line for line in board.splitlines() if line.startswith("| ") and "Company" not in line]
+    assert [r.split(" | ")[1] for r in rows] == ["Sitly", "Pawshake", "Wanderly", "Trippa", "Furry"]
+    assert "| 1 | Sitly | Pet Care | $400M | 100 | 2011 | High |" in board
+    assert "**Sitly** (High)" in board and "**Wanderly**" not in board.split("### Threats")[1]
+    smaller = board.split("Smaller players")[1].split("### White space")[0]
+    assert "**Pawshake**" in smaller and "**Furry**" in smaller and "Trippa" not in smaller
+    # White space: nobody covers dog grooming and the search found nothing for it; pet sitting
+    # is covered ("pet sitting" matches descriptions saying "pet sitting").
+    assert "**dog grooming**: covered by 0 of the 5 companies" in board
+    assert "travel booking" not in board  # 7 companies found for it: not white space
+    assert "**pet sitting**" not in board.split("### White space")[1]
+    landscape = offline_landscape(market)
+    assert "| Pet Care | Sitly, Pawshake | High |" in landscape
+    assert "Total disclosed funding" in landscape and "Lead with dog grooming" in landscape
+
+
+def test_root_matching_joins_word_forms():
+    assert root("sitters") == root("sitting") == "sit"
+    assert root("walkers") == root("walking") == "walk"
+    assert root("booking") == "book"
+
+
+def test_section_order_and_step_keys_follow_the_catalogue():
+    for module, board, summary in (
+        (crunchbase, "fast_analysis", "strategic_summary"),
+        (tracxn, "flash_analysis", "executive_summary"),
+    ):
+        specs = {s.key: s for s in module.ANALYSIS.summaries}
+        assert specs[board].position < specs[summary].position < FIRST_COMPANY_POSITION
+        assert specs[summary].chart and not specs[board].chart
+        used = {"init", "api_search", "sorting", "fetching_details", "company_deep_dive"}
+        used |= set(specs) | {"html_gen", "save"}
+        assert used == set(spec_for(module.SOURCE.report_type).step_keys)
+
+
+def test_search_requests_use_each_services_parameters():
+    cb = crunchbase.SOURCE.build_request(["pet sitting"], "pet care marketplaces", "crunchbase-7")
+    assert (cb.num_companies, cb.top_count, cb.similarity_weight, cb.rank_weight) == (
+        20,
+        10,
+        0.75,
+        0.25,
+    )
+    assert cb.request_id == "crunchbase-7"
+    tx = tracxn.SOURCE.build_request(["pet AND care"], "pet care marketplaces", "tracxn-7")
+    assert (tx.num_companies_per_search, tx.top_count, tx.score_weight) == (30, 15, 0.25)
+    assert tx.company_names == ["pet AND care"] and tx.sort_by == "relevance"
+
+
+def test_keyword_message_and_search_text():
+    assert market_search.keywords_message(list("abcde")) == "Keywords ready: a, b, c +2 more"
+    assert market_search.keywords_message(["a", "b"]) == "Keywords ready: a, b"
+    assert market_search.search_text(f"{OFFLINE_LABEL}: Pet sitting apps.") == "Pet sitting apps."
+
+
+class FakeContext:
+    def __init__(self) -> None:
+        self.details: list[tuple[str, str, str, dict]] = []
+        self.messages: list[tuple[str, str, int | None]] = []
+        self.info = SimpleNamespace(run_id=7)
+
+    def detail(self, step: str, kind: str, message: str, **data) -> None:
+        self.details.append((step, kind, message, data))
+
+    def message(self, step: str, text: str, percent: int | None = None) -> None:
+        self.messages.append((step, text, percent))
+
+
+def test_keyword_progress_becomes_a_search_result_detail():
+    ctx = FakeContext()
+    companies = [KeywordCompany(name=f"C{i}", cb_rank=100 * i) for i in range(1, 8)]
+    event = ProgressEvent(
+        event="search_result",
+        type="search_result",
+        keyword="pet sitting",
+        index=2,
+        total=4,
+        status="success",
+        count=7,
+        top_companies=companies,
+    )
+    market_search._progress_event(ctx, crunchbase.SOURCE, event)
+    step, kind, message, data = ctx.details[0]
+    assert (step, kind) == ("api_search", "search_result")
+    assert (
+        message
+        == "'pet sitting': 7 companies (C1 (#100), C2 (#200), C3 (#300), C4 (#400), C5 (#500))"
+    )
+    assert len(data["companies"]) == 5 and data["count"] == 7
+    assert ctx.messages[-1] == ("api_search", "2/4 keywords searched", 47)
