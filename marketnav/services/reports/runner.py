@@ -12,6 +12,7 @@ import asyncio
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -88,13 +89,19 @@ def _claim(run_id: int, worker: str) -> RunInfo | None:
         )
 
 
+def heartbeat_interval() -> float:
+    """Beat well within the timeout, so a long step never makes a live run look orphaned."""
+    return min(HEARTBEAT_SECONDS, get_settings().report_heartbeat_timeout_seconds / 3)
+
+
 async def _watch(run_id: int, main: asyncio.Task) -> None:
     """Heartbeat, and cancel the pipeline when the run is cancelled or passes its deadline."""
     last_beat = 0.0
+    interval = heartbeat_interval()
     loop = asyncio.get_running_loop()
     while not main.done():
         await asyncio.sleep(CANCEL_POLL_SECONDS)
-        beat = loop.time() - last_beat >= HEARTBEAT_SECONDS
+        beat = loop.time() - last_beat >= interval
         stop = await asyncio.to_thread(_check_run, run_id, beat)
         if beat:
             last_beat = loop.time()
@@ -119,6 +126,11 @@ def _check_run(run_id: int, beat: bool) -> bool:
 
 async def _run_pipeline(ctx: RunContext) -> None:
     pipeline = pipeline_for(ctx.info.report_type)
+    # AI calls run in threads (`acomplete_structured`): size the pool for the run's fan-out
+    # (the default is min(32, cores + 4), only 6 on two cores).
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=ctx.fan_out_limit * 2 + 4, thread_name_prefix="report")
+    )
     main = asyncio.current_task()
     watcher = asyncio.create_task(_watch(ctx.info.run_id, main))
     try:

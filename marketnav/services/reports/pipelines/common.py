@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from marketnav.services.ai import acomplete_structured
+from marketnav.services.ai import OFFLINE_LABEL, acomplete_structured, calls_for_subject
+from marketnav.services.ai.providers import OFFLINE_NAME
 from marketnav.services.ai.structured import dump_for_prompt
 from marketnav.services.reports import exports
 from marketnav.services.reports.context import RunContext
@@ -72,17 +73,26 @@ async def write_section(
         context=ctx.ai_context,
         max_tokens=max_tokens,
     )
-    if outcome.offline:
-        ctx.summary["offline_analysis"] = True
-    ctx.summary.setdefault("ai_sources", [])
-    if outcome.label not in ctx.summary["ai_sources"]:
-        ctx.summary["ai_sources"].append(outcome.label)
     return outcome.value
+
+
+def record_ai_sources(ctx: RunContext) -> None:
+    """Which providers wrote this version, from its call records (complete on a resumed run)."""
+    usage = calls_for_subject("report_run", ctx.info.run_id)
+    answered = [c for c in usage.calls if c.ok]
+    labels = [
+        OFFLINE_LABEL if c.provider == OFFLINE_NAME else f"{c.provider} · {c.model}"
+        for c in answered
+    ]
+    ctx.summary["ai_sources"] = list(dict.fromkeys(labels))
+    ctx.summary["offline_analysis"] = OFFLINE_LABEL in labels
+    ctx.summary["ai_cost_usd"] = usage.cost_usd
 
 
 async def finish(ctx: RunContext, changes_summary: str) -> None:
     """The closing steps: `html_gen` (when the type has it) renders, `save` stores."""
     ctx.changes_summary = changes_summary
+    record_ai_sources(ctx)
     has_html_step = "html_gen" in ctx.tracker.step_keys
 
     async def render() -> dict[str, str]:
