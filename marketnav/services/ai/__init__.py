@@ -5,7 +5,8 @@ Public API (no Reflex or Celery imports anywhere in this package):
 - chat: `stream_chat(ChatRequest, tool_handler=None)` (sync generator) and `astream_chat`
   (async generator) of `ChatEvent`; `list_modes()` for the mode toggle bar.
 - structured functions: `generate_crunchbase_keywords`, `generate_tracxn_keywords`,
-  `generate_target_description`, `extract_project_inputs`, `answer_from_reports` ->
+  `generate_social_keywords`, `generate_target_description`, `extract_project_inputs`,
+  `answer_from_reports` ->
   `AIResult` (value + per-item `Confidence` with its basis); generic `complete_structured`.
 - accounting: `calls_for_subject`, `recent_calls`, `usage_summary`; health: `check_providers`.
 """
@@ -25,6 +26,7 @@ from marketnav.services.ai.functions import (
     answer_from_reports,
     extract_project_inputs,
     generate_crunchbase_keywords,
+    generate_social_keywords,
     generate_target_description,
     generate_tracxn_keywords,
 )
@@ -46,6 +48,7 @@ from marketnav.services.ai.schemas import (
     ProjectInputsData,
     ReportSection,
     ResearchAnswer,
+    SocialKeywords,
     TargetDescription,
     TracxnKeywords,
 )
@@ -74,6 +77,7 @@ __all__ = [
     "ProviderStatus",
     "ReportSection",
     "ResearchAnswer",
+    "SocialKeywords",
     "StructuredOutcome",
     "SubjectUsage",
     "TargetDescription",
@@ -88,6 +92,7 @@ __all__ = [
     "complete_structured",
     "extract_project_inputs",
     "generate_crunchbase_keywords",
+    "generate_social_keywords",
     "generate_target_description",
     "generate_tracxn_keywords",
     "list_modes",

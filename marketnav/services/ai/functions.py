@@ -33,6 +33,7 @@ from marketnav.services.ai.schemas import (
     ProjectInputsData,
     ReportSection,
     ResearchAnswer,
+    SocialKeywords,
     TargetDescription,
     TracxnKeywords,
 )
@@ -150,6 +151,35 @@ def generate_tracxn_keywords(
         ),
         offline=lambda: offline.tracxn_keywords(data),
         description="Tracxn search terms",
+        context=context,
+        use_cache=use_cache,
+    )
+    return _result(outcome, _keyword_confidence(outcome, data))
+
+
+def generate_social_keywords(
+    inputs: ProjectInputsData | dict[str, Any],
+    *,
+    context: CallContext | None = None,
+    use_cache: bool = True,
+) -> AIResult[SocialKeywords]:
+    """Exactly three informal phrases or hashtags for the social search (Social Analysis)."""
+    data = _inputs(inputs)
+    _require_description(data, "social_keywords")
+    outcome = complete_structured(
+        feature="keywords",
+        operation="social_keywords",
+        output_model=SocialKeywords,
+        messages=_project_messages(
+            "You pick social media search terms for a startup's market. Return exactly 3 "
+            "distinct, informal phrases or hashtags that real customers would type when they "
+            "post about the problem this startup solves (e.g. 'meal kit', '#mealprep', "
+            "'dog walker app'). 1-4 words each, no company names, no industry jargon. Also "
+            "give your confidence.",
+            data,
+        ),
+        offline=lambda: offline.social_keywords(data),
+        description="Social media search terms",
         context=context,
         use_cache=use_cache,
     )

@@ -20,6 +20,7 @@ from marketnav.services.ai.schemas import (
     ProjectInputsData,
     ReportSection,
     ResearchAnswer,
+    SocialKeywords,
     TargetDescription,
     TracxnKeywords,
 )
@@ -153,6 +154,21 @@ def tracxn_keywords(inputs: ProjectInputsData) -> TracxnKeywords:
             terms.append(word)
             covered.add(stem(word))
     return TracxnKeywords(keywords=terms[:10], confidence=None)
+
+
+def social_keywords(inputs: ProjectInputsData) -> SocialKeywords:
+    """Three social search terms: the top phrase, it as a hashtag, and the next distinct phrase."""
+    phrases = _distinct(_weighted_phrases(inputs, 2, 2), 4)
+    top_words = _top_words(inputs)
+    first = phrases[0] if phrases else (top_words[0] if top_words else "startup ideas")
+    terms = [first, "#" + "".join(first.split())]
+    covered = stems(first)
+    for candidate in [*phrases[1:], *top_words, *FALLBACK_TERMS]:
+        if len(terms) == 3:
+            break
+        if not stems(candidate) & covered and candidate not in terms:
+            terms.append(candidate)
+    return SocialKeywords(keywords=terms, confidence=None)
 
 
 def _first_sentence(text: str, limit: int = 300) -> str:

@@ -141,6 +141,37 @@ class TracxnKeywords(BaseModel):
         return cleaned
 
 
+_SOCIAL_TERM = re.compile(r"^#?[\w][\w'&+\- ]*$")
+
+
+class SocialKeywords(BaseModel):
+    """Three informal phrases or hashtags people would type when posting about the market."""
+
+    keywords: list[str] = Field(
+        description=(
+            "Exactly 3 distinct, informal search phrases or hashtags that real users would "
+            "write in social posts about this problem (e.g. 'meal kit', '#mealprep'), each "
+            "1-4 words."
+        )
+    )
+    confidence: float | None = ModelEstimate
+
+    @field_validator("keywords")
+    @classmethod
+    def _three_short_terms(cls, keywords: list[str]) -> list[str]:
+        cleaned = _dedupe([_clean_term(k) for k in keywords])
+        wrong = [
+            k
+            for k in cleaned
+            if not 1 <= len(k.split()) <= 4 or len(k) > 40 or not _SOCIAL_TERM.match(k)
+        ]
+        if wrong:
+            raise ValueError(f"each keyword must be 1-4 plain words or a hashtag; not: {wrong[:3]}")
+        if len(cleaned) < 3:
+            raise ValueError(f"need 3 distinct keywords, got {len(cleaned)}")
+        return cleaned[:3]
+
+
 class TargetDescription(BaseModel):
     """A description of the companies to look for, compared with company profiles."""
 

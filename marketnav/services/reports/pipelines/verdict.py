@@ -1,0 +1,557 @@
+"""Verdict: GO / ITERATE / PARK from the project's Crunchbase, Tracxn and Social data.
+
+Steps (PREDECESSOR.md 4.6, "Master Prompt v8.3"):
+
+- `init` loads the latest completed version of each source report (`data_loaded` /
+  `data_missing` details; a missing source was confirmed by the user when the run started);
+- `data_audit` classifies each dataset by its evidential role;
+- `executive_synthesis` frames the opportunity (one section);
+- the five `scoring_<axis>` steps run concurrently: the model (or the offline analyser)
+  proposes a score with evidence, then `verdict_rules` zeroes axes without data and caps
+  Economics without a pricing signal;
+- `risk_synthesis` lists killer/major/minor risks, plus one major risk per missing dataset;
+- `verdict_decision`: the rules decide the verdict from the ruled scores and risk counts; the
+  model only explains it (a verdict it proposes is ignored);
+- `roadmap`: a 7-day and a 30-day sprint with abort conditions; then `html_gen` and `save`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from marketnav.db import session_scope
+from marketnav.services.ai import acomplete_structured
+from marketnav.services.ai.structured import dump_for_prompt
+from marketnav.services.reports import verdict_offline, verdict_rules
+from marketnav.services.reports.catalog import VERDICT_AXES
+from marketnav.services.reports.context import RunContext, StepFailed
+from marketnav.services.reports.pipelines.common import finish, write_section
+from marketnav.services.reports.source_data import load_sources
+from marketnav.services.reports.verdict_models import (
+    AxisScore,
+    DataAudit,
+    Risk,
+    RiskSynthesis,
+    Roadmap,
+    VerdictNarrative,
+)
+from marketnav.services.reports.verdict_offline import VerdictData
+
+M = TypeVar("M", bound=BaseModel)
+
+ANALYST = (
+    "You are a zero-baseline venture analyst. Every claim must come from the datasets given "
+    "and name the dataset it comes from (Crunchbase, Tracxn, Social, or Project inputs for the "
+    "founder's own claims, which are context, not evidence). Missing data means a zero score "
+    "and an explicit risk, never a guess. Clinical, specific tone; no encouragement."
+)
+AXIS_GUIDE: dict[str, str] = {
+    "demand": "Demand: is the problem felt, frequent and urgent? Classify as 'Acute' (people "
+    "describe pain and look for solutions now) or 'Latent' (the need exists but is not "
+    "pressing), or 'Absent'. Use the Social dataset.",
+    "competition": "Competition (higher = more room to enter): number of comparable "
+    "companies, funding concentration; penalise $50M+ incumbents converging on the same "
+    "offer. Classify e.g. 'Fragmented', 'Concentrated', 'Crowded with funded incumbents'.",
+    "differentiation": "Differentiation: how different the startup's offer is from the "
+    "comparables and whether unmet needs in the posts support it. Classify 'Commodity', "
+    "'Incremental' or 'Structural moat'.",
+    "economics": "Economics: price points, willingness to pay, cost signals and the funding "
+    "comparables attract. Without any pricing or cost signal in the data the score cannot "
+    "exceed 25. Classify e.g. 'Price points observed', 'Unproven'.",
+    "feasibility": "Feasibility: can this be built and delivered, judging by comparables that "
+    "operate and the stage; penalise undeclared breakthroughs the plan depends on. Classify "
+    "e.g. 'Proven pattern', 'Novel build'.",
+}
+AXIS_POSITIONS = {key: position for position, (key, _, _) in enumerate(VERDICT_AXES, start=1)}
+RISK_POSITION = len(VERDICT_AXES) + 1
+DECISION_POSITION = RISK_POSITION + 1
+ROADMAP_POSITION = DECISION_POSITION + 1
+VERDICT_MARK = {"GO": "🟢", "ITERATE": "🟡", "PARK": "🔴"}
+
+
+async def _ask(
+    ctx: RunContext,
+    *,
+    operation: str,
+    output_model: type[M],
+    instructions: str,
+    payload: Any,
+    offline: Callable[[], M],
+    max_tokens: int = 3000,
+) -> M:
+    """One structured verdict call over the datasets (the offline analyser without a key)."""
+    outcome = await acomplete_structured(
+        feature="verdict",
+        operation=operation,
+        output_model=output_model,
+        messages=[
+            {"role": "system", "content": f"{ANALYST}\n\n{instructions}"},
+            {
+                "role": "user",
+                "content": "Project inputs:\n"
+                + ctx.info.inputs.as_prompt_text()
+                + "\n\nDatasets (JSON):\n"
+                + dump_for_prompt(payload),
+            },
+        ],
+        offline=offline,
+        description=f"Verdict: {operation.replace('_', ' ')}",
+        context=ctx.ai_context,
+        max_tokens=max_tokens,
+    )
+    return outcome.value
+
+
+# -- init ------------------------------------------------------------------------------------
+
+
+async def _load(ctx: RunContext) -> dict[str, Any]:
+    ctx.message("init", "Loading the source reports")
+
+    def load() -> dict[str, Any]:
+        with session_scope() as session:
+            return load_sources(
+                session,
+                ctx.storage,
+                ctx.info.organization_id,
+                ctx.info.project_id,
+                verdict_rules.SOURCES,
+            )
+
+    sources = await asyncio.to_thread(load)
+    for kind in verdict_rules.SOURCES:
+        label = verdict_rules.SOURCE_LABELS[kind]
+        source = sources[kind]
+        if source is None:
+            ctx.detail("init", "data_missing", f"✗ {label}: no completed report", source=kind)
+            continue
+        unit = "posts" if kind == "social" else "companies"
+        count = len(source.posts) if kind == "social" else source.companies_found
+        ctx.detail(
+            "init",
+            "data_loaded",
+            f"✓ {label}: {count} {unit} (version {source.version})",
+            source=kind,
+            records=count,
+            version=source.version,
+            origin=source.origin,
+        )
+    data = VerdictData(inputs=ctx.info.inputs.answered(), sources=sources)
+    if not data.available:
+        raise StepFailed(
+            "No completed Crunchbase, Tracxn or Social report was found: run one first."
+        )
+    if data.missing and not ctx.info.partial_data_confirmed:
+        ctx.detail("init", "info", "Some sources are missing; they score zero where needed.")
+    loaded = ", ".join(verdict_rules.SOURCE_LABELS[k] for k in data.available)
+    ctx.message("init", f"Data loaded: {loaded}", 100)
+    return data.to_json()
+
+
+# -- audit and synthesis ---------------------------------------------------------------------
+
+
+async def _audit(ctx: RunContext, data: VerdictData) -> dict[str, Any]:
+    audit = await _ask(
+        ctx,
+        operation="verdict_data_audit",
+        output_model=DataAudit,
+        instructions="Classify every dataset (including the project inputs) by its role: "
+        "'Concept/Idea intake', 'Demand & Social Signal', 'Competitive Landscape' or 'Market "
+        "Context'; give its record count, quality and notes, and list the gaps.",
+        payload=data.prompt_view(post_cap=20, company_cap=10),
+        offline=lambda: verdict_offline.data_audit(data),
+        max_tokens=1500,
+    )
+    for dataset in audit.datasets:
+        ctx.detail(
+            "data_audit",
+            "classification",
+            f"{dataset.source}: {dataset.role} ({dataset.records} records, {dataset.quality})",
+            source=dataset.source,
+            role=dataset.role,
+        )
+    return audit.model_dump(mode="json")
+
+
+async def _synthesis(ctx: RunContext, data: VerdictData) -> dict[str, Any]:
+    draft = await write_section(
+        ctx,
+        feature="verdict",
+        operation="verdict_executive_synthesis",
+        instructions=f"{ANALYST}\n\nSection: Executive Synthesis, 300-500 words: the "
+        "opportunity in one sentence, the signals present and missing (by dataset), the "
+        "scope, and 3-5 themes the scoring must examine.",
+        data=data.prompt_view(),
+        offline=lambda: verdict_offline.executive_synthesis(data),
+    )
+    ctx.add_section("executive_synthesis", "Executive Synthesis", draft.markdown, position=0)
+    return {"confidence": draft.confidence}
+
+
+# -- scoring ---------------------------------------------------------------------------------
+
+
+def _cell(text: Any) -> str:
+    return " ".join(str(text).split()).replace("|", "/")
+
+
+def axis_markdown(result: dict[str, Any]) -> str:
+    """The section of one scored axis: score line, reasoning, evidence, gaps, implications."""
+    lines = [
+        f"**Score: {result['score']}/100** · weight {result['weight']}% · confidence "
+        f"{result['confidence']} · classification **{result['classification']}**",
+    ]
+    if result["rule_notes"]:
+        lines += ["", f"_Proposed {result['proposed_score']}; the rules applied:_"]
+        lines += [f"- {note}" for note in result["rule_notes"]]
+    lines += ["", "### Reasoning", "", result["reasoning"].strip()]
+    evidence = result["key_evidence"][:5]
+    lines += ["", "### Key evidence", ""]
+    if evidence:
+        lines += ["| Source | Finding | Impact |", "|---|---|---|"]
+        lines += [
+            f"| {_cell(e['source'])} | {_cell(e['finding'])} | {_cell(e['impact'])} |"
+            for e in evidence
+        ]
+    else:
+        lines.append("No evidence in the loaded datasets.")
+    if result["data_gaps"]:
+        lines += ["", "### Data gaps", ""]
+        lines += [f"- {gap}" for gap in result["data_gaps"][:5]]
+    if result.get("implications"):
+        lines += ["", "### Implications", "", result["implications"].strip()]
+    return "\n".join(lines)
+
+
+async def _score_axis(ctx: RunContext, data: VerdictData, axis: str, name: str) -> dict[str, Any]:
+    step = f"scoring_{axis}"
+    weight = verdict_rules.AXIS_WEIGHTS[axis]
+    available = data.available
+    absent = verdict_rules.missing_sources(axis, available)
+    if len(absent) == len(verdict_rules.AXIS_SOURCES[axis]):
+        proposed = verdict_offline.axis_score(axis, data)  # zero: no model call for no data
+        source = "rules"
+    else:
+        ctx.message(step, f"Scoring {name}", 20)
+        proposed = await _ask(
+            ctx,
+            operation=step,
+            output_model=AxisScore,
+            instructions=f"Score one axis 0-100. {AXIS_GUIDE[axis]} Return axis='{axis}', "
+            "score, confidence (high/medium/low), classification, up to 8 key_evidence items "
+            "{source, finding, impact}, reasoning that shows how the score was reached, "
+            "data_gaps and implications. Do not give an overall verdict.",
+            payload=data.prompt_view(),
+            offline=lambda: verdict_offline.axis_score(axis, data),
+        )
+        source = "model"
+    ruling = verdict_rules.rule_axis(
+        axis, proposed.score, proposed.confidence, available, data.pricing_signal
+    )
+    gaps = list(proposed.data_gaps)
+    gaps += [
+        f"{verdict_rules.SOURCE_LABELS[s]} report not available"
+        for s in absent
+        if f"{verdict_rules.SOURCE_LABELS[s]} report not available" not in gaps
+    ]
+    result = {
+        **proposed.model_dump(mode="json"),
+        "axis": axis,
+        "name": name,
+        "weight": weight,
+        "proposed_score": ruling.proposed,
+        "score": ruling.score,
+        "confidence": ruling.confidence,
+        "rule_notes": list(ruling.notes),
+        "key_evidence": verdict_rules.evidence_from_available(
+            [e.model_dump(mode="json") for e in proposed.key_evidence], available
+        ),
+        "data_gaps": gaps,
+        "proposed_by": source,
+    }
+    ctx.add_section(
+        step,
+        f"{name} ({weight}%)",
+        axis_markdown(result),
+        position=AXIS_POSITIONS[axis],
+        data={"axis": axis, "score": ruling.score, "weight": weight},
+    )
+    ctx.detail(
+        step,
+        "score",
+        f"{name}: {ruling.score}/100 ({result['classification']})",
+        axis=axis,
+        score=ruling.score,
+        proposed=ruling.proposed,
+    )
+    return result
+
+
+# -- risks, decision, roadmap ----------------------------------------------------------------
+
+
+def with_missing_data_risks(risks: RiskSynthesis, missing: list[str]) -> RiskSynthesis:
+    """The risks plus one major risk per missing dataset (never twice), renumbered."""
+    dump = risks.model_dump(mode="json")
+    present = {r["title"].lower() for key in dump for r in dump[key]}
+    for source in missing:
+        risk = verdict_rules.missing_source_risk(source)
+        if risk["title"].lower() not in present:
+            dump["major_risks"].append(risk)
+    return RiskSynthesis.model_validate(dump)
+
+
+def _risk_table(risks: list[Risk]) -> list[str]:
+    if not risks:
+        return ["None identified."]
+    lines = ["| ID | Risk | Description | Sources | Mitigation |", "|---|---|---|---|---|"]
+    lines += [
+        f"| {r.risk_id} | {_cell(r.title)} | {_cell(r.description)} | "
+        f"{_cell(', '.join(r.dataset_sources) or '-')} | {_cell(r.mitigation or '-')} |"
+        for r in risks
+    ]
+    return lines
+
+
+def risk_markdown(risks: RiskSynthesis) -> str:
+    counts = risks.counts
+    lines = [
+        f"**{counts['killer']} killer, {counts['major']} major and {counts['minor']} minor "
+        "risks.** A killer risk parks the idea; a major structural risk blocks a GO.",
+    ]
+    for title, items in (
+        ("Killer risks", risks.killer_risks),
+        ("Major risks", risks.major_risks),
+        ("Minor risks", risks.minor_risks),
+    ):
+        lines += ["", f"### {title}", "", *_risk_table(items)]
+    return "\n".join(lines)
+
+
+async def _risks(
+    ctx: RunContext, data: VerdictData, axes: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    proposed = await _ask(
+        ctx,
+        operation="verdict_risk_synthesis",
+        output_model=RiskSynthesis,
+        instructions="Risk synthesis (FMEA): find 5-10 risks, especially contradictions "
+        "between datasets (e.g. loud demand but no willingness to pay). Killer risks end the "
+        "idea; major risks are structural and must be fixed before scaling; minor risks are "
+        "watch items. Each risk: title, description, dataset_sources, mitigation.",
+        payload={"datasets": data.prompt_view(post_cap=30), "axis_scores": axes},
+        offline=lambda: verdict_offline.risks(data, axes),
+    )
+    risks = with_missing_data_risks(proposed, data.missing)
+    ctx.add_section(
+        "risk_synthesis",
+        "Risk Synthesis",
+        risk_markdown(risks),
+        position=RISK_POSITION,
+        data=risks.counts,
+    )
+    counts = risks.counts
+    ctx.detail(
+        "risk_synthesis",
+        "risks_found",
+        f"{counts['killer']} killer, {counts['major']} major, {counts['minor']} minor risks",
+        **counts,
+    )
+    return risks.model_dump(mode="json")
+
+
+def decision_markdown(
+    decision: verdict_rules.Decision,
+    axes: dict[str, dict[str, Any]],
+    narrative: VerdictNarrative,
+) -> str:
+    lines = [
+        f"## {VERDICT_MARK[decision.verdict]} {decision.verdict} · weighted score "
+        f"{decision.total_score:g}/100",
+        "",
+        "| Axis | Weight | Score | Weighted | Confidence | Classification |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, name, weight in VERDICT_AXES:
+        axis = axes[key]
+        lines.append(
+            f"| {name} | {weight}% | {axis['score']} | {axis['score'] * weight / 100:g} | "
+            f"{axis['confidence']} | {_cell(axis['classification'])} |"
+        )
+    lines.append(f"| **Total** | 100% | | **{decision.total_score:g}** | | |")
+    lines += ["", f"**Rule applied**: {decision.rule}.", ""]
+    lines += [f"- {reason}" for reason in decision.reasons]
+    lines += ["", "### Reasoning", "", narrative.reasoning.strip()]
+    if narrative.key_factors:
+        lines += ["", "### Key factors", ""]
+        lines += [f"- {factor}" for factor in narrative.key_factors]
+    if narrative.next_decision_point:
+        lines += ["", f"**Next decision point**: {narrative.next_decision_point}"]
+    return "\n".join(lines)
+
+
+async def _decide(
+    ctx: RunContext, axes: dict[str, dict[str, Any]], risks: RiskSynthesis
+) -> dict[str, Any]:
+    scores = {key: int(axes[key]["score"]) for key in verdict_rules.AXIS_WEIGHTS}
+    counts = risks.counts
+    decision = verdict_rules.decide(
+        scores, axes["demand"]["classification"], counts["killer"], counts["major"]
+    )
+    narrative = await _ask(
+        ctx,
+        operation="verdict_decision",
+        output_model=VerdictNarrative,
+        instructions=f"The decision rules gave {decision.verdict} with a weighted score of "
+        f"{decision.total_score:g} ({'; '.join(decision.reasons)}). Explain this verdict from "
+        "the evidence in 3-6 sentences, list the key factors and the next decision point. "
+        "Do not change the verdict.",
+        payload={"axis_scores": axes, "risk_counts": counts, "decision": asdict(decision)},
+        offline=lambda: verdict_offline.narrative(decision, scores),
+        max_tokens=1500,
+    )
+    proposed = (narrative.proposed_verdict or "").strip().upper()
+    if proposed and proposed != decision.verdict:
+        ctx.detail(
+            "verdict_decision",
+            "info",
+            f"The model proposed {proposed}; the rules decide {decision.verdict}.",
+        )
+    ctx.add_section(
+        "verdict_decision",
+        "Verdict Decision",
+        decision_markdown(decision, axes, narrative),
+        position=DECISION_POSITION,
+        data={
+            "verdict": decision.verdict,
+            "total_score": decision.total_score,
+            "scores": scores,
+            "weights": dict(verdict_rules.AXIS_WEIGHTS),
+        },
+    )
+    ctx.detail(
+        "verdict_decision",
+        "verdict",
+        f"{decision.verdict} (score {decision.total_score:g})",
+        verdict=decision.verdict,
+        total_score=decision.total_score,
+    )
+    return {
+        "verdict": decision.verdict,
+        "total_score": decision.total_score,
+        "rule": decision.rule,
+        "reasons": list(decision.reasons),
+        "scores": scores,
+        "model_proposed": proposed or None,
+    }
+
+
+def roadmap_markdown(roadmap: Roadmap) -> str:
+    seven, thirty = roadmap.seven_day_sprint, roadmap.thirty_day_sprint
+    lines = [
+        "### 7-day sprint",
+        "",
+        f"**Objective**: {seven.objective}",
+        "",
+        f"**Hypothesis to test**: {seven.hypothesis_to_test}",
+        "",
+        *[f"- {action}" for action in seven.specific_actions],
+        "",
+        "**Success criteria**: " + "; ".join(seven.success_criteria),
+    ]
+    if seven.risk_addressed:
+        lines += ["", f"**Risk addressed**: {seven.risk_addressed}"]
+    lines += ["", "### 30-day sprint", "", f"**Objective**: {thirty.objective}"]
+    if thirty.moat_building_focus:
+        lines += ["", f"**Moat-building focus**: {thirty.moat_building_focus}"]
+    lines += ["", "| Week | Milestone |", "|---|---|"]
+    lines += [f"| {m.week} | {_cell(m.milestone)} |" for m in thirty.weekly_milestones]
+    if thirty.decision_gates:
+        lines += ["", "**Decision gates**: " + "; ".join(thirty.decision_gates)]
+    if roadmap.critical_dependencies:
+        lines += ["", "### Critical dependencies", ""]
+        lines += [f"- {d}" for d in roadmap.critical_dependencies]
+    lines += ["", "### Abort conditions", ""]
+    lines += [f"- {c}" for c in roadmap.abort_conditions]
+    return "\n".join(lines)
+
+
+async def _roadmap(
+    ctx: RunContext,
+    axes: dict[str, dict[str, Any]],
+    risks: RiskSynthesis,
+    decision: dict[str, Any],
+) -> dict[str, Any]:
+    scores = decision["scores"]
+    roadmap = await _ask(
+        ctx,
+        operation="verdict_roadmap",
+        output_model=Roadmap,
+        instructions=f"The verdict is {decision['verdict']} ({decision['total_score']:g}). "
+        "Write an actionable roadmap: a 7-day sprint that tests the riskiest assumption "
+        "(objective, hypothesis_to_test, specific_actions dated 'Day 1-2', 'Day 3-4', 'Day "
+        "5-7', success_criteria, risk_addressed) and a 30-day sprint (objective, "
+        "moat_building_focus, exactly 4 weekly_milestones for weeks 1-4, decision_gates), "
+        "critical_dependencies and abort_conditions.",
+        payload={"axis_scores": axes, "risks": risks.model_dump(mode="json")},
+        offline=lambda: verdict_offline.roadmap(scores, risks),
+    )
+    ctx.add_section(
+        "roadmap", "Actionable Roadmap", roadmap_markdown(roadmap), position=ROADMAP_POSITION
+    )
+    return roadmap.model_dump(mode="json")
+
+
+# -- the pipeline ----------------------------------------------------------------------------
+
+
+async def run(ctx: RunContext) -> None:
+    data = VerdictData.from_json(
+        await ctx.step("init", lambda: _load(ctx), stored_as="evidence.json")
+    )
+    await ctx.step("data_audit", lambda: _audit(ctx, data))
+    await ctx.step("executive_synthesis", lambda: _synthesis(ctx, data))
+
+    bound = asyncio.Semaphore(ctx.fan_out_limit)
+
+    async def score(key: str, name: str) -> dict[str, Any]:
+        async with bound:
+            return await ctx.step(f"scoring_{key}", lambda: _score_axis(ctx, data, key, name))
+
+    outcomes = await asyncio.gather(
+        *(score(key, name) for key, name, _ in VERDICT_AXES), return_exceptions=True
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    axes = {key: outcome for (key, _, _), outcome in zip(VERDICT_AXES, outcomes, strict=True)}
+
+    risks = RiskSynthesis.model_validate(
+        await ctx.step("risk_synthesis", lambda: _risks(ctx, data, axes))
+    )
+    decision = await ctx.step("verdict_decision", lambda: _decide(ctx, axes, risks))
+    await ctx.step("roadmap", lambda: _roadmap(ctx, axes, risks, decision))
+
+    counts = risks.counts
+    ctx.summary.update(
+        {
+            "verdict": decision["verdict"],
+            "total_score": decision["total_score"],
+            "scores": decision["scores"],
+            "killer_risks": counts["killer"],
+            "major_risks": counts["major"],
+            "minor_risks": counts["minor"],
+            "sources_available": data.available,
+            "sources_missing": data.missing,
+            "sections_count": len(VERDICT_AXES) + 4,
+        }
+    )
+    if data.social_label:
+        ctx.summary["social_source"] = data.social_label
+    await finish(ctx, f"Verdict: {decision['verdict']} (Score: {decision['total_score']:g})")
