@@ -8,12 +8,14 @@ from marketnav.pages.dashboard import dashboard_page
 from marketnav.pages.organizations import organizations_page
 from marketnav.pages.project import project_page
 from marketnav.pages.queues import queues_page
+from marketnav.pages.report import report_page
 from marketnav.state.admin import AccountState, AuditState, StatusState
 from marketnav.state.assistant import AssistantState
 from marketnav.state.dashboard import DashboardState
 from marketnav.state.organizations import OrganizationsState
 from marketnav.state.project import ProjectState
 from marketnav.state.queues import QueueState
+from marketnav.state.report_viewer import ReportViewerState
 from marketnav.state.reports import ReportsState
 from marketnav.state.session import SessionState
 
@@ -36,6 +38,12 @@ _protected = [
         "/projects/[project_id]",
         "Project",
         [ProjectState.load, ReportsState.load, AssistantState.load],
+    ),
+    (
+        report_page,
+        "/projects/[project_id]/reports/[report_type]",
+        "Report",
+        [ReportViewerState.load, AssistantState.load],
     ),
     (organizations_page, "/organizations", "Organisations", [OrganizationsState.load]),
     (audit_page, "/audit", "Audit log", [AuditState.load]),

@@ -308,10 +308,8 @@ def report_page(
         if latest is not None and latest.status in ACTIVE:
             page.active = present_snapshot(run_snapshot(session, latest, report))
         elif latest is not None and latest.status in ("failed", "cancelled"):
-            page.last_failure = (
-                f"Version {latest.version} did not complete: "
-                f"{latest.error_message or latest.status}."
-            )
+            reason = (latest.error_message or latest.status).rstrip(".")
+            page.last_failure = f"Version {latest.version} did not complete: {reason}."
     if not versions:
         return page
     known = {v["version"] for v in versions}

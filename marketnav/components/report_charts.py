@@ -1,0 +1,107 @@
+"""Charts of the report viewer (Recharts): funding by company, verdict radar, competitor map.
+
+Each takes a var holding a list of points prepared by `services.reports.viewer`; sizes are
+fixed heights with a responsive width, so a chart never widens the page on a phone.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+AXIS = "var(--gray-11)"
+ACCENT = "var(--accent-9)"
+
+
+def _chart_box(
+    title: str, chart: rx.Component, test_id: str, caption: rx.Component | None = None
+) -> rx.Component:
+    return rx.box(
+        rx.text(title, size="2", weight="bold"),
+        caption or rx.fragment(),
+        rx.box(chart, margin_top="6px"),
+        class_name="mn-chart",
+        custom_attrs={"data-testid": test_id},
+    )
+
+
+def funding_chart(points: rx.Var) -> rx.Component:
+    """Horizontal bars of funding ($M) by company, largest first (long names stay readable)."""
+    return _chart_box(
+        "Funding by company ($M)",
+        rx.recharts.bar_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", horizontal=False),
+            rx.recharts.x_axis(type_="number", stroke=AXIS, unit=" M"),
+            rx.recharts.y_axis(
+                data_key="name", type_="category", width=110, stroke=AXIS, interval=0
+            ),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.bar(
+                data_key="funding_musd",
+                name="Funding ($M)",
+                fill=ACCENT,
+                radius=[0, 4, 4, 0],
+                max_bar_size=28,
+                is_animation_active=False,
+            ),
+            data=points,
+            layout="vertical",
+            height=320,
+            width="100%",
+            margin={"top": 5, "right": 16, "bottom": 5, "left": 5},
+        ),
+        "funding-chart",
+    )
+
+
+def verdict_radar(points: rx.Var) -> rx.Component:
+    """The five scoring axes (0-100) of the verdict."""
+    return _chart_box(
+        "Scores by axis",
+        rx.recharts.radar_chart(
+            rx.recharts.polar_grid(),
+            rx.recharts.polar_angle_axis(data_key="axis", stroke=AXIS),
+            # Ticks between Demand (top) and Competition, clear of the axis labels.
+            rx.recharts.polar_radius_axis(domain=[0, 100], angle=54, tick_count=5),
+            rx.recharts.radar(
+                data_key="score",
+                name="Score",
+                stroke=ACCENT,
+                fill=ACCENT,
+                fill_opacity=0.35,
+                is_animation_active=False,
+            ),
+            rx.recharts.graphing_tooltip(),
+            data=points,
+            height=300,
+            width="100%",
+            outer_radius="70%",
+        ),
+        "verdict-radar",
+    )
+
+
+def competitor_map(points: rx.Var, y_label: rx.Var) -> rx.Component:
+    """Companies by funding ($M, x) and score or rank (y), each point labelled."""
+    return _chart_box(
+        "Competitor map",
+        rx.recharts.scatter_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+            rx.recharts.x_axis(
+                data_key="funding_musd", type_="number", name="Funding", unit=" M", stroke=AXIS
+            ),
+            rx.recharts.y_axis(data_key="y", type_="number", name=y_label, stroke=AXIS, width=48),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.scatter(
+                rx.recharts.label_list(data_key="name", position="top", fill=AXIS),
+                data=points,
+                name="Companies",
+                fill=ACCENT,
+                is_animation_active=False,
+            ),
+            height=320,
+            width="100%",
+            margin={"top": 20, "right": 20, "bottom": 5, "left": 5},
+        ),
+        "competitor-map",
+        rx.text("Across: funding ($M) · up: ", y_label, size="1", color_scheme="gray"),
+    )
