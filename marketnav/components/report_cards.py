@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.feedback import error_callout
+from marketnav.components.report_progress import progress_timeline
 from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
 from marketnav.state.project import ProjectState
 from marketnav.state.reports import ReportsState as S
@@ -28,111 +29,6 @@ STATUS_LABELS = {
     "failed": "Failed",
     "cancelled": "Cancelled",
 }
-
-
-def _step_icon(status: rx.Var, number: rx.Var) -> rx.Component:
-    return rx.match(
-        status,
-        ("completed", rx.icon("check", size=14, color="var(--green-10)")),
-        ("running", rx.spinner(size="1")),
-        ("failed", rx.icon("x", size=14, color="var(--red-10)")),
-        ("skipped", rx.icon("minus", size=14, color="var(--gray-9)")),
-        rx.text(number, size="1", color_scheme="gray"),
-    )
-
-
-def _detail(detail: rx.Var) -> rx.Component:
-    data = detail["data"].to(dict)
-    return rx.box(
-        rx.match(
-            detail["type"].to(str),
-            ("keyword", rx.text("🔑 ", detail["message"], size="1")),
-            (
-                "search_result",
-                rx.text(
-                    "🔍 ",
-                    detail["message"],
-                    rx.cond(
-                        data["companies"],
-                        rx.text.span(
-                            " - ", data["companies"].to(list[str]).join(", "), color_scheme="gray"
-                        ),
-                    ),
-                    size="1",
-                ),
-            ),
-            ("company_rank", rx.text("🏆 ", detail["message"], size="1")),
-            ("startup_rank", rx.text("🏆 ", detail["message"], size="1")),
-            ("top_companies", rx.text("🏆 ", detail["message"], size="1")),
-            ("error", rx.text("⚠ ", detail["message"], size="1", color_scheme="red")),
-            rx.text(detail["message"], size="1"),
-        ),
-        class_name="mn-detail",
-    )
-
-
-def _step_row(step: rx.Var) -> rx.Component:
-    details = step["details"].to(list[dict])
-    return rx.vstack(
-        rx.hstack(
-            rx.center(_step_icon(step["status"].to(str), step["number"]), width="18px"),
-            rx.text(step["name"], size="2", flex="1", min_width="0"),
-            rx.text(step["timing"], size="1", color_scheme="gray", white_space="nowrap"),
-            width="100%",
-            align="center",
-            custom_attrs={"data-testid": "report-step", "data-status": step["status"]},
-        ),
-        rx.cond(
-            (step["status"] == "running") & (step["message"] != step["name"]),
-            rx.text(step["message"], size="1", color_scheme="gray", padding_left="26px"),
-        ),
-        rx.cond(
-            step["error"] != "",
-            rx.text(step["error"], size="1", color_scheme="red", padding_left="26px"),
-        ),
-        rx.cond(
-            (details.length() > 0) & (step["status"] != "pending"),
-            rx.vstack(
-                rx.foreach(details, _detail),
-                spacing="0",
-                padding_left="26px",
-                width="100%",
-                custom_attrs={"data-testid": "step-details"},
-            ),
-        ),
-        spacing="1",
-        width="100%",
-    )
-
-
-def _timeline(report_type: str) -> rx.Component:
-    card = S.cards[report_type]
-    return rx.vstack(
-        rx.foreach(card["steps"].to(list[dict]), _step_row),
-        rx.cond(
-            card["eta_text"] != "",
-            rx.hstack(
-                rx.text("Estimated remaining: ", card["eta_text"], size="1"),
-                rx.badge(
-                    card["eta_confidence"].to(str),
-                    " confidence",
-                    color_scheme=rx.match(
-                        card["eta_confidence"].to(str),
-                        ("high", "green"),
-                        ("medium", "amber"),
-                        "gray",
-                    ),
-                    size="1",
-                ),
-                spacing="2",
-                align="center",
-                custom_attrs={"data-testid": "report-eta"},
-            ),
-        ),
-        spacing="2",
-        width="100%",
-        class_name="mn-timeline",
-    )
 
 
 def _versions_menu(report_type: str) -> rx.Component:
@@ -317,7 +213,7 @@ def _report_card(report_type: str) -> rx.Component:
                         on_click=S.toggle_details(report_type),
                         custom_attrs={"data-testid": f"details-{report_type}"},
                     ),
-                    rx.cond(S.expanded[report_type], _timeline(report_type)),
+                    rx.cond(S.expanded[report_type], progress_timeline(card)),
                     width="100%",
                     spacing="2",
                 ),

@@ -1,8 +1,8 @@
 """A run's live progress: bar, step list with status and durations, ETA.
 
 `progress_timeline(snapshot)` takes a var holding a presented snapshot
-(`services.reports.viewer.present_snapshot`): `steps` (each with `number`, `name`, `status`,
-`timing`, `message`, `error`), `eta_text` and `eta_confidence`.
+(`services.reports.views.present_snapshot`): `steps` (each with `number`, `name`, `status`,
+`timing`, `message`, `error`, `details`), `eta_text` and `eta_confidence`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,42 @@ def _step_icon(status: rx.Var, number: rx.Var) -> rx.Component:
     )
 
 
+def _detail(detail: rx.Var) -> rx.Component:
+    """One live detail, shown by its type (keywords, search results, ranks, errors)."""
+    data = detail["data"].to(dict)
+    return rx.box(
+        rx.match(
+            detail["type"].to(str),
+            ("keyword", rx.text("🔑 ", detail["message"], size="1")),
+            (
+                "search_result",
+                rx.text(
+                    "🔍 ",
+                    detail["message"],
+                    rx.cond(
+                        data["companies"],
+                        rx.text.span(
+                            " - ", data["companies"].to(list[str]).join(", "), color_scheme="gray"
+                        ),
+                    ),
+                    size="1",
+                ),
+            ),
+            ("company_rank", rx.text("🏆 ", detail["message"], size="1")),
+            ("startup_rank", rx.text("🏆 ", detail["message"], size="1")),
+            ("top_companies", rx.text("🏆 ", detail["message"], size="1")),
+            ("data_missing", rx.text("✗ ", detail["message"], size="1", color_scheme="red")),
+            ("data_loaded", rx.text("✓ ", detail["message"], size="1", color_scheme="green")),
+            ("error", rx.text("⚠ ", detail["message"], size="1", color_scheme="red")),
+            rx.text(detail["message"], size="1"),
+        ),
+        class_name="mn-detail",
+    )
+
+
 def _step(step: rx.Var) -> rx.Component:
     status = step["status"].to(str)
+    details = step["details"].to(list[dict])
     return rx.vstack(
         rx.hstack(
             rx.center(_step_icon(status, step["number"]), width="18px", flex_shrink="0"),
@@ -43,6 +77,16 @@ def _step(step: rx.Var) -> rx.Component:
         rx.cond(
             step["error"].to(str) != "",
             rx.text(step["error"], size="1", color_scheme="red", padding_left="26px"),
+        ),
+        rx.cond(
+            (details.length() > 0) & (status != "pending"),
+            rx.vstack(
+                rx.foreach(details, _detail),
+                spacing="0",
+                padding_left="26px",
+                width="100%",
+                custom_attrs={"data-testid": "step-details"},
+            ),
         ),
         spacing="1",
         width="100%",

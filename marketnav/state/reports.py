@@ -31,35 +31,13 @@ def _enqueue(run_id: int) -> None:
     enqueue(run_id)
 
 
-def format_seconds(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    return f"{seconds // 60}m {seconds % 60:02d}s"
-
-
 def present(card: dict) -> dict:
-    """Add display strings (ETA, durations) so the page needs no formatting logic."""
-    snapshot = card.pop("snapshot", None) or {}
-    eta = snapshot.get("eta") or {}
-    remaining = eta.get("remaining_seconds") or 0
-    card["eta_text"] = format_seconds(remaining) if remaining > 0 else ""
-    card["eta_confidence"] = eta.get("confidence", "")
-    by_key = {s["step_key"]: s for s in eta.get("steps", [])}
-    steps = []
-    for step in snapshot.get("steps", []):
-        estimate = by_key.get(step["key"], {})
-        if step["duration"] is not None:
-            timing = f"{step['duration']:.1f}s"
-        elif step["status"] == "running":
-            timing = "…"
-        else:
-            timing = f"~{format_seconds(estimate.get('avg_duration') or 0)}"
-        steps.append({**step, "timing": timing})
-    card["steps"] = steps
-    card["done_steps"] = sum(1 for s in steps if s["status"] in ("completed", "skipped"))
-    card["current_step"] = snapshot.get("current_step", "")
-    card["failed_step_error"] = next((s["error"] for s in steps if s["error"]), "")
+    """The card with its run's progress turned into display strings (steps, ETA)."""
+    shown = views.present_snapshot(card.pop("snapshot", None) or {})
+    for key in ("steps", "done_steps", "current_step", "eta_text", "eta_confidence"):
+        card[key] = shown.get(key, [] if key == "steps" else "")
+    card["done_steps"] = card["done_steps"] or 0
+    card["failed_step_error"] = shown.get("failed_step_error", "")
     return card
 
 

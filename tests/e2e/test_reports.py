@@ -23,13 +23,13 @@ def test_start_a_quick_report_and_watch_it_complete(browser, app_url, viewport):
     fill_inputs(page)
     page.get_by_test_id("start-quick_report").click()
     # Steps arrive (the timeline opens for a running report) and the run completes.
-    expect(card.get_by_test_id("report-step").first).to_be_visible()
+    expect(card.get_by_test_id("progress-step").first).to_be_visible()
     expect(card).to_have_attribute("data-status", "completed", timeout=60_000)
     expect(page.get_by_test_id("status-quick_report")).to_have_text("Completed")
     expect(page.get_by_test_id("view-quick_report")).to_be_visible()
-    if not card.get_by_test_id("report-step").first.is_visible():
+    if not card.get_by_test_id("progress-step").first.is_visible():
         page.get_by_test_id("details-quick_report").click()
-    steps = card.get_by_test_id("report-step")
+    steps = card.get_by_test_id("progress-step")
     expect(steps).to_have_count(3)
     for index in range(3):
         expect(steps.nth(index)).to_have_attribute("data-status", "completed")

@@ -126,11 +126,25 @@ def render(doc: ReportDocument, fmt: str) -> bytes:
     raise ValueError(f"Unknown export format {fmt!r}.")
 
 
-def write_version_files(run_id: int, storage: Storage, prefix: str) -> dict[str, str]:
-    """Render every format of the run's version into the object store; format -> key."""
+def write_version_files(
+    run_id: int,
+    storage: Storage,
+    prefix: str,
+    *,
+    summary: dict[str, Any] | None = None,
+    generated_at: datetime | None = None,
+) -> dict[str, str]:
+    """Render every format of the run's version into the object store; format -> key.
+
+    Runs write their files just before they are marked completed, so they pass the summary
+    (offline flag, sources) and the completion time the document would otherwise lack.
+    """
     with session_scope() as session:
         run = session.get(ReportRun, run_id)
         doc = load_document(session, run)
+    if summary is not None:
+        doc.summary = dict(summary)
+    doc.generated_at = generated_at or doc.generated_at
     written: dict[str, str] = {}
     for fmt in formats_for(doc.report_type):
         ext, content_type = FORMATS[fmt]

@@ -24,7 +24,7 @@ from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, can
 from marketnav.services.reports import exports
 from marketnav.services.reports.catalog import REPORT_TYPES, VERDICT_AXES, ReportTypeSpec
 from marketnav.services.reports.runs import ACTIVE, prerequisites, report_for
-from marketnav.services.reports.views import completed_versions, run_snapshot
+from marketnav.services.reports.views import completed_versions, present_snapshot, run_snapshot
 from marketnav.services.storage import StorageError, get_storage
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ MAX_FUNDING_BARS = 12
 _LINE_KINDS = {"+": "add", "-": "del"}
 # Keys a company section's data may use for the competitor map (first present wins).
 FUNDING_KEYS = ("funding_usd", "total_funding_usd", "funding")
-SCORE_KEYS = ("score", "similarity_score", "relevance_score")
+SCORE_KEYS = ("score", "similarity_score", "relevance_score", "combined_score", "tracxn_score")
 RANK_KEYS = ("rank", "cb_rank", "tracxn_rank")
 
 
@@ -138,44 +138,14 @@ def _millions(usd: float) -> float:
     return round(usd / 1_000_000, 2)
 
 
-def format_seconds(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    return f"{seconds // 60}m {seconds % 60:02d}s"
-
-
-def present_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """A run's progress snapshot with display strings (step timings, ETA) for the page."""
-    if not snapshot:
-        return {}
-    eta = snapshot.get("eta") or {}
-    estimates = {s["step_key"]: s for s in eta.get("steps", [])}
-    steps = []
-    for step in snapshot.get("steps", []):
-        if step.get("duration") is not None:
-            timing = f"{step['duration']:.1f}s"
-        elif step.get("status") == "running":
-            timing = "…"
-        else:
-            timing = "~" + format_seconds(estimates.get(step["key"], {}).get("avg_duration") or 0)
-        steps.append({**step, "timing": timing})
-    remaining = eta.get("remaining_seconds") or 0
-    return {
-        "run_id": snapshot.get("run_id", 0),
-        "version": snapshot.get("version", 0),
-        "status": snapshot.get("status", ""),
-        "progress": snapshot.get("progress", 0),
-        "current_step": snapshot.get("current_step", ""),
-        "error": snapshot.get("error", ""),
-        "steps": steps,
-        "done_steps": sum(1 for s in steps if s["status"] in ("completed", "skipped")),
-        "eta_text": format_seconds(remaining) if remaining > 0 else "",
-        "eta_confidence": eta.get("confidence", ""),
-    }
-
-
 # -- charts ----------------------------------------------------------------------------------
+
+
+def _company_data(row: ReportSection) -> dict[str, Any]:
+    """A company section's figures: the market pipelines nest them under "facts"."""
+    data = row.section_data or {}
+    facts = data.get("facts") if isinstance(data.get("facts"), dict) else {}
+    return {**facts, **data}
 
 
 def _funding_points(rows: list[ReportSection]) -> list[dict[str, Any]]:
@@ -193,7 +163,7 @@ def _funding_points(rows: list[ReportSection]) -> list[dict[str, Any]]:
     else:
         for row in rows:
             if row.kind == "company":
-                usd = _first(row.section_data, FUNDING_KEYS)
+                usd = _first(_company_data(row), FUNDING_KEYS)
                 if usd is not None:
                     raw.append(((row.company_name or row.title)[:40], usd))
     raw.sort(key=lambda item: item[1], reverse=True)
@@ -239,12 +209,12 @@ def _verdict(rows: list[ReportSection]) -> tuple[dict[str, Any], list[dict[str, 
 def _competitor_points(rows: list[ReportSection]) -> tuple[list[dict[str, Any]], str]:
     """Companies placed by funding (x) and score, or rank when there is no score (y)."""
     companies = [r for r in rows if r.kind == "company"]
-    with_score = [r for r in companies if _first(r.section_data, SCORE_KEYS) is not None]
+    with_score = [r for r in companies if _first(_company_data(r), SCORE_KEYS) is not None]
     keys, label = (SCORE_KEYS, "Score") if with_score else (RANK_KEYS, "Rank")
     points = []
     for row in companies:
-        usd = _first(row.section_data, FUNDING_KEYS)
-        y = _first(row.section_data, keys)
+        usd = _first(_company_data(row), FUNDING_KEYS)
+        y = _first(_company_data(row), keys)
         if usd is not None and y is not None:
             name = (row.company_name or row.title)[:40]
             points.append({"name": name, "funding_musd": _millions(usd), "y": y})

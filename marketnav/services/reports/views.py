@@ -132,3 +132,41 @@ def card(session: Session, user: User, project_id: int, report_type: str) -> dic
     project, role = projects.get(session, user, project_id)
     current_hash = projects.get_inputs(session, project).inputs_hash
     return _card(session, project, report_type, current_hash, can(role, Action.REPORT_RUN))
+
+
+def format_seconds(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    return f"{seconds // 60}m {seconds % 60:02d}s"
+
+
+def present_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A run's progress snapshot with display strings (step timings, ETA) for the page."""
+    if not snapshot:
+        return {}
+    eta = snapshot.get("eta") or {}
+    estimates = {s["step_key"]: s for s in eta.get("steps", [])}
+    steps = []
+    for step in snapshot.get("steps", []):
+        if step.get("duration") is not None:
+            timing = f"{step['duration']:.1f}s"
+        elif step.get("status") == "running":
+            timing = "…"
+        else:
+            timing = "~" + format_seconds(estimates.get(step["key"], {}).get("avg_duration") or 0)
+        steps.append({**step, "timing": timing})
+    remaining = eta.get("remaining_seconds") or 0
+    return {
+        "run_id": snapshot.get("run_id", 0),
+        "version": snapshot.get("version", 0),
+        "status": snapshot.get("status", ""),
+        "progress": snapshot.get("progress", 0),
+        "current_step": snapshot.get("current_step", ""),
+        "error": snapshot.get("error", ""),
+        "steps": steps,
+        "done_steps": sum(1 for s in steps if s["status"] in ("completed", "skipped")),
+        "eta_text": format_seconds(remaining) if remaining > 0 else "",
+        "eta_confidence": eta.get("confidence", ""),
+        "failed_step_error": next((s["error"] for s in steps if s.get("error")), ""),
+    }

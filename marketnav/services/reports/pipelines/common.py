@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from marketnav.models.base import utcnow
 from marketnav.services.ai import OFFLINE_LABEL, acomplete_structured, calls_for_subject
 from marketnav.services.ai.providers import OFFLINE_NAME
 from marketnav.services.ai.structured import dump_for_prompt
@@ -96,7 +97,9 @@ async def finish(ctx: RunContext, changes_summary: str) -> None:
     has_html_step = "html_gen" in ctx.tracker.step_keys
 
     async def render() -> dict[str, str]:
-        return exports.write_version_files(ctx.info.run_id, ctx.storage, ctx.prefix)
+        return exports.write_version_files(
+            ctx.info.run_id, ctx.storage, ctx.prefix, summary=ctx.summary, generated_at=utcnow()
+        )
 
     files: dict[str, str] = {}
     if has_html_step:
