@@ -80,6 +80,18 @@ def serve_in_thread(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def add_latency(app: FastAPI, seconds: float) -> FastAPI:
+    """Delay every request to `app` by `seconds` (a fixed network/scraping latency)."""
+    import asyncio
+
+    @app.middleware("http")
+    async def latency(request: Request, call_next):
+        await asyncio.sleep(seconds)
+        return await call_next(request)
+
+    return app
+
+
 # ---- recorded upstream answers -------------------------------------------------------------
 
 

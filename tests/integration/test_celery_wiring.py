@@ -72,5 +72,10 @@ def test_queues_and_beat_schedule_are_declared(isolated_settings):
     app = _fresh_celery_app().app
     assert {q.name for q in app.conf.task_queues} == {"default", "reports", "ai"}
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert tasks == {"tasks.maintenance.system_check", "tasks.maintenance.prune_old_records"}
+    assert tasks == {
+        "tasks.maintenance.system_check",
+        "tasks.maintenance.prune_old_records",
+        "tasks.reports.recover_stalled",
+    }
+    assert app.conf.task_routes["tasks.reports.recover_stalled"] == {"queue": "default"}
     assert os.environ["VAR_DIR"] in app.conf.beat_schedule_filename

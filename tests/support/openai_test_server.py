@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 import uvicorn
@@ -94,6 +94,8 @@ class ProviderScript:
         self.requests: list[dict[str, Any]] = []
         self.fixed_delay_seconds = 0.0
         self.default_content = "ok"
+        # Builds the answer (text or a Behaviour) from the request body when the queue is empty.
+        self.responder: Callable[[dict[str, Any]], str | Behaviour] | None = None
 
 
 def _word_tokens(text: str) -> int:
@@ -249,6 +251,13 @@ class OpenAITestServer:
         with self._lock:
             self._scripts[provider].default_content = text
 
+    def set_responder(
+        self, provider: str, responder: Callable[[dict[str, Any]], str | Behaviour]
+    ) -> None:
+        """Answer `provider`'s unscripted requests with `responder(request body)`."""
+        with self._lock:
+            self._scripts[provider].responder = responder
+
     def request_count(self, provider: str) -> int:
         with self._lock:
             return len(self._scripts[provider].requests)
@@ -272,6 +281,13 @@ class OpenAITestServer:
             script.requests.append(body)
             if script.queue:
                 behaviour = script.queue.popleft()
+            elif script.responder is not None:
+                answer = script.responder(body)
+                behaviour = (
+                    answer
+                    if isinstance(answer, Behaviour)
+                    else Behaviour(kind="content", content=answer)
+                )
             else:
                 behaviour = Behaviour(kind="content", content=script.default_content)
             return behaviour, script.fixed_delay_seconds

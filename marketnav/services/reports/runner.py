@@ -126,11 +126,6 @@ def _check_run(run_id: int, beat: bool) -> bool:
 
 async def _run_pipeline(ctx: RunContext) -> None:
     pipeline = pipeline_for(ctx.info.report_type)
-    # AI calls run in threads (`acomplete_structured`): size the pool for the run's fan-out
-    # (the default is min(32, cores + 4), only 6 on two cores).
-    asyncio.get_running_loop().set_default_executor(
-        ThreadPoolExecutor(max_workers=ctx.fan_out_limit * 2 + 4, thread_name_prefix="report")
-    )
     main = asyncio.current_task()
     watcher = asyncio.create_task(_watch(ctx.info.run_id, main))
     try:
@@ -155,7 +150,7 @@ def execute(run_id: int, worker: str = "") -> Outcome:
         fan_out_limit=get_settings().report_fan_out,
     )
     try:
-        asyncio.run(_run_pipeline(ctx))
+        _run_in_new_loop(_run_pipeline(ctx), ctx.fan_out_limit)
     except RunCancelled:
         return _finish(ctx, "cancelled", _cancel_reason(run_id))
     except DomainError as err:
@@ -164,6 +159,35 @@ def execute(run_id: int, worker: str = "") -> Outcome:
         logger.exception("report run %s crashed", run_id)
         return _finish(ctx, "failed", f"The report failed unexpectedly ({type(err).__name__}).")
     return _finish(ctx, "completed")
+
+
+def _run_in_new_loop(coro: Awaitable[None], fan_out: int) -> None:
+    """`asyncio.run`, minus waiting for threads the run abandoned.
+
+    AI calls run in threads (`acomplete_structured`); the pool is sized for the run's fan-out
+    (the default is min(32, cores + 4), only 6 on two cores). A cancelled run stops awaiting
+    its calls at once, but `asyncio.run` would still wait for the threads to return (an AI
+    call can take a minute) before the run could be marked cancelled; here they finish in the
+    background and their answers are dropped.
+    """
+    executor = ThreadPoolExecutor(max_workers=fan_out * 2 + 4, thread_name_prefix="report")
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(executor)
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(coro)
+    finally:
+        try:
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+            executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _cancel_reason(run_id: int) -> str:
