@@ -155,7 +155,8 @@ def present_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
             timing = "…"
         else:
             timing = "~" + format_seconds(estimates.get(step["key"], {}).get("avg_duration") or 0)
-        steps.append({**step, "timing": timing})
+        details = [{"data": {}, **d} for d in step.get("details") or []]
+        steps.append({**step, "details": details, "timing": timing})
     remaining = eta.get("remaining_seconds") or 0
     return {
         "run_id": snapshot.get("run_id", 0),
