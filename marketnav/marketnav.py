@@ -9,6 +9,7 @@ from marketnav.pages.organizations import organizations_page
 from marketnav.pages.project import project_page
 from marketnav.pages.queues import queues_page
 from marketnav.pages.report import report_page
+from marketnav.pages.share import SHARE_DESCRIPTION, share_page
 from marketnav.state.admin import AccountState, AuditState, StatusState
 from marketnav.state.assistant import AssistantState
 from marketnav.state.dashboard import DashboardState
@@ -18,6 +19,7 @@ from marketnav.state.queues import QueueState
 from marketnav.state.report_viewer import ReportViewerState
 from marketnav.state.reports import ReportsState
 from marketnav.state.session import SessionState
+from marketnav.state.share import ShareState
 
 TITLE = "MarketNavigator"
 
@@ -30,6 +32,20 @@ app.add_page(
 )
 app.add_page(login_page, route="/login", title=f"Log in · {TITLE}")
 app.add_page(register_page, route="/register", title=f"Sign up · {TITLE}")
+# Public: people without an account open shared reports here (no login, no workspace).
+app.add_page(
+    share_page,
+    route="/share/[token]",
+    title=f"Shared report · {TITLE}",
+    description=SHARE_DESCRIPTION,
+    meta=[
+        {"name": "robots", "content": "noindex, nofollow"},
+        {"property": "og:title", "content": f"Shared market-research report · {TITLE}"},
+        {"property": "og:description", "content": SHARE_DESCRIPTION},
+        {"name": "referrer", "content": "no-referrer"},
+    ],
+    on_load=ShareState.load,
+)
 
 _protected = [
     (dashboard_page, "/dashboard", "My projects", [DashboardState.load]),

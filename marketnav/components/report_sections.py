@@ -11,7 +11,8 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.report_charts import competitor_map, funding_chart, verdict_radar
-from marketnav.state.report_viewer import ReportViewerState as S
+from marketnav.state.report_content import ReportContentState as S
+from marketnav.state.report_viewer import ReportViewerState as Viewer
 
 
 def toc() -> rx.Component:
@@ -239,7 +240,7 @@ def _diff_section(section: rx.Var) -> rx.Component:
 
 def _version_select(value: rx.Var, on_change, test_id: str) -> rx.Component:
     return rx.select(
-        S.version_options,
+        Viewer.version_options,
         value=value,
         on_change=on_change,
         size="2",
@@ -257,7 +258,7 @@ def diff_panel() -> rx.Component:
                 rx.icon_button(
                     rx.icon("x"),
                     variant="ghost",
-                    on_click=S.close_diff,
+                    on_click=Viewer.close_diff,
                     aria_label="Close comparison",
                     custom_attrs={"data-testid": "diff-close"},
                 ),
@@ -266,36 +267,36 @@ def diff_panel() -> rx.Component:
             ),
             rx.hstack(
                 rx.text("From v", size="2"),
-                _version_select(S.diff_a, S.set_diff_a, "diff-a"),
+                _version_select(Viewer.diff_a, Viewer.set_diff_a, "diff-a"),
                 rx.text("to v", size="2"),
-                _version_select(S.diff_b, S.set_diff_b, "diff-b"),
+                _version_select(Viewer.diff_b, Viewer.set_diff_b, "diff-b"),
                 align="center",
                 spacing="2",
                 wrap="wrap",
             ),
             rx.cond(
-                S.diff_error != "",
-                rx.text(S.diff_error, color_scheme="red", size="2"),
+                Viewer.diff_error != "",
+                rx.text(Viewer.diff_error, color_scheme="red", size="2"),
                 rx.vstack(
                     rx.text(
-                        S.diff_counts["changed"],
+                        Viewer.diff_counts["changed"],
                         " changed · ",
-                        S.diff_counts["added"],
+                        Viewer.diff_counts["added"],
                         " added · ",
-                        S.diff_counts["removed"],
+                        Viewer.diff_counts["removed"],
                         " removed · ",
-                        S.diff_counts["unchanged"],
+                        Viewer.diff_counts["unchanged"],
                         " unchanged",
                         size="2",
                         color_scheme="gray",
                         custom_attrs={"data-testid": "diff-counts"},
                     ),
-                    rx.foreach(S.diff_sections, _diff_section),
+                    rx.foreach(Viewer.diff_sections, _diff_section),
                     rx.cond(
-                        S.diff_unchanged.length() > 0,
+                        Viewer.diff_unchanged.length() > 0,
                         rx.text(
                             "Unchanged: ",
-                            S.diff_unchanged.join(", "),
+                            Viewer.diff_unchanged.join(", "),
                             size="1",
                             color_scheme="gray",
                         ),

@@ -16,6 +16,7 @@ from marketnav.components.layout import top_bar
 from marketnav.components.panels import edge_tab, side_panel
 from marketnav.components.report_progress import progress_timeline
 from marketnav.components.report_sections import diff_panel, sections, toc
+from marketnav.components.share_dialog import share_button, share_dialog
 from marketnav.state.report_viewer import ReportViewerState as S
 
 LEFT_WIDTH, RIGHT_WIDTH = "280px", "360px"
@@ -134,6 +135,7 @@ def _header() -> rx.Component:
                     ),
                 ),
                 _exports(),
+                share_button(),
                 rx.cond(
                     S.can_run & ~S.running & ~S.outdated,
                     rx.button(
@@ -358,6 +360,7 @@ def _centre() -> rx.Component:
             ),
         ),
         _partial_dialog(),
+        share_dialog(),
         class_name="mn-centre",
         custom_attrs={"data-testid": "report-main"},
     )

@@ -22,7 +22,10 @@ from marketnav.models.base import utcnow
 from marketnav.services import audit, passwords, projects
 from marketnav.services.errors import DomainError, PermissionDenied, RateLimited, ValidationFailed
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action
+from marketnav.services.reports.catalog import REPORT_TYPES
+from marketnav.services.reports.exports import formats_for
 from marketnav.services.reports.runs import report_for
+from marketnav.services.reports.viewer import FORMAT_LABELS, ReportPage, fill_version, version_file
 from marketnav.settings import get_settings
 
 TOKEN_BYTES = 32  # 256 bits
@@ -274,6 +277,44 @@ def open_link(session: Session, token: str, *, unlocked: bool, count_view: bool)
         session.add(link)
     project = session.get(Project, report.project_id)
     return SharedReport(link.id, report, run, project.name, bool(link.password_hash))
+
+
+# What a visitor may download (raw JSON stays in the workspace).
+SHARE_FORMATS = ("html", "md", "pdf", "pptx")
+
+
+def shared_page(session: Session, token: str, *, unlocked: bool, count_view: bool) -> ReportPage:
+    """The read-only page of a link: the version's sections and charts, nothing else."""
+    shared = open_link(session, token, unlocked=unlocked, count_view=count_view)
+    spec = REPORT_TYPES[shared.report.report_type]
+    page = ReportPage(
+        project_id=0,
+        project_name=shared.project_name,
+        report_type=spec.key,
+        label=spec.label,
+        title=spec.title,
+        role="",
+        can_run=False,
+        blocked="",
+        formats=[
+            {"fmt": f, "label": FORMAT_LABELS[f]}
+            for f in formats_for(spec.key)
+            if f in SHARE_FORMATS
+        ],
+        versions=[],
+    )
+    fill_version(session, page, shared.run)
+    return page
+
+
+def download(session: Session, token: str, fmt: str, *, unlocked: bool) -> tuple[str, bytes, str]:
+    """A file of the shared version: same checks as the page (password, expiry), counted."""
+    if fmt not in SHARE_FORMATS:
+        raise ValidationFailed("This file is not available from a shared link.")
+    shared = open_link(session, token, unlocked=unlocked, count_view=True)
+    if fmt not in formats_for(shared.report.report_type):
+        raise ValidationFailed("This file is not available from a shared link.")
+    return version_file(session, shared.run, fmt)
 
 
 def is_protected(session: Session, token: str) -> bool:

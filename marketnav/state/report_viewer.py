@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import asdict
 
 import reflex as rx
 
@@ -20,7 +19,7 @@ from marketnav.services.permissions import NOT_FOUND_MESSAGE
 from marketnav.services.reports import runs, viewer
 from marketnav.services.reports.tracker import subject_for_project
 from marketnav.state.project import route_project_id
-from marketnav.state.session import PageState
+from marketnav.state.report_content import ReportContentState
 
 LISTENER_IDLE_SECONDS = 30 * 60
 FINAL = ("completed", "failed", "cancelled")
@@ -44,7 +43,7 @@ def _enqueue(run_id: int) -> None:
     enqueue(run_id)
 
 
-class ReportViewerState(PageState):
+class ReportViewerState(ReportContentState):
     # Route values (named apart from the route's own `project_id` / `report_type` vars).
     rv_project_id: int = 0
     rv_type: str = ""
@@ -52,25 +51,12 @@ class ReportViewerState(PageState):
     loaded: bool = False
     not_found: bool = False
 
-    project_name: str = ""
-    label: str = ""
-    title: str = ""
     can_run: bool = False
+    can_share: bool = False
     blocked: str = ""
-    formats: list[dict[str, str]] = []
     versions: list[dict] = []
-    version: int = 0
     latest_version: int = 0
-    generated_at: str = ""
     outdated: bool = False
-    offline: bool = False
-    sections: list[dict] = []
-    toc: list[dict] = []
-    funding_chart: list[dict] = []
-    radar_chart: list[dict] = []
-    verdict: dict[str, str] = {}
-    competitor_map: list[dict] = []
-    map_y_label: str = ""
     active: dict = {}
     last_failure: str = ""
 
@@ -96,7 +82,6 @@ class ReportViewerState(PageState):
     # Panels: desktop state survives reloads; phone panels always start closed.
     left_collapsed: str = rx.LocalStorage("0", name="mn_report_left_collapsed", sync=True)
     right_collapsed: str = rx.LocalStorage("0", name="mn_report_right_collapsed", sync=True)
-    mobile_panel: str = ""
 
     rv_listener: int = 0
     rv_listening: bool = False
@@ -137,31 +122,10 @@ class ReportViewerState(PageState):
     # -- loading -------------------------------------------------------------------------
 
     def _apply_page(self, page: viewer.ReportPage) -> None:
-        data = asdict(page)
-        for name in (
-            "project_name",
-            "label",
-            "title",
-            "can_run",
-            "blocked",
-            "formats",
-            "versions",
-            "version",
-            "latest_version",
-            "generated_at",
-            "outdated",
-            "offline",
-            "sections",
-            "toc",
-            "funding_chart",
-            "radar_chart",
-            "competitor_map",
-            "map_y_label",
-            "active",
-            "last_failure",
-        ):
-            setattr(self, name, data[name])
-        self.verdict = {k: str(v) for k, v in page.verdict.items()}
+        self._show_content(page)
+        for name in ("can_run", "can_share", "blocked", "versions", "latest_version", "outdated"):
+            setattr(self, name, getattr(page, name))
+        self.active, self.last_failure = page.active, page.last_failure
         if page.notice:
             self.notice = page.notice
 
@@ -360,14 +324,6 @@ class ReportViewerState(PageState):
     @rx.event
     def toggle_right(self):
         self.right_collapsed = "0" if self.right_collapsed == "1" else "1"
-
-    @rx.event
-    def open_mobile(self, panel: str):
-        self.mobile_panel = panel if panel in ("left", "right") else ""
-
-    @rx.event
-    def close_mobile(self):
-        self.mobile_panel = ""
 
     # -- live progress -------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from html.parser import HTMLParser
 from datetime import timedelta
 
 import pytest
@@ -155,3 +156,58 @@ def test_prune_removes_links_expired_or_revoked_long_ago(shared):
     assert share_links.prune_expired(db) == 1
     db.commit()
     assert db.get(ShareLink, old.link.id) is None and db.get(ShareLink, fresh.link.id)
+
+
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">[x](javascript:alert(3))'
+
+
+class _ActiveMarkup(HTMLParser):
+    """Collects what a browser would run: script elements, on* handlers, javascript: URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "iframe", "object", "embed"):
+            self.found.append(tag)
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"{tag}[{name}]")
+
+
+def _inert(html: str) -> bool:
+    parser = _ActiveMarkup()
+    parser.feed(html)
+    return not parser.found
+
+
+def test_xss_in_every_input_and_in_ai_output_is_inert_on_the_share_page(db, monkeypatch):
+    from marketnav.models import ReportSection
+    from marketnav.services import projects
+    from marketnav.services.project_inputs import FIELDS
+
+    monkeypatch.setenv("CRUNCHBASE_API_URL", "http://127.0.0.1:9")
+    clear_caches()
+    owner = make_user(db, "Xavier Xss")
+    project = make_project(db, owner, "Pets " + XSS[:20])
+    projects.save_inputs(db, owner, project.id, {f.key: f"{f.label} {XSS}" for f in FIELDS})
+    db.commit()
+    run = run_report(db, owner, project)
+    # What a model could answer: markup in a section's markdown.
+    db.add(
+        ReportSection(
+            run_id=run.id, section_key="model_text", title=XSS, markdown=XSS, position=99
+        )
+    )
+    db.commit()
+    created = _create(db, owner, project)
+    page = share_links.shared_page(db, created.token, unlocked=False, count_view=True)
+    assert page.sections and all(_inert(s["html"]) for s in page.sections)
+    assert any("alert(1)" in s["html"] for s in page.sections)  # shown as text, not dropped
+    for fmt in ("html", "md", "pdf"):
+        name, data, _ = share_links.download(db, created.token, fmt, unlocked=False)
+        if fmt == "html":
+            assert _inert(data.decode()) and "alert(1)" in data.decode()
+    with pytest.raises(ValidationFailed):
+        share_links.download(db, created.token, "json", unlocked=False)

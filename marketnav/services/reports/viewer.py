@@ -76,6 +76,7 @@ class ReportPage:
     map_y_label: str = ""
     active: dict[str, Any] = field(default_factory=dict)
     last_failure: str = ""
+    can_share: bool = False
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -272,6 +273,7 @@ def report_page(
             for v in versions
         ],
         latest_version=versions[0]["version"] if versions else 0,
+        can_share=can(role, Action.REPORT_SHARE),
     )
     if report is not None and report.latest_run_id:
         latest = session.get(ReportRun, report.latest_run_id)
@@ -290,10 +292,16 @@ def report_page(
             f"(v{page.latest_version})."
         )
     run = _version_run(session, report, wanted)
+    fill_version(session, page, run)
+    page.outdated = run.inputs_hash != current_hash
+    return page
+
+
+def fill_version(session: Session, page: ReportPage, run: ReportRun) -> None:
+    """Put one completed version's sections, contents and charts on `page`."""
     rows = _sections(session, run.id)
     page.version = run.version
     page.generated_at = run.completed_at.strftime("%Y-%m-%d %H:%M UTC") if run.completed_at else ""
-    page.outdated = run.inputs_hash != current_hash
     page.offline = bool((run.data or {}).get("offline_analysis"))
     slides = 0
     for number, row in enumerate(rows, start=1):
@@ -314,7 +322,6 @@ def report_page(
         first_company = next((s for s in page.sections if s["kind"] == "company"), None)
         if first_company is not None:
             first_company["chart"] = "funding"
-    return page
 
 
 # -- diff ------------------------------------------------------------------------------------
@@ -401,6 +408,11 @@ def export(
     if fmt not in exports.formats_for(report_type):
         raise ValidationFailed(f"This report cannot be downloaded as {fmt!r}.")
     run = _version_run(session, report_for(session, project.id, report_type), version)
+    return version_file(session, run, fmt)
+
+
+def version_file(session: Session, run: ReportRun, fmt: str) -> tuple[str, bytes, str]:
+    """(filename, bytes, content type) of a completed run's file (the caller authorised)."""
     doc = exports.load_document(session, run)
     content_type = exports.FORMATS[fmt][1]
     key = (run.files or {}).get(fmt)
