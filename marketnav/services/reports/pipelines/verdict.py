@@ -515,21 +515,26 @@ async def run(ctx: RunContext) -> None:
     data = VerdictData.from_json(
         await ctx.step("init", lambda: _load(ctx), stored_as="evidence.json")
     )
-    await ctx.step("data_audit", lambda: _audit(ctx, data))
-    await ctx.step("executive_synthesis", lambda: _synthesis(ctx, data))
-
+    # The audit, the synthesis and the five axes all read only the loaded data: one stage.
     bound = asyncio.Semaphore(ctx.fan_out_limit)
 
-    async def score(key: str, name: str) -> dict[str, Any]:
+    async def bounded(key: str, work) -> Any:
         async with bound:
-            return await ctx.step(f"scoring_{key}", lambda: _score_axis(ctx, data, key, name))
+            return await ctx.step(key, work)
 
     outcomes = await asyncio.gather(
-        *(score(key, name) for key, name, _ in VERDICT_AXES), return_exceptions=True
+        bounded("data_audit", lambda: _audit(ctx, data)),
+        bounded("executive_synthesis", lambda: _synthesis(ctx, data)),
+        *(
+            bounded(f"scoring_{key}", lambda key=key, name=name: _score_axis(ctx, data, key, name))
+            for key, name, _ in VERDICT_AXES
+        ),
+        return_exceptions=True,
     )
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
+    outcomes = outcomes[2:]
     axes = {key: outcome for (key, _, _), outcome in zip(VERDICT_AXES, outcomes, strict=True)}
 
     risks = RiskSynthesis.model_validate(
