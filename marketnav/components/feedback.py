@@ -32,3 +32,49 @@ def notice_callout(message: rx.Var, test_id: str = "notice") -> rx.Component:
 
 def field_hint(message: rx.Var) -> rx.Component:
     return rx.cond(message != "", rx.text(message, size="1", color_scheme="red"))
+
+
+def partial_data_dialog(
+    *,
+    open_: rx.Var,
+    label: rx.Var,
+    available: rx.Var,
+    missing: rx.Var,
+    on_cancel,
+    on_confirm,
+    confirm_test_id: str,
+) -> rx.Component:
+    """Verdict on partial data: what is available, what is missing, Cancel / Proceed anyway."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Partial data: ", label),
+            rx.alert_dialog.description(
+                "Some sources have no completed report. The verdict uses what is available; "
+                "missing sources score zero and are listed as risks."
+            ),
+            rx.vstack(
+                rx.foreach(
+                    available, lambda name: rx.text("✓ ", name, color_scheme="green", size="2")
+                ),
+                rx.foreach(
+                    missing,
+                    lambda name: rx.text("✗ ", name, " (missing)", color_scheme="red", size="2"),
+                ),
+                spacing="1",
+                margin_y="12px",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", on_click=on_cancel)),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Proceed anyway",
+                        on_click=on_confirm,
+                        custom_attrs={"data-testid": confirm_test_id},
+                    )
+                ),
+                justify="end",
+                spacing="2",
+            ),
+        ),
+        open=open_,
+    )

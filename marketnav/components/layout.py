@@ -7,7 +7,7 @@ import reflex as rx
 from marketnav.state.session import SessionState
 
 
-def logo() -> rx.Component:
+def logo(href: str = "/dashboard") -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.center(
@@ -21,7 +21,7 @@ def logo() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        href="/dashboard",
+        href=href,
         underline="none",
         color="inherit",
     )

@@ -6,7 +6,11 @@ flashes the wrong layout while the browser reports its width.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
+
+from marketnav.components.layout import top_bar
 
 
 def side_panel(
@@ -49,4 +53,79 @@ def edge_tab(side: str, collapsed: rx.Var, on_click, open_offset: str, label: st
         style={side: rx.cond(collapsed, "0px", open_offset)},
         aria_label=label,
         custom_attrs={"data-testid": f"toggle-{side}"},
+    )
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One side panel of a workspace page."""
+
+    title: str
+    body: rx.Component
+    width: str
+    noun: str  # "projects", "sections", "assistant": used in button labels
+    icon: str
+
+
+def workspace(
+    state: type[rx.State], left: Panel, centre: rx.Component, right: Panel, extra_class: str = ""
+) -> rx.Component:
+    """Top bar + left panel, centre, right panel (project page, report viewer).
+
+    `state` provides `left_collapsed` / `right_collapsed` ("1" = collapsed), `toggle_left`,
+    `toggle_right`, `mobile_panel`, `open_mobile(side)` and `close_mobile`.
+    """
+    mobile_buttons = rx.hstack(
+        *[
+            rx.icon_button(
+                rx.icon(panel.icon),
+                variant="soft",
+                on_click=state.open_mobile(side),
+                aria_label=f"Open {panel.noun}",
+                class_name="mn-mobile-only",
+                custom_attrs={"data-testid": f"open-{side}"},
+            )
+            for side, panel in (("left", left), ("right", right))
+        ],
+        spacing="2",
+    )
+    left_collapsed = state.left_collapsed == "1"
+    right_collapsed = state.right_collapsed == "1"
+    base = f"mn-workspace {extra_class}".strip()
+    return rx.box(
+        top_bar(mobile_buttons),
+        rx.box(
+            side_panel(
+                "left",
+                left.title,
+                left.body,
+                collapsed=left_collapsed,
+                mobile_open=state.mobile_panel == "left",
+                on_close=state.close_mobile,
+            ),
+            edge_tab(
+                "left",
+                left_collapsed,
+                state.toggle_left,
+                left.width,
+                f"Collapse or expand {left.noun}",
+            ),
+            centre,
+            edge_tab(
+                "right",
+                right_collapsed,
+                state.toggle_right,
+                right.width,
+                f"Collapse or expand {right.noun}",
+            ),
+            side_panel(
+                "right",
+                right.title,
+                right.body,
+                collapsed=right_collapsed,
+                mobile_open=state.mobile_panel == "right",
+                on_close=state.close_mobile,
+            ),
+            class_name=rx.cond(state.mobile_panel != "", f"{base} mn-has-mobile-panel", base),
+        ),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from marketnav.components.feedback import error_callout
+from marketnav.components.feedback import error_callout, partial_data_dialog
 from marketnav.components.report_progress import progress_timeline
 from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
 from marketnav.state.project import ProjectState
@@ -63,6 +63,14 @@ def _actions(report_type: str) -> rx.Component:
     status = card["status"].to(str)
     busy = S.busy[report_type]
     start_label = rx.cond(card["version"].to(int) > 0, "Re-run", "Start report")
+    cancel = rx.button(
+        "Cancel",
+        color_scheme="red",
+        variant="soft",
+        on_click=S.cancel(report_type),
+        loading=busy,
+        custom_attrs={"data-testid": f"cancel-{report_type}"},
+    )
     return rx.hstack(
         rx.cond(
             card["version"].to(int) > 0,
@@ -77,28 +85,8 @@ def _actions(report_type: str) -> rx.Component:
             card["can_run"].to(bool),
             rx.match(
                 status,
-                (
-                    "running",
-                    rx.button(
-                        "Cancel",
-                        color_scheme="red",
-                        variant="soft",
-                        on_click=S.cancel(report_type),
-                        loading=busy,
-                        custom_attrs={"data-testid": f"cancel-{report_type}"},
-                    ),
-                ),
-                (
-                    "queued",
-                    rx.button(
-                        "Cancel",
-                        color_scheme="red",
-                        variant="soft",
-                        on_click=S.cancel(report_type),
-                        loading=busy,
-                        custom_attrs={"data-testid": f"cancel-{report_type}"},
-                    ),
-                ),
+                ("running", cancel),
+                ("queued", cancel),
                 (
                     "failed",
                     rx.button(
@@ -227,41 +215,14 @@ def _report_card(report_type: str) -> rx.Component:
 
 
 def _partial_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Partial data: ", S.confirm_label),
-            rx.alert_dialog.description(
-                "Some sources have no completed report. The verdict uses what is available; "
-                "missing sources score zero and are listed as risks."
-            ),
-            rx.vstack(
-                rx.foreach(
-                    S.confirm_available,
-                    lambda name: rx.text("✓ ", name, color_scheme="green", size="2"),
-                ),
-                rx.foreach(
-                    S.confirm_missing,
-                    lambda name: rx.text("✗ ", name, " (missing)", color_scheme="red", size="2"),
-                ),
-                spacing="1",
-                margin_y="12px",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Cancel", variant="soft", on_click=S.close_confirm)
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Proceed anyway",
-                        on_click=S.confirm_partial,
-                        custom_attrs={"data-testid": "confirm-partial"},
-                    )
-                ),
-                justify="end",
-                spacing="2",
-            ),
-        ),
-        open=S.confirm_type != "",
+    return partial_data_dialog(
+        open_=S.confirm_type != "",
+        label=S.confirm_label,
+        available=S.confirm_available,
+        missing=S.confirm_missing,
+        on_cancel=S.close_confirm,
+        on_confirm=S.confirm_partial,
+        confirm_test_id="confirm-partial",
     )
 
 

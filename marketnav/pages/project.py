@@ -6,8 +6,7 @@ import reflex as rx
 
 from marketnav.components.assistant_panel import assistant_panel
 from marketnav.components.feedback import error_callout, field_hint, notice_callout
-from marketnav.components.layout import top_bar
-from marketnav.components.panels import edge_tab, side_panel
+from marketnav.components.panels import Panel, workspace
 from marketnav.components.report_cards import report_cards
 from marketnav.services.project_inputs import FIELDS, InputField
 from marketnav.state.project import ProjectState as S
@@ -226,53 +225,9 @@ def _centre() -> rx.Component:
 
 
 def project_page() -> rx.Component:
-    mobile_buttons = rx.hstack(
-        rx.icon_button(
-            rx.icon("panel-left"),
-            variant="soft",
-            on_click=S.open_mobile("left"),
-            aria_label="Open projects",
-            class_name="mn-mobile-only",
-            custom_attrs={"data-testid": "open-left"},
-        ),
-        rx.icon_button(
-            rx.icon("message-circle"),
-            variant="soft",
-            on_click=S.open_mobile("right"),
-            aria_label="Open assistant",
-            class_name="mn-mobile-only",
-            custom_attrs={"data-testid": "open-right"},
-        ),
-        spacing="2",
-    )
-    left_collapsed = S.left_collapsed == "1"
-    right_collapsed = S.right_collapsed == "1"
-    return rx.box(
-        top_bar(mobile_buttons),
-        rx.box(
-            side_panel(
-                "left",
-                "Projects",
-                _projects_list(),
-                collapsed=left_collapsed,
-                mobile_open=S.mobile_panel == "left",
-                on_close=S.close_mobile,
-            ),
-            edge_tab("left", left_collapsed, S.toggle_left, "260px", "Collapse or expand projects"),
-            _centre(),
-            edge_tab(
-                "right", right_collapsed, S.toggle_right, "380px", "Collapse or expand assistant"
-            ),
-            side_panel(
-                "right",
-                "AI research assistant",
-                assistant_panel(),
-                collapsed=right_collapsed,
-                mobile_open=S.mobile_panel == "right",
-                on_close=S.close_mobile,
-            ),
-            class_name=rx.cond(
-                S.mobile_panel != "", "mn-workspace mn-has-mobile-panel", "mn-workspace"
-            ),
-        ),
+    return workspace(
+        S,
+        Panel("Projects", _projects_list(), "260px", "projects", "panel-left"),
+        _centre(),
+        Panel("AI research assistant", assistant_panel(), "380px", "assistant", "message-circle"),
     )

@@ -11,9 +11,8 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.assistant_panel import assistant_panel
-from marketnav.components.feedback import error_callout, notice_callout
-from marketnav.components.layout import top_bar
-from marketnav.components.panels import edge_tab, side_panel
+from marketnav.components.feedback import error_callout, notice_callout, partial_data_dialog
+from marketnav.components.panels import Panel, workspace
 from marketnav.components.report_progress import progress_timeline
 from marketnav.components.report_sections import diff_panel, sections, toc
 from marketnav.components.share_dialog import share_button, share_dialog
@@ -296,41 +295,14 @@ def _empty_state() -> rx.Component:
 
 
 def _partial_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Partial data: ", S.label),
-            rx.alert_dialog.description(
-                "Some sources have no completed report. The verdict uses what is available; "
-                "missing sources score zero and are listed as risks."
-            ),
-            rx.vstack(
-                rx.foreach(
-                    S.confirm_available,
-                    lambda name: rx.text("✓ ", name, color_scheme="green", size="2"),
-                ),
-                rx.foreach(
-                    S.confirm_missing,
-                    lambda name: rx.text("✗ ", name, " (missing)", color_scheme="red", size="2"),
-                ),
-                spacing="1",
-                margin_y="12px",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Cancel", variant="soft", on_click=S.close_confirm)
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Proceed anyway",
-                        on_click=S.proceed_partial,
-                        custom_attrs={"data-testid": "proceed-partial"},
-                    )
-                ),
-                justify="end",
-                spacing="2",
-            ),
-        ),
-        open=S.confirm_open,
+    return partial_data_dialog(
+        open_=S.confirm_open,
+        label=S.label,
+        available=S.confirm_available,
+        missing=S.confirm_missing,
+        on_cancel=S.close_confirm,
+        on_confirm=S.proceed_partial,
+        confirm_test_id="proceed-partial",
     )
 
 
@@ -367,62 +339,19 @@ def _centre() -> rx.Component:
 
 
 def report_page() -> rx.Component:
-    mobile_buttons = rx.hstack(
-        rx.icon_button(
-            rx.icon("list"),
-            variant="soft",
-            on_click=S.open_mobile("left"),
-            aria_label="Open sections",
-            class_name="mn-mobile-only",
-            custom_attrs={"data-testid": "open-left"},
-        ),
-        rx.icon_button(
-            rx.icon("message-circle"),
-            variant="soft",
-            on_click=S.open_mobile("right"),
-            aria_label="Open assistant",
-            class_name="mn-mobile-only",
-            custom_attrs={"data-testid": "open-right"},
-        ),
-        spacing="2",
-    )
-    left_collapsed = S.left_collapsed == "1"
-    right_collapsed = S.right_collapsed == "1"
-    return rx.box(
+    return rx.fragment(
         rx.script(src="/report_viewer.js"),
-        top_bar(mobile_buttons),
-        rx.box(
-            side_panel(
-                "left",
-                "Report",
-                _left_panel(),
-                collapsed=left_collapsed,
-                mobile_open=S.mobile_panel == "left",
-                on_close=S.close_mobile,
-            ),
-            edge_tab(
-                "left", left_collapsed, S.toggle_left, LEFT_WIDTH, "Collapse or expand sections"
-            ),
+        workspace(
+            S,
+            Panel("Report", _left_panel(), LEFT_WIDTH, "sections", "list"),
             _centre(),
-            edge_tab(
-                "right",
-                right_collapsed,
-                S.toggle_right,
-                RIGHT_WIDTH,
-                "Collapse or expand assistant",
-            ),
-            side_panel(
-                "right",
+            Panel(
                 "AI research assistant",
                 assistant_panel(),
-                collapsed=right_collapsed,
-                mobile_open=S.mobile_panel == "right",
-                on_close=S.close_mobile,
+                RIGHT_WIDTH,
+                "assistant",
+                "message-circle",
             ),
-            class_name=rx.cond(
-                S.mobile_panel != "",
-                "mn-workspace mn-report-view mn-has-mobile-panel",
-                "mn-workspace mn-report-view",
-            ),
+            extra_class="mn-report-view",
         ),
     )

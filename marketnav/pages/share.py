@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.feedback import field_hint
+from marketnav.components.layout import logo
 from marketnav.components.panels import side_panel
 from marketnav.components.report_sections import sections, toc
 from marketnav.state.share import ShareState as S
@@ -19,18 +20,7 @@ SHARE_DESCRIPTION = "A market-research report shared from MarketNavigator (read-
 
 def _bar() -> rx.Component:
     return rx.el.header(
-        rx.hstack(
-            rx.center(
-                rx.text("M", weight="bold", color="white"),
-                width="28px",
-                height="28px",
-                border_radius="6px",
-                background="var(--accent-9)",
-            ),
-            rx.text("MarketNavigator", class_name="mn-logo-text"),
-            align="center",
-            spacing="2",
-        ),
+        logo("/"),
         rx.cond(
             S.share_status == "ready",
             rx.icon_button(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import reflex as rx
 
 from marketnav.db import session_scope
 from marketnav.services import assistant, progress, projects
 from marketnav.services.errors import DomainError
 from marketnav.services.permissions import Action, can
+from marketnav.state.bus import follow
 from marketnav.state.project import ProjectState, route_project_id
 from marketnav.state.session import PageState
 
@@ -204,22 +202,14 @@ class AssistantState(PageState):
             self.listening = True
         if not project_id:
             return
-        stop = asyncio.Event()
-        last_activity = time.monotonic()
 
-        async def watchdog():
-            while not stop.is_set():
-                await asyncio.sleep(2)
-                async with self:
-                    moved = route_project_id(self.router.url.path) != project_id
-                    replaced = self.listener_generation != generation
-                if moved or replaced or time.monotonic() - last_activity > LISTENER_IDLE_SECONDS:
-                    stop.set()
+        def still_wanted() -> bool:
+            on_page = route_project_id(self.router.url.path) == project_id
+            return on_page and self.listener_generation == generation
 
-        watcher = asyncio.create_task(watchdog())
         try:
-            async for event in progress.subscribe(assistant.subject(project_id), stop=stop):
-                last_activity = time.monotonic()
+            subject = assistant.subject(project_id)
+            async for event in follow(self, subject, still_wanted, LISTENER_IDLE_SECONDS):
                 async with self:
                     if self.listener_generation != generation:
                         break
@@ -227,8 +217,6 @@ class AssistantState(PageState):
                 if filled:
                     yield ProjectState.fade_ai_highlights
         finally:
-            stop.set()
-            watcher.cancel()
             async with self:
                 if self.listener_generation == generation:
                     self.listening = False

@@ -7,9 +7,6 @@ is open (a finished run reloads the page).
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import reflex as rx
 
 from marketnav.db import session_scope
@@ -18,6 +15,7 @@ from marketnav.services.errors import DomainError, PermissionDenied
 from marketnav.services.permissions import NOT_FOUND_MESSAGE
 from marketnav.services.reports import runs, viewer
 from marketnav.services.reports.tracker import subject_for_project
+from marketnav.state.bus import follow
 from marketnav.state.project import route_project_id
 from marketnav.state.report_content import ReportContentState
 
@@ -346,22 +344,13 @@ class ReportViewerState(ReportContentState):
             async with self:
                 self.rv_listening = False
             return
-        stop = asyncio.Event()
-        last_activity = time.monotonic()
 
-        async def watchdog():
-            while not stop.is_set():
-                await asyncio.sleep(2)
-                async with self:
-                    moved = not self._on_page(project_id, report_type)
-                    replaced = self.rv_listener != generation
-                if moved or replaced or time.monotonic() - last_activity > LISTENER_IDLE_SECONDS:
-                    stop.set()
+        def still_wanted() -> bool:
+            return self._on_page(project_id, report_type) and self.rv_listener == generation
 
-        watcher = asyncio.create_task(watchdog())
         try:
-            async for event in progress.subscribe(subject_for_project(project_id), stop=stop):
-                last_activity = time.monotonic()
+            subject = subject_for_project(project_id)
+            async for event in follow(self, subject, still_wanted, LISTENER_IDLE_SECONDS):
                 async with self:
                     if self.rv_listener != generation:
                         break
@@ -369,8 +358,6 @@ class ReportViewerState(ReportContentState):
                 if refresh:
                     yield rx.call_script("window.mnReportViewer && window.mnReportViewer.refresh()")
         finally:
-            stop.set()
-            watcher.cancel()
             async with self:
                 if self.rv_listener == generation:
                     self.rv_listening = False

@@ -7,9 +7,6 @@ patched. When a run ends, the card is re-read from the database (versions, summa
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import reflex as rx
 
 from marketnav.db import session_scope
@@ -18,6 +15,7 @@ from marketnav.services.errors import DomainError, ValidationFailed
 from marketnav.services.reports import runs, views
 from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
 from marketnav.services.reports.tracker import subject_for_project
+from marketnav.state.bus import follow
 from marketnav.state.project import route_project_id
 from marketnav.state.session import PageState
 
@@ -202,29 +200,19 @@ class ReportsState(PageState):
             self.reports_listening = True
         if not project_id:
             return
-        stop = asyncio.Event()
-        last_activity = time.monotonic()
 
-        async def watchdog():
-            while not stop.is_set():
-                await asyncio.sleep(2)
-                async with self:
-                    moved = route_project_id(self.router.url.path) != project_id
-                    replaced = self.reports_listener != generation
-                if moved or replaced or time.monotonic() - last_activity > LISTENER_IDLE_SECONDS:
-                    stop.set()
+        def still_wanted() -> bool:
+            on_page = route_project_id(self.router.url.path) == project_id
+            return on_page and self.reports_listener == generation
 
-        watcher = asyncio.create_task(watchdog())
         try:
-            async for event in progress.subscribe(subject_for_project(project_id), stop=stop):
-                last_activity = time.monotonic()
+            subject = subject_for_project(project_id)
+            async for event in follow(self, subject, still_wanted, LISTENER_IDLE_SECONDS):
                 async with self:
                     if self.reports_listener != generation:
                         break
                     await self._apply(event)
         finally:
-            stop.set()
-            watcher.cancel()
             async with self:
                 if self.reports_listener == generation:
                     self.reports_listening = False
