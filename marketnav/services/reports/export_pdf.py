@@ -6,6 +6,9 @@ installed in the Docker image too) is embedded; text in other scripts still rend
 
 from __future__ import annotations
 
+import logging
+import re
+from html import unescape
 from pathlib import Path
 
 from fpdf import FPDF
@@ -15,6 +18,16 @@ from marketnav.services.reports.exports import ReportDocument
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVu"
+
+
+logger = logging.getLogger(__name__)
+_CELL = re.compile(r"(<t[dh](?:\s[^>]*)?>)(.*?)(</t[dh]>)", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _flatten_cells(html: str) -> str:
+    """fpdf2 tables take plain text only: drop inline tags (bold, links, code) inside cells."""
+    return _CELL.sub(lambda m: m.group(1) + _TAG.sub("", m.group(2)) + m.group(3), html)
 
 
 class _ReportPDF(FPDF):
@@ -77,5 +90,11 @@ def render_pdf(doc: ReportDocument) -> bytes:
         pdf.set_font(FONT, "B", 14)
         pdf.multi_cell(0, 8, section.company_name or section.title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT, size=10)
-        pdf.write_html(to_safe_html(section.markdown), font_family=FONT)
+        html = _flatten_cells(to_safe_html(section.markdown))
+        try:
+            pdf.write_html(html, font_family=FONT)
+        except Exception:  # markup fpdf2 cannot lay out: keep the words, lose the formatting
+            logger.warning("PDF: section %s rendered as plain text", section.key, exc_info=True)
+            pdf.set_font(FONT, size=10)
+            pdf.multi_cell(0, 5, unescape(_TAG.sub("", html)), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
