@@ -34,26 +34,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.report_stack import PET_INPUTS
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 TOKEN = "bench-service-token"
 REPORT_TYPES = ("quick_report", "crunchbase")
-INPUTS = {
-    "startup_name": "PawPal",
-    "startup_description": (
-        "PawPal is an online marketplace for pet sitting and dog walking: pet owners book "
-        "trusted local sitters and dog walkers through a mobile app."
-    ),
-    "target_audience": "Urban dog and cat owners who travel or work long hours",
-    "current_stage": "mvp",
-    "business_model": "15% commission per booking",
-    "geographic_focus": "Western Europe",
-    "research_goal": "Who are the competitors in pet care and how are they funded?",
-    "time_range": "Last 5 years",
-    "inspiration_sources": "Rover, Wag",
-}
 # One JSON answer valid for every structured call the two report types make: Crunchbase
 # keywords, the target description, and markdown sections / memos / summaries.
 WORK_ANSWER = {
@@ -459,7 +447,9 @@ def seed(report_projects: int) -> dict:
         ids: dict = {"user": user.id, "reports": []}
         for name in ["warmup", "idle", "loaded"] + [f"r{i}" for i in range(report_projects)]:
             project = projects.create(session, user, org_id, f"Bench {name}")
-            projects.save_inputs(session, user, project.id, INPUTS)
+            projects.save_inputs(
+                session, user, project.id, {**PET_INPUTS, "inspiration_sources": "Rover, Wag"}
+            )
             session.commit()
             if name.startswith("r"):
                 ids["reports"].append(project.id)

@@ -28,6 +28,7 @@ from tests import ai_fixtures
 from tests.conftest import clear_caches
 from tests.factories import make_project, make_user
 from tests.scraper_fixtures import TOKEN, SlowDatasetSource, make_settings, serve_in_thread
+from tests.support.report_stack import PET_INPUTS
 
 ai_env = ai_fixtures.ai_env
 fake_ai = ai_fixtures.fake_ai
@@ -35,19 +36,6 @@ openai_server = ai_fixtures.openai_server
 
 pytestmark = pytest.mark.integration
 
-PET_INPUTS = {
-    "startup_name": "PawPal",
-    "startup_description": (
-        "PawPal is an online marketplace for pet sitting and dog walking: pet owners book "
-        "trusted local sitters and dog walkers through a mobile app."
-    ),
-    "target_audience": "Urban dog and cat owners who travel or work long hours",
-    "current_stage": "mvp",
-    "business_model": "15% commission per booking",
-    "geographic_focus": "Western Europe",
-    "research_goal": "Who are the competitors in pet care and how are they funded?",
-    "time_range": "Last 5 years",
-}
 MODEL_KEYWORDS = [
     "pet sitting",
     "dog walking",

@@ -22,7 +22,7 @@ def queued(db):
 
 
 def test_admin_sees_queued_runs_of_their_organisations_only(queued):
-    db, owner, project, run = queued
+    db, owner, _project, run = queued
     stranger = make_user(db, "Sam Stranger")
     rows = queue_admin.active_runs(db, owner)
     assert [(r["run_id"], r["status"], r["project"]) for r in rows] == [(run.id, "queued", "Pets")]
@@ -31,7 +31,7 @@ def test_admin_sees_queued_runs_of_their_organisations_only(queued):
 
 
 def test_member_of_an_organisation_does_not_see_its_queue(queued):
-    db, owner, project, run = queued
+    db, owner, _project, run = queued
     member = make_user(db, "Mia Member")
     add_member(db, owner, personal_org_id(db, owner), member, Role.MEMBER)
     assert all(r["run_id"] != run.id for r in queue_admin.active_runs(db, member))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from html.parser import HTMLParser
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlmodel import select
@@ -196,9 +196,7 @@ def test_xss_in_every_input_and_in_ai_output_is_inert_on_the_share_page(db, monk
     run = run_report(db, owner, project)
     # What a model could answer: markup in a section's markdown.
     db.add(
-        ReportSection(
-            run_id=run.id, section_key="model_text", title=XSS, markdown=XSS, position=99
-        )
+        ReportSection(run_id=run.id, section_key="model_text", title=XSS, markdown=XSS, position=99)
     )
     db.commit()
     created = _create(db, owner, project)
@@ -207,6 +205,7 @@ def test_xss_in_every_input_and_in_ai_output_is_inert_on_the_share_page(db, monk
     assert any("alert(1)" in s["html"] for s in page.sections)  # shown as text, not dropped
     for fmt in ("html", "md", "pdf"):
         name, data, _ = share_links.download(db, created.token, fmt, unlocked=False)
+        assert name.endswith(f"-quick_report-v1.{fmt}") and data
         if fmt == "html":
             assert _inert(data.decode()) and "alert(1)" in data.decode()
     with pytest.raises(ValidationFailed):
