@@ -144,18 +144,30 @@ def start(
     session.flush()
     report.latest_run_id = run.id
     session.add(report)
+    _audit(session, "report.start", user, project, report, run, client)
+    return run
+
+
+def _audit(
+    session: Session,
+    action: str,
+    user: User,
+    project: Project,
+    report: Report,
+    run: ReportRun,
+    client: str,
+) -> None:
     audit.record(
         session,
-        "report.start",
+        action,
         user_id=user.id,
         organization_id=project.organization_id,
         resource_type="report",
         resource_id=report.id,
         client=client,
-        report_type=report_type,
+        report_type=report.report_type,
         version=run.version,
     )
-    return run
 
 
 def _run_for_user(session: Session, user: User, run_id: int) -> tuple[ReportRun, Report, Project]:
@@ -187,16 +199,7 @@ def retry(session: Session, user: User, run_id: int, *, client: str = "") -> Rep
     run.status, run.cancel_requested, run.error_message = "queued", False, ""
     run.worker, run.heartbeat_at, run.deadline_at = "", None, None
     session.add(run)
-    audit.record(
-        session,
-        "report.retry",
-        user_id=user.id,
-        organization_id=project.organization_id,
-        resource_type="report",
-        resource_id=report.id,
-        client=client,
-        version=run.version,
-    )
+    _audit(session, "report.retry", user, project, report, run, client)
     return run
 
 
@@ -215,16 +218,7 @@ def cancel(session: Session, user: User, run_id: int, *, client: str = "") -> Re
         mark_finished(run, "cancelled", "Cancelled.")
         fail_running_steps(session, run.id, "Cancelled.")
     session.add(run)
-    audit.record(
-        session,
-        "report.cancel",
-        user_id=user.id,
-        organization_id=project.organization_id,
-        resource_type="report",
-        resource_id=report.id,
-        client=client,
-        version=run.version,
-    )
+    _audit(session, "report.cancel", user, project, report, run, client)
     return run
 
 
