@@ -61,12 +61,10 @@ class ReportsState(PageState):
         self.report_error, self.confirm_type = "", ""
         self.reports_project_id = route_project_id(self.router.url.path)
         try:
-            with session_scope() as db:
-                cards = views.project_cards(db, self.current_user(db), self.reports_project_id)
+            self._reload_all()
         except DomainError:
             self.cards = {t: present(views.empty_card(t)) for t in REPORT_ORDER}
             return None
-        self.cards = {c["type"]: present(c) for c in cards}
         self.expanded = {t: c["status"] in ("running", "queued") for t, c in self.cards.items()}
         return ReportsState.listen
 
@@ -128,15 +126,18 @@ class ReportsState(PageState):
         self._done(report_type, changed=True)
         return None if self.reports_listening else ReportsState.listen
 
+    def _reload_all(self) -> None:
+        with session_scope() as db:
+            cards = views.project_cards(db, self.current_user(db), self.reports_project_id)
+        self.cards = {c["type"]: present(c) for c in cards}
+
     @rx.event
     def refresh(self):
         """Re-read the cards (after the inputs changed: outdated flags)."""
         try:
-            with session_scope() as db:
-                cards = views.project_cards(db, self.current_user(db), self.reports_project_id)
+            self._reload_all()
         except DomainError:
             return
-        self.cards = {c["type"]: present(c) for c in cards}
 
     @rx.event
     def confirm_partial(self):
@@ -232,7 +233,8 @@ class ReportsState(PageState):
             )
             self._set_card(card)
             if event["status"] in FINAL:
-                self._reload_card(report_type)
+                # Verdict and the deck depend on the others: every card may change.
+                self._reload_all()
         elif event.get("type") == "report_status":
             for known in [report_type] if report_type in self.cards else list(self.cards):
                 self._reload_card(known)

@@ -60,3 +60,33 @@ def test_a_second_tab_sees_the_same_progress_without_reloading(browser, app_url)
         "data-status", "completed", timeout=60_000
     )
     expect(first.get_by_role("button", name=re.compile(r"^v2"))).to_be_visible(timeout=30_000)
+
+
+def test_verdict_on_partial_data_asks_first_then_runs(browser, app_url):
+    page = sign_up(browser, app_url, DESKTOP, "Vera Verdict").page
+    create_project(page, "Verdict pets")
+    fill_inputs(page)
+    page.get_by_test_id("start-social").click()
+    expect(page.get_by_test_id("report-card-social")).to_have_attribute(
+        "data-status", "completed", timeout=90_000
+    )
+    page.get_by_test_id("start-verdict").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Social Analysis")
+    expect(dialog).to_contain_text("Crunchbase Analysis (missing)")
+    page.get_by_test_id("confirm-partial").click()
+    card = page.get_by_test_id("report-card-verdict")
+    expect(card).to_have_attribute("data-status", "completed", timeout=90_000)
+    page.get_by_test_id("view-verdict").click()
+    page.wait_for_url("**/reports/verdict")
+    expect(page.get_by_test_id("report-title")).to_have_text("Verdict Analysis Report")
+
+
+def test_queues_and_status_pages_for_an_owner(browser, app_url):
+    page = sign_up(browser, app_url, DESKTOP, "Quinn Queue").page
+    page.goto(f"{app_url}/queues")
+    expect(page.get_by_text("queued or running report runs")).to_be_visible()
+    expect(page.get_by_text("Nothing is queued or running.")).to_be_visible()
+    page.goto(f"{app_url}/status")
+    expect(page.get_by_test_id("flower-link")).to_have_attribute("href", "http://localhost:5555")
+    expect(page.get_by_role("link", name="Queues: running and queued reports")).to_be_visible()
