@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_LENGTH = 4000
 PAGE_SIZE = 30
 HISTORY_LIMIT = 20
+# Reply details that outlive a retry (which report page the question came from).
+KEPT_DETAILS = ("open_report", "open_report_label")
 
 
 def subject(project_id: int) -> str:
@@ -62,9 +64,7 @@ def view(message: AssistantMessage, author: str = "") -> dict[str, Any]:
             for f in details.get("fills", [])
         ],
         "citations": details.get("citations", []),
-        "context": research.open_report_label(*details["open_report"])
-        if details.get("open_report")
-        else "",
+        "context": details.get("open_report_label", ""),
         "time": message.created_at.strftime("%H:%M"),
     }
 
@@ -155,7 +155,7 @@ def retry(session: Session, user: User, message_id: int) -> AssistantMessage:
     projects.get(session, user, reply.project_id, Action.CHAT_SEND)
     if reply.status != "failed":
         raise ValidationFailed("Only a failed reply can be retried.")
-    kept = {k: v for k, v in reply.details.items() if k == "open_report"}
+    kept = {k: v for k, v in reply.details.items() if k in KEPT_DETAILS}
     reply.status, reply.content, reply.details = "pending", "", kept
     session.add(reply)
     return reply
@@ -184,6 +184,9 @@ def _request_for(session: Session, reply: AssistantMessage) -> tuple[ChatRequest
         sections, open_label = research.context_sections(
             session, project.id, (opened[0], int(opened[1])) if opened else None
         )
+        # Remember which version "latest" meant when this reply was written.
+        reply.details = {**reply.details, "open_report_label": open_label}
+        session.add(reply)
     request = ChatRequest(
         message=question.content,
         history=[ChatMessage(role=m.role, content=m.content) for m in reversed(earlier)],
@@ -291,7 +294,7 @@ def _finish(reply_id: int, topic: str, final: ChatEvent | None, fills: list) -> 
         reply = session.get(AssistantMessage, reply_id)
         if reply is None:
             return "cleared"
-        kept = {k: v for k, v in reply.details.items() if k == "open_report"}
+        kept = {k: v for k, v in reply.details.items() if k in KEPT_DETAILS}
         if final is not None and final.kind == "done":
             reply.status, reply.content = "done", final.text
             reply.details = kept | {

@@ -81,3 +81,23 @@ def test_second_tab_sees_the_same_thread_live(browser, app_url):
     expect(second.get_by_test_id("assistant-message")).to_contain_text(
         "Offline analysis", timeout=30_000
     )
+
+
+def test_assistant_on_a_report_page_answers_from_that_report(browser, app_url):
+    from tests.e2e.conftest import fill_inputs
+
+    page = sign_up(browser, app_url, DESKTOP, "Rhea Research").page
+    create_project(page, "Research pets")
+    fill_inputs(page)
+    page.get_by_test_id("start-quick_report").click()
+    expect(page.get_by_test_id("report-card-quick_report")).to_have_attribute(
+        "data-status", "completed", timeout=60_000
+    )
+    page.get_by_test_id("view-quick_report").click()
+    page.wait_for_url("**/reports/quick_report")
+    page.get_by_test_id("chat-input").fill("Which regions and time range do we target?")
+    page.get_by_test_id("chat-input").press("Enter")
+    reply = page.get_by_test_id("assistant-message").last
+    expect(reply).to_contain_text("[quick_report §", timeout=30_000)
+    expect(reply).to_contain_text("About the Quick Report v1 report")
+    expect(page.get_by_test_id("citations").last).to_contain_text("quick_report §")

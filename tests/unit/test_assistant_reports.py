@@ -58,7 +58,7 @@ def test_research_mode_answers_with_citations_to_report_sections(reported):
 def test_report_page_question_uses_that_report_without_research_mode(reported):
     db, owner, project = reported
     reply = _reply(
-        db, owner, project, "What does it say about the regions?", [], ("quick_report", 1)
+        db, owner, project, "What does it say about the regions?", [], ("quick_report", 0)
     )
     assert reply.status == "done"
     assert "[quick_report §" in reply.content
