@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from marketnav.services.ai import ProjectInputsData, SocialKeywords, offline
 from marketnav.services.reports import social_insights as si
+from marketnav.services.reports import verdict_axes as axes
 from marketnav.services.reports import verdict_offline as vo
 from marketnav.services.reports.catalog import PITCH_SLIDES, SOCIAL_CATEGORIES
 from marketnav.services.reports.pipelines.pitch_deck import (
@@ -22,6 +23,7 @@ from marketnav.services.reports.source_data import (
     company_from_item,
     posts_from_raw,
 )
+from marketnav.services.reports.verdict_data import VerdictData
 from tests.ai_fixtures import SAMPLE_INPUTS
 
 
@@ -168,8 +170,8 @@ def market_source(kind: str, companies: list[Company], found: int | None = None)
     )
 
 
-def data(posts=None, companies=None, found=None, inputs=None) -> vo.VerdictData:
-    return vo.VerdictData(
+def data(posts=None, companies=None, found=None, inputs=None) -> VerdictData:
+    return VerdictData(
         inputs=inputs or dict(SAMPLE_INPUTS),
         sources={
             "crunchbase": market_source("crunchbase", companies, found)
@@ -185,7 +187,7 @@ def test_demand_from_volume_engagement_pain_and_intent():
     posts = [post("so frustrating, I hate the delivery", likes=99)] * 20 + [
         post("would love an app, worth $10", likes=99)
     ] * 10
-    score = vo.demand(data(posts=posts))
+    score = axes.demand(data(posts=posts))
     # volume 30/60*35 = 17.5; engagement log10(100)/2*25 = 25; pain 20/30=67% -> 25;
     # intent (10/30 + 10/30) = 67% -> 15: 82.5 -> 82 (banker's rounding).
     assert score.score == 82
@@ -195,30 +197,30 @@ def test_demand_from_volume_engagement_pain_and_intent():
 
 def test_demand_is_latent_without_enough_pain_and_absent_without_posts():
     calm = [post("nice kit", likes=1)] * 20
-    assert vo.demand(data(posts=calm)).classification == "Latent"
-    assert vo.demand(data(posts=[])).classification == "Absent"
-    missing = vo.demand(data(companies=[]))
+    assert axes.demand(data(posts=calm)).classification == "Latent"
+    assert axes.demand(data(posts=[])).classification == "Absent"
+    missing = axes.demand(data(companies=[]))
     assert (missing.score, missing.classification) == (0, "No data")
 
 
 def test_competition_penalises_crowding_incumbents_and_concentration():
     companies = [Company(name=f"Big {i}", funding_usd=100e6) for i in range(5)]
-    score = vo.competition(data(companies=companies, found=25))
+    score = axes.competition(data(companies=companies, found=25))
     # 100 - 35 (25 companies) - 30 (5 with $50M+) - 3 (HHI 0.2 x 15) = 32
     assert score.score == 32
     assert score.classification == "Crowded with funded incumbents"
-    open_market = vo.competition(data(companies=[Company(name="Tiny", funding_usd=1e6)]))
+    open_market = axes.competition(data(companies=[Company(name="Tiny", funding_usd=1e6)]))
     # 100 - 1.4 - 0 - 15 (one funded company: HHI 1) = 83.6 -> 84
     assert open_market.score == 84 and open_market.classification == "Concentrated"
-    assert vo.competition(data(posts=[])).score == 0  # no company data at all
+    assert axes.competition(data(posts=[])).score == 0  # no company data at all
 
 
 def test_differentiation_from_description_overlap():
     inputs = dict(SAMPLE_INPUTS)
     twin = Company(name="Twin", description=inputs["startup_description"])
     far = Company(name="Far", description="Industrial welding robots for shipyards")
-    commodity = vo.differentiation(data(companies=[twin], posts=[], inputs=inputs))
-    distinct = vo.differentiation(data(companies=[far], posts=[], inputs=inputs))
+    commodity = axes.differentiation(data(companies=[twin], posts=[], inputs=inputs))
+    distinct = axes.differentiation(data(companies=[far], posts=[], inputs=inputs))
     assert commodity.classification == "Commodity" and distinct.classification.startswith(
         "Distinct"
     )
@@ -226,19 +228,19 @@ def test_differentiation_from_description_overlap():
 
 
 def test_economics_without_pricing_signal_and_with_price_points():
-    none = vo.economics(data(posts=[post("love it")], companies=[]))
+    none = axes.economics(data(posts=[post("love it")], companies=[]))
     assert none.classification == "Unproven (no pricing signal)" and none.confidence == "low"
     prices = [post("$10 a month"), post("$12 is steep"), post("paid $15")]
-    priced = vo.economics(data(posts=prices, companies=[Company(name="A", funding_usd=30e6)]))
+    priced = axes.economics(data(posts=prices, companies=[Company(name="A", funding_usd=30e6)]))
     # 20 + 30 (100% price talk) + 15 (3 amounts) + 20 (median $30M) = 85
     assert priced.score == 85 and priced.classification == "Price points observed"
 
 
 def test_feasibility_penalises_undeclared_breakthroughs():
     comparables = [Company(name=f"C{i}", founded_year=2010, funding_usd=1e6) for i in range(5)]
-    plain = vo.feasibility(data(companies=comparables))
+    plain = axes.feasibility(data(companies=comparables))
     claim_inputs = {**SAMPLE_INPUTS, "startup_description": "A revolutionary quantum meal kit"}
-    claims = vo.feasibility(data(companies=comparables, inputs=claim_inputs))
+    claims = axes.feasibility(data(companies=comparables, inputs=claim_inputs))
     # 40 + 30 + 10 (mvp) + 10 (mature) = 90; the claims cost 25.
     assert (plain.score, claims.score) == (90, 65)
     assert claims.classification.startswith("Novel build")
@@ -259,7 +261,7 @@ def test_offline_risks_and_roadmap():
 
 def test_verdict_data_round_trips_through_json():
     original = data(posts=[post("hi $5")], companies=[Company(name="A", funding_usd=2e6)])
-    again = vo.VerdictData.from_json(original.to_json())
+    again = VerdictData.from_json(original.to_json())
     assert again.available == ["crunchbase", "social"] and again.missing == ["tracxn"]
     assert again.pricing_signal and again.price_points() == ["$5"]
 

@@ -29,7 +29,7 @@ from marketnav.services.reports.catalog import PITCH_SLIDES
 from marketnav.services.reports.context import RunContext, StepFailed
 from marketnav.services.reports.pipelines.common import finish
 from marketnav.services.reports.source_data import Company, SourceData, load_sources
-from marketnav.services.reports.verdict_offline import VerdictData
+from marketnav.services.reports.verdict_data import VerdictData
 from scraper_services.common.money import format_usd as _usd
 
 SOURCES = ("crunchbase", "tracxn", "social")
