@@ -114,7 +114,7 @@ class Settings(BaseSettings):
 
     # Report runs: how many independent calls of one run go at once, how long a run may take,
     # and after how long without a heartbeat its worker is presumed gone (beat resumes it).
-    report_fan_out: int = Field(8, ge=1, le=32)
+    report_fan_out: int = Field(12, ge=1, le=32)
     report_deadline_minutes: int = Field(90, ge=1)
     report_heartbeat_timeout_seconds: int = Field(120, ge=5)
     report_worker_concurrency: int = Field(8, ge=1, le=64)
