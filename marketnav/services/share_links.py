@@ -24,7 +24,7 @@ from marketnav.services.errors import DomainError, PermissionDenied, RateLimited
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action
 from marketnav.services.reports.catalog import REPORT_TYPES
 from marketnav.services.reports.exports import formats_for
-from marketnav.services.reports.runs import report_for
+from marketnav.services.reports.runs import completed_run, report_for
 from marketnav.services.reports.viewer import FORMAT_LABELS, ReportPage, fill_version, version_file
 from marketnav.settings import get_settings
 
@@ -113,16 +113,8 @@ def create(
     """A new link (owner, admin, member; never a viewer). The token is returned once."""
     project, report = _report(session, user, project_id, report_type, Action.REPORT_SHARE)
     errors: dict[str, str] = {}
-    if pinned_version is not None:
-        exists = session.exec(
-            select(ReportRun).where(
-                ReportRun.report_id == report.id,
-                ReportRun.version == pinned_version,
-                ReportRun.status == "completed",
-            )
-        ).first()
-        if exists is None:
-            errors["version"] = f"Version {pinned_version} is not a completed version."
+    if pinned_version is not None and completed_run(session, report.id, pinned_version) is None:
+        errors["version"] = f"Version {pinned_version} is not a completed version."
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
         errors["expires"] = f"Expiry must be between 1 and {MAX_EXPIRY_DAYS} days."
     if password and len(password) < passwords.MIN_LENGTH:
@@ -261,14 +253,7 @@ def open_link(session: Session, token: str, *, unlocked: bool, count_view: bool)
     if link.password_hash and not unlocked:
         raise PasswordRequired("This report is protected by a password.")
     report = session.get(Report, link.report_id)
-    version = link.pinned_version or report.latest_version
-    run = session.exec(
-        select(ReportRun).where(
-            ReportRun.report_id == report.id,
-            ReportRun.version == version,
-            ReportRun.status == "completed",
-        )
-    ).first()
+    run = completed_run(session, report.id, link.pinned_version or report.latest_version)
     if run is None:
         raise LinkUnavailable()
     if count_view:

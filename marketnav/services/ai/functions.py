@@ -7,6 +7,7 @@ Reflex). They raise `AIStepFailed` (a DomainError with a user-safe message) on f
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -103,6 +104,30 @@ def _project_messages(instructions: str, inputs: ProjectInputsData) -> list[dict
     ]
 
 
+def _from_inputs(
+    data: ProjectInputsData,
+    operation: str,
+    output_model: type[T],
+    instructions: str,
+    offline_answer: Callable[[ProjectInputsData], T],
+    description: str,
+    context: CallContext | None,
+    use_cache: bool,
+) -> StructuredOutcome[T]:
+    """One structured call over the project inputs (the keyword and description functions)."""
+    _require_description(data, operation)
+    return complete_structured(
+        feature="keywords",
+        operation=operation,
+        output_model=output_model,
+        messages=_project_messages(instructions, data),
+        offline=lambda: offline_answer(data),
+        description=description,
+        context=context,
+        use_cache=use_cache,
+    )
+
+
 def generate_crunchbase_keywords(
     inputs: ProjectInputsData | dict[str, Any],
     *,
@@ -111,21 +136,17 @@ def generate_crunchbase_keywords(
 ) -> AIResult[CrunchbaseKeywords]:
     """8-12 two-to-three-word industry terms for the Crunchbase search."""
     data = _inputs(inputs)
-    _require_description(data, "crunchbase_keywords")
-    outcome = complete_structured(
-        feature="keywords",
-        operation="crunchbase_keywords",
-        output_model=CrunchbaseKeywords,
-        messages=_project_messages(
-            "You generate Crunchbase search keywords for a startup's market. Return 8 to 12 "
-            "distinct industry terms, each two or three words (e.g. 'food delivery', 'meal kit "
-            "subscription'). No company names, no single words. Also give your confidence.",
-            data,
-        ),
-        offline=lambda: offline.crunchbase_keywords(data),
-        description="Crunchbase industry search terms",
-        context=context,
-        use_cache=use_cache,
+    outcome = _from_inputs(
+        data,
+        "crunchbase_keywords",
+        CrunchbaseKeywords,
+        "You generate Crunchbase search keywords for a startup's market. Return 8 to 12 "
+        "distinct industry terms, each two or three words (e.g. 'food delivery', 'meal kit "
+        "subscription'). No company names, no single words. Also give your confidence.",
+        offline.crunchbase_keywords,
+        "Crunchbase industry search terms",
+        context,
+        use_cache,
     )
     return _result(outcome, _keyword_confidence(outcome, data))
 
@@ -138,21 +159,17 @@ def generate_tracxn_keywords(
 ) -> AIResult[TracxnKeywords]:
     """5-10 Tracxn terms; multi-word terms joined by ' AND '."""
     data = _inputs(inputs)
-    _require_description(data, "tracxn_keywords")
-    outcome = complete_structured(
-        feature="keywords",
-        operation="tracxn_keywords",
-        output_model=TracxnKeywords,
-        messages=_project_messages(
-            "You generate Tracxn search keywords for a startup's market. Return 5 to 10 "
-            "distinct terms. A term is one word, or several words joined by ' AND ' (e.g. "
-            "'food AND delivery', 'insurtech'). No company names. Also give your confidence.",
-            data,
-        ),
-        offline=lambda: offline.tracxn_keywords(data),
-        description="Tracxn search terms",
-        context=context,
-        use_cache=use_cache,
+    outcome = _from_inputs(
+        data,
+        "tracxn_keywords",
+        TracxnKeywords,
+        "You generate Tracxn search keywords for a startup's market. Return 5 to 10 "
+        "distinct terms. A term is one word, or several words joined by ' AND ' (e.g. "
+        "'food AND delivery', 'insurtech'). No company names. Also give your confidence.",
+        offline.tracxn_keywords,
+        "Tracxn search terms",
+        context,
+        use_cache,
     )
     return _result(outcome, _keyword_confidence(outcome, data))
 
@@ -165,23 +182,19 @@ def generate_social_keywords(
 ) -> AIResult[SocialKeywords]:
     """Exactly three informal phrases or hashtags for the social search (Social Analysis)."""
     data = _inputs(inputs)
-    _require_description(data, "social_keywords")
-    outcome = complete_structured(
-        feature="keywords",
-        operation="social_keywords",
-        output_model=SocialKeywords,
-        messages=_project_messages(
-            "You pick social media search terms for a startup's market. Return exactly 3 "
-            "distinct, informal phrases or hashtags that real customers would type when they "
-            "post about the problem this startup solves (e.g. 'meal kit', '#mealprep', "
-            "'dog walker app'). 1-4 words each, no company names, no industry jargon. Also "
-            "give your confidence.",
-            data,
-        ),
-        offline=lambda: offline.social_keywords(data),
-        description="Social media search terms",
-        context=context,
-        use_cache=use_cache,
+    outcome = _from_inputs(
+        data,
+        "social_keywords",
+        SocialKeywords,
+        "You pick social media search terms for a startup's market. Return exactly 3 "
+        "distinct, informal phrases or hashtags that real customers would type when they "
+        "post about the problem this startup solves (e.g. 'meal kit', '#mealprep', "
+        "'dog walker app'). 1-4 words each, no company names, no industry jargon. Also "
+        "give your confidence.",
+        offline.social_keywords,
+        "Social media search terms",
+        context,
+        use_cache,
     )
     return _result(outcome, _keyword_confidence(outcome, data))
 
@@ -194,21 +207,17 @@ def generate_target_description(
 ) -> AIResult[TargetDescription]:
     """A description of comparable companies, used to rank search results by similarity."""
     data = _inputs(inputs)
-    _require_description(data, "target_description")
-    outcome = complete_structured(
-        feature="keywords",
-        operation="target_description",
-        output_model=TargetDescription,
-        messages=_project_messages(
-            "Describe, in 2-3 plain sentences, the kind of company that competes in this "
-            "startup's market (what it offers, to whom, where, how it earns money). It is "
-            "compared with company profiles, so use their vocabulary. Give your confidence.",
-            data,
-        ),
-        offline=lambda: offline.target_description(data),
-        description="Target company description",
-        context=context,
-        use_cache=use_cache,
+    outcome = _from_inputs(
+        data,
+        "target_description",
+        TargetDescription,
+        "Describe, in 2-3 plain sentences, the kind of company that competes in this "
+        "startup's market (what it offers, to whom, where, how it earns money). It is "
+        "compared with company profiles, so use their vocabulary. Give your confidence.",
+        offline.target_description,
+        "Target company description",
+        context,
+        use_cache,
     )
     checks = [
         supported_check(outcome.value.description, data.source_text(), "the project inputs"),

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from marketnav.models import Report, ReportRun, ReportSection
+from marketnav.models import Report, ReportSection
 from marketnav.services.ai import ReportSection as ContextSection
 from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
+from marketnav.services.reports.runs import completed_run
 
 
 def _sections_of(session: Session, run_id: int, report_type: str) -> list[ContextSection]:
@@ -53,14 +54,7 @@ def context_sections(
     if open_report and open_report[0] in reports:
         report_type, version = open_report
         version = version or reports[report_type].latest_version
-        run = session.exec(
-            select(ReportRun).where(
-                ReportRun.report_id == reports[report_type].id,
-                ReportRun.version == version,
-                ReportRun.status == "completed",
-            )
-        ).first()
-        if run is not None:
+        if completed_run(session, reports[report_type].id, version) is not None:
             chosen[report_type] = version
             ordered.remove(report_type)
             ordered.insert(0, report_type)
@@ -69,12 +63,7 @@ def context_sections(
     for report_type in ordered:
         if report_type not in chosen:
             continue
-        run = session.exec(
-            select(ReportRun).where(
-                ReportRun.report_id == reports[report_type].id,
-                ReportRun.version == chosen[report_type],
-            )
-        ).first()
+        run = completed_run(session, reports[report_type].id, chosen[report_type])
         if run is not None:
             sections.extend(_sections_of(session, run.id, report_type))
     return sections, label

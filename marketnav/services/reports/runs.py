@@ -54,15 +54,22 @@ def report_for(session: Session, project_id: int, report_type: str) -> Report | 
     ).first()
 
 
+def completed_run(session: Session, report_id: int, version: int) -> ReportRun | None:
+    """Version `version` of a report, if that run completed."""
+    return session.exec(
+        select(ReportRun).where(
+            ReportRun.report_id == report_id,
+            ReportRun.version == version,
+            ReportRun.status == "completed",
+        )
+    ).first()
+
+
 def latest_completed(session: Session, project_id: int, report_type: str) -> ReportRun | None:
     report = report_for(session, project_id, report_type)
     if report is None or not report.latest_version:
         return None
-    return session.exec(
-        select(ReportRun).where(
-            ReportRun.report_id == report.id, ReportRun.version == report.latest_version
-        )
-    ).first()
+    return completed_run(session, report.id, report.latest_version)
 
 
 def prerequisites(session: Session, project_id: int, spec: ReportTypeSpec) -> Prerequisites:

@@ -23,7 +23,7 @@ from marketnav.services.markdown_render import to_safe_html
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, can
 from marketnav.services.reports import exports
 from marketnav.services.reports.catalog import REPORT_TYPES, VERDICT_AXES, ReportTypeSpec
-from marketnav.services.reports.runs import ACTIVE, prerequisites, report_for
+from marketnav.services.reports.runs import ACTIVE, completed_run, prerequisites, report_for
 from marketnav.services.reports.views import completed_versions, present_snapshot, run_snapshot
 from marketnav.services.storage import StorageError, get_storage
 
@@ -90,17 +90,7 @@ def _spec(report_type: str) -> ReportTypeSpec:
 
 
 def _version_run(session: Session, report: Report | None, version: int) -> ReportRun:
-    run = (
-        session.exec(
-            select(ReportRun).where(
-                ReportRun.report_id == report.id,
-                ReportRun.version == version,
-                ReportRun.status == "completed",
-            )
-        ).first()
-        if report is not None
-        else None
-    )
+    run = completed_run(session, report.id, version) if report is not None else None
     if run is None:
         raise DomainError(f"Version {version} of this report does not exist.")
     return run

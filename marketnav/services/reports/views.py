@@ -16,7 +16,7 @@ from marketnav.services import projects
 from marketnav.services.permissions import Action, can
 from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
 from marketnav.services.reports.eta import load_history
-from marketnav.services.reports.runs import ACTIVE, prerequisites
+from marketnav.services.reports.runs import ACTIVE, completed_run, prerequisites
 from marketnav.services.reports.tracker import build_snapshot
 
 
@@ -111,11 +111,7 @@ def _card(
         )
         if run.status not in ACTIVE and run.status != "completed" and latest_done:
             # A failed re-run keeps the last good version readable.
-            done_run = session.exec(
-                select(ReportRun).where(
-                    ReportRun.report_id == report.id, ReportRun.version == latest_done["version"]
-                )
-            ).first()
+            done_run = completed_run(session, report.id, latest_done["version"])
             card["summary"] = dict(done_run.data) if done_run else {}
     return card
 
