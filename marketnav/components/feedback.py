@@ -78,3 +78,12 @@ def partial_data_dialog(
         ),
         open=open_,
     )
+
+
+def not_found_block(message: rx.Var) -> rx.Component:
+    """A page's object is missing or not the user's: the neutral message and a way back."""
+    return rx.vstack(
+        error_callout(message, "not-found"),
+        rx.link("Back to your projects", href="/dashboard"),
+        spacing="3",
+    )

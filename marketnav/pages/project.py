@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.assistant_panel import assistant_panel
-from marketnav.components.feedback import error_callout, field_hint, notice_callout
+from marketnav.components.feedback import error_callout, field_hint, not_found_block, notice_callout
 from marketnav.components.panels import Panel, workspace
 from marketnav.components.report_cards import report_cards
 from marketnav.services.project_inputs import FIELDS, InputField
@@ -170,11 +170,7 @@ def _centre() -> rx.Component:
     return rx.box(
         rx.cond(
             S.not_found,
-            rx.vstack(
-                error_callout(S.error, "not-found"),
-                rx.link("Back to your projects", href="/dashboard"),
-                spacing="3",
-            ),
+            not_found_block(S.error),
             rx.vstack(
                 rx.hstack(
                     rx.center(

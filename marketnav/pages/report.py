@@ -11,7 +11,12 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.assistant_panel import assistant_panel
-from marketnav.components.feedback import error_callout, notice_callout, partial_data_dialog
+from marketnav.components.feedback import (
+    error_callout,
+    not_found_block,
+    notice_callout,
+    partial_data_dialog,
+)
 from marketnav.components.panels import Panel, workspace
 from marketnav.components.report_progress import progress_timeline
 from marketnav.components.report_sections import diff_panel, sections, toc
@@ -310,11 +315,7 @@ def _centre() -> rx.Component:
     return rx.box(
         rx.cond(
             S.not_found,
-            rx.vstack(
-                error_callout(S.error, "not-found"),
-                rx.link("Back to your projects", href="/dashboard"),
-                spacing="3",
-            ),
+            not_found_block(S.error),
             rx.cond(
                 S.loaded,
                 rx.vstack(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from marketnav.models import StepTiming
@@ -42,22 +43,37 @@ def recency_weighted_average(durations_newest_first: list[float]) -> float:
 
 
 def load_history(session: Session, report_type: str) -> dict[str, StepHistory]:
-    """History of every step of a report type (defaults where there is none)."""
+    """History of every step of a report type (defaults where there is none), in one query."""
     spec = spec_for(report_type)
+    newest_first = (
+        func.row_number()
+        .over(
+            partition_by=StepTiming.step_key,
+            order_by=(col(StepTiming.created_at).desc(), col(StepTiming.id).desc()),
+        )
+        .label("n")
+    )
+    ranked = (
+        select(StepTiming.step_key, StepTiming.duration_seconds, newest_first)
+        .where(StepTiming.report_type == report_type)
+        .subquery()
+    )
+    rows = session.exec(
+        select(ranked.c.step_key, ranked.c.duration_seconds)
+        .where(ranked.c.n <= HISTORY_SIZE)
+        .order_by(ranked.c.step_key, ranked.c.n)
+    ).all()
+    durations: dict[str, list[float]] = {}
+    for key, seconds in rows:
+        durations.setdefault(key, []).append(seconds)
     history: dict[str, StepHistory] = {}
     for step in spec.steps:
-        durations = session.exec(
-            select(StepTiming.duration_seconds)
-            .where(StepTiming.report_type == report_type, StepTiming.step_key == step.key)
-            .order_by(col(StepTiming.created_at).desc(), col(StepTiming.id).desc())
-            .limit(HISTORY_SIZE)
-        ).all()
-        if durations:
-            history[step.key] = StepHistory(
-                recency_weighted_average(list(durations)), len(durations)
-            )
-        else:
-            history[step.key] = StepHistory(step.default_seconds, 0)
+        found = durations.get(step.key)
+        history[step.key] = (
+            StepHistory(recency_weighted_average(found), len(found))
+            if found
+            else StepHistory(step.default_seconds, 0)
+        )
     return history
 
 
