@@ -302,10 +302,6 @@ def download(session: Session, token: str, fmt: str, *, unlocked: bool) -> tuple
     return version_file(session, shared.run, fmt)
 
 
-def is_protected(session: Session, token: str) -> bool:
-    return bool(_find(session, token).password_hash)
-
-
 def prune_expired(session: Session, grace: timedelta = timedelta(days=7)) -> int:
     """Delete links expired or revoked more than `grace` ago (beat)."""
     cutoff = utcnow() - grace

@@ -96,10 +96,9 @@ class RunContext:
         `stored_as` names a file under the version prefix for results too big for the step row.
         """
         if self.tracker.status_of(key) in ("completed", "skipped"):
-            saved = self.tracker.checkpoint(key)
             if stored_as:
                 return self.load_json(stored_as)
-            return saved.get("result")
+            return self.tracker.checkpoint(key).get("result")
         self.check_cancelled()
         self.tracker.start_step(key)
         try:
@@ -126,10 +125,6 @@ class RunContext:
             key, metadata=metadata(result) if metadata else None, checkpoint=checkpoint
         )
         return result
-
-    def skip(self, key: str, reason: str) -> None:
-        if self.tracker.status_of(key) not in ("completed", "skipped"):
-            self.tracker.skip_step(key, reason)
 
     def detail(self, key: str, detail_type: str, message: str, **data: Any) -> None:
         self.tracker.add_step_detail(key, detail_type, message, data or None)
