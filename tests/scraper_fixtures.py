@@ -317,3 +317,22 @@ async def wait_until_running(app: FastAPI, request_id: str, timeout: float = 10.
     while not registry.is_running(request_id):
         assert time.monotonic() < deadline, f"{request_id} never started"
         await asyncio.sleep(0.01)
+
+
+@contextlib.contextmanager
+def app_market_services(var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Both services on the demo data set over HTTP, and the app's settings pointed at them."""
+    from scraper_services.crunchbase.app import create_app as create_crunchbase
+    from scraper_services.tracxn.app import create_app as create_tracxn
+    from tests.conftest import clear_caches
+
+    settings = make_settings(var_dir)
+    with (
+        serve_in_thread(create_crunchbase(settings)) as crunchbase_url,
+        serve_in_thread(create_tracxn(settings)) as tracxn_url,
+    ):
+        monkeypatch.setenv("CRUNCHBASE_API_URL", crunchbase_url)
+        monkeypatch.setenv("TRACXN_API_URL", tracxn_url)
+        monkeypatch.setenv("SCRAPER_SERVICE_TOKEN", TOKEN)
+        clear_caches()
+        yield

@@ -27,15 +27,12 @@ from marketnav.services.reports.catalog import PITCH_SLIDES, SOCIAL_CATEGORIES, 
 from marketnav.services.reports.context import version_prefix
 from marketnav.services.storage import get_storage
 from scraper_services.common.demo_catalogue import load_demo_companies
-from scraper_services.crunchbase.app import create_app as create_crunchbase
 from scraper_services.crunchbase.company_data import record_from_demo as crunchbase_record
-from scraper_services.tracxn.app import create_app as create_tracxn
 from scraper_services.tracxn.full_data import record_from_demo as tracxn_record
 from tests import ai_fixtures
 from tests.ai_fixtures import SAMPLE_INPUTS
-from tests.conftest import clear_caches
 from tests.factories import make_project, make_user
-from tests.scraper_fixtures import TOKEN, make_settings, serve_in_thread
+from tests.scraper_fixtures import app_market_services
 from tests.support.openai_test_server import Behaviour
 
 ai_env = ai_fixtures.ai_env
@@ -327,15 +324,7 @@ def test_pitch_deck_runs_end_to_end_with_a_pptx(db):
 @pytest.fixture
 def market_services(tmp_path, monkeypatch) -> Iterator[None]:
     """Both market-data services on the demo data set, for the real market pipelines."""
-    settings = make_settings(tmp_path / "services")
-    with (
-        serve_in_thread(create_crunchbase(settings)) as crunchbase_url,
-        serve_in_thread(create_tracxn(settings)) as tracxn_url,
-    ):
-        monkeypatch.setenv("CRUNCHBASE_API_URL", crunchbase_url)
-        monkeypatch.setenv("TRACXN_API_URL", tracxn_url)
-        monkeypatch.setenv("SCRAPER_SERVICE_TOKEN", TOKEN)
-        clear_caches()
+    with app_market_services(tmp_path / "services", monkeypatch):
         yield
 
 

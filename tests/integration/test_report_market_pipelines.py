@@ -23,11 +23,16 @@ from marketnav.services.reports.context import version_prefix
 from marketnav.services.storage import get_storage
 from scraper_services.crunchbase.app import create_app as create_crunchbase
 from scraper_services.crunchbase.app import demo_source as crunchbase_demo
-from scraper_services.tracxn.app import create_app as create_tracxn
 from tests import ai_fixtures
 from tests.conftest import clear_caches
 from tests.factories import make_project, make_user
-from tests.scraper_fixtures import TOKEN, SlowDatasetSource, make_settings, serve_in_thread
+from tests.scraper_fixtures import (
+    TOKEN,
+    SlowDatasetSource,
+    app_market_services,
+    make_settings,
+    serve_in_thread,
+)
 from tests.support.report_stack import PET_INPUTS
 
 ai_env = ai_fixtures.ai_env
@@ -53,15 +58,7 @@ ERROR_WORDS = re.compile(r"error|sorry|did not match|traceback", re.IGNORECASE)
 @pytest.fixture
 def services(tmp_path, monkeypatch) -> Iterator[None]:
     """Both market-data services on the demo data set, configured for the app."""
-    settings = make_settings(tmp_path / "services")
-    with (
-        serve_in_thread(create_crunchbase(settings)) as crunchbase_url,
-        serve_in_thread(create_tracxn(settings)) as tracxn_url,
-    ):
-        monkeypatch.setenv("CRUNCHBASE_API_URL", crunchbase_url)
-        monkeypatch.setenv("TRACXN_API_URL", tracxn_url)
-        monkeypatch.setenv("SCRAPER_SERVICE_TOKEN", TOKEN)
-        clear_caches()
+    with app_market_services(tmp_path / "services", monkeypatch):
         yield
 
 
