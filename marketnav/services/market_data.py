@@ -26,6 +26,9 @@ from scraper_services.common.contracts import (
     NDJSON_MEDIA_TYPE,
     CancelResponse,
     HealthResponse,
+    ImportBatchRequest,
+    ImportBatchResponse,
+    OrganizationDataResponse,
     ProgressEvent,
 )
 from scraper_services.crunchbase.schemas import (
@@ -42,6 +45,7 @@ from scraper_services.tracxn.schemas import (
 )
 
 Service = Literal["crunchbase", "tracxn"]
+SERVICES: tuple[Service, ...] = ("crunchbase", "tracxn")
 Model = TypeVar("Model", bound=BaseModel)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 CRUNCHBASE_SEARCH = "/search/crunchbase/top-similar-with-rank"
@@ -218,6 +222,27 @@ class MarketDataClient:
         return await self._lookup(
             "tracxn", {**params, "freshness_days": freshness_days}, StartupLookupResponse
         )
+
+    # -- an organisation's own companies (both services keep them) --------------------------
+
+    async def import_batch(self, service: Service, batch: ImportBatchRequest) -> ImportBatchResponse:
+        """One batch of imported companies; they are searchable when this returns."""
+        body = batch.model_dump(mode="json", exclude_none=True)
+        return await self._call(
+            service, "POST", "/companies/import", ImportBatchResponse, json=body
+        )
+
+    async def organization_companies(
+        self, service: Service, organization_id: int
+    ) -> OrganizationDataResponse:
+        path = f"/organizations/{organization_id}/companies"
+        return await self._call(service, "GET", path, OrganizationDataResponse)
+
+    async def delete_organization_companies(
+        self, service: Service, organization_id: int
+    ) -> OrganizationDataResponse:
+        path = f"/organizations/{organization_id}/companies"
+        return await self._call(service, "DELETE", path, OrganizationDataResponse)
 
     # -- shared ------------------------------------------------------------------------------
 

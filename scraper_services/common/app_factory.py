@@ -7,6 +7,7 @@ usual `detail` list plus a one-line `message`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -17,12 +18,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
+from scraper_services.common.company_imports import (
+    RecordBuilder,
+    delete_organization,
+    import_batch,
+)
 from scraper_services.common.contracts import (
     ERROR_RESPONSES,
     NDJSON_MEDIA_TYPE,
     CancelResponse,
     ErrorResponse,
     HealthResponse,
+    ImportBatchRequest,
+    ImportBatchResponse,
+    OrganizationDataResponse,
     ProgressEvent,
 )
 from scraper_services.common.guards import BodySizeLimitMiddleware, RateLimiter, service_guard
@@ -86,6 +95,7 @@ def create_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
+    record_builder: RecordBuilder,
     extra_models: Sequence[type[BaseModel]] = (ProgressEvent,),
 ) -> FastAPI:
     @asynccontextmanager
@@ -98,7 +108,11 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.context = context
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=context.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=context.max_body_bytes,
+        larger={"/companies/import": IMPORT_BODY_BYTES},
+    )
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
 
     @app.get(
@@ -125,7 +139,7 @@ def create_service_app(
         found = context.cancellations.cancel(request_id)
         return CancelResponse(status="cancelled" if found else "not_found", request_id=request_id)
 
-    for router in [*routers, cancel_router]:
+    for router in [*routers, cancel_router, _organization_data_router(context, record_builder)]:
         app.include_router(router, dependencies=[Depends(guard)])
 
     original_openapi = app.openapi
@@ -145,6 +159,43 @@ def create_service_app(
 
     app.openapi = openapi_with_extra_models  # type: ignore[method-assign]
     return app
+
+
+IMPORT_BODY_BYTES = 4 * 1024 * 1024
+
+
+def _organization_data_router(context: ServiceContext, build: RecordBuilder) -> APIRouter:
+    """An organisation's imported companies: add a batch, count, delete (organisation gone)."""
+    router = APIRouter(tags=["organisation data"])
+    organization = Path(ge=1, le=2**31 - 1)
+
+    @router.post("/companies/import", response_model=ImportBatchResponse, responses=RUN_RESPONSES)
+    async def import_companies(body: ImportBatchRequest) -> ImportBatchResponse:
+        """Store and index one batch of an organisation's companies; searchable on return."""
+        context.require_catalogue()
+        return await asyncio.to_thread(import_batch, context, body, build)
+
+    @router.get(
+        "/organizations/{organization_id}/companies",
+        response_model=OrganizationDataResponse,
+        responses=ERROR_RESPONSES,
+    )
+    async def organization_companies(organization_id: int = organization) -> dict:
+        """How many companies the organisation has imported."""
+        count = await asyncio.to_thread(context.store.count_owner, organization_id)
+        return {"organization_id": organization_id, "companies": count}
+
+    @router.delete(
+        "/organizations/{organization_id}/companies",
+        response_model=OrganizationDataResponse,
+        responses=ERROR_RESPONSES,
+    )
+    async def delete_organization_companies(organization_id: int = organization) -> dict:
+        """Delete everything the organisation imported (it was deleted)."""
+        deleted = await asyncio.to_thread(delete_organization, context, organization_id)
+        return {"organization_id": organization_id, "companies": 0, "deleted": deleted}
+
+    return router
 
 
 def require_valid_weights(first: float, second: float, names: tuple[str, str]) -> None:

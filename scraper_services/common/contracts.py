@@ -31,6 +31,72 @@ TargetDescription = Annotated[
 ]
 
 
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ProjectQuery(BaseModel):
+    """The whole project, for retrieval by meaning (optional on both search endpoints).
+
+    Without it the services rank by `target_description` alone, as the predecessor did."""
+
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+    audience: ShortText = ""
+    business_model: ShortText = ""
+    geography: ShortText = ""
+    named_competitors: list[CompanyName] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Companies the user named (names or websites); each is looked up",
+    )
+
+    def text(self, fallback: str = "") -> str:
+        """What the project means, as one text for the embedder and BM25."""
+        parts = [self.description or fallback]
+        parts += [f"For {self.audience}." if self.audience else ""]
+        parts += [f"Business model: {self.business_model}." if self.business_model else ""]
+        return " ".join(p for p in parts if p).strip()
+
+
+class NamedCompetitor(BaseModel):
+    """A company the user named, and what the data set holds for it."""
+
+    name: str = Field(description="As the user wrote it")
+    found: bool
+    matched_name: str | None = None
+    key: str | None = Field(None, description="The service's key of the matched company")
+
+
+class RetrievalSummary(BaseModel):
+    """How the candidates were retrieved and judged (in `metadata.retrieval`)."""
+
+    embedding_model: str
+    lexical: str = "bm25"
+    fusion: str = "reciprocal rank fusion"
+    relevance_floor: float
+    candidates: int
+    above_floor: int = Field(description="Candidates at or above the relevance floor")
+    named_competitors: list[NamedCompetitor] = Field(default_factory=list)
+    organization_data: bool = Field(description="The organisation's own imports were searched")
+
+
+class RetrievalRequest(BaseModel):
+    """The retrieval fields both search requests accept (unknown to old clients: optional)."""
+
+    project: ProjectQuery | None = None
+    organization_id: Annotated[int, BeforeValidator(_json_number), Field(ge=1)] | None = Field(
+        None, description="Also search this organisation's imported companies (never others')"
+    )
+
+
+class RetrievalFields(BaseModel):
+    """What each ranked company says about its relevance (both services' items)."""
+
+    relevance: float = Field(0.0, description="Calibrated probability of being a competitor")
+    named_by_user: bool = False
+    origin: str = Field("demo-dataset", description="demo-dataset, import:<label> or a live API")
+
+
 class StoreHealth(BaseModel):
     backend: str
     ok: bool
@@ -111,3 +177,49 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ValidationErrorResponse, "description": "Invalid request"},
     429: {"model": ErrorResponse, "description": "Rate limit exceeded (see Retry-After)"},
 }
+
+
+# -- company imports (an organisation's own data) -----------------------------------------
+
+IMPORT_BATCH_MAX = 500
+ImportLabel = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[\w .:-]+$")
+]
+
+
+class ImportedCompany(BaseModel):
+    """One company of an organisation's import, already parsed and deduplicated by the app."""
+
+    name: CompanyName
+    website: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+    categories: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]] = (
+        Field(default_factory=list, max_length=30)
+    )
+    founded_year: Annotated[int, Field(ge=1800, le=2100)] | None = None
+    hq_city: Annotated[str, StringConstraints(max_length=200)] | None = None
+    hq_country: Annotated[str, StringConstraints(max_length=200)] | None = None
+    total_funding_usd: Annotated[float, Field(ge=0)] | None = None
+    status: Literal["operating", "public", "acquired", "closed"] = "operating"
+    sources: list[ImportLabel] = Field(
+        default_factory=list, max_length=10, description="Every import layout it came from"
+    )
+
+
+class ImportBatchRequest(BaseModel):
+    organization_id: Annotated[int, BeforeValidator(_json_number), Field(ge=1)]
+    import_id: RequestId
+    companies: list[ImportedCompany] = Field(min_length=1, max_length=IMPORT_BATCH_MAX)
+
+
+class ImportBatchResponse(BaseModel):
+    received: int
+    created: int
+    merged: int = Field(description="Rows that matched a company the organisation already had")
+    searchable: int = Field(description="The organisation's companies searchable now")
+
+
+class OrganizationDataResponse(BaseModel):
+    organization_id: int
+    companies: int
+    deleted: int = 0

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-DEMO_DATA_PATH = Path(__file__).resolve().parent / "demo_data" / "companies.json"
+DEMO_DATA_DIR = Path(__file__).resolve().parent / "demo_data"
+SECTORS_DIR = DEMO_DATA_DIR / "sectors"
 REFERENCE_YEAR = 2025
 
 _STATUS_BONUS = {"public": 0.6, "acquired": 0.2, "operating": 0.0, "closed": -1.0}
@@ -36,6 +37,7 @@ class DemoCompany(BaseModel):
     hq_country: str | None = None
     total_funding_usd: float | None = None
     status: str = "operating"
+    sector: str = ""
 
     def model_post_init(self, _context: object) -> None:
         if not self.slug:
@@ -80,7 +82,14 @@ def slugify(name: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_demo_companies(path: Path = DEMO_DATA_PATH) -> tuple[DemoCompany, ...]:
-    """The bundled companies, parsed once per process."""
-    payload = json.loads(path.read_text(encoding="utf-8"))
-    return tuple(DemoCompany.model_validate(item) for item in payload["companies"])
+def load_demo_companies(directory: Path = SECTORS_DIR) -> tuple[DemoCompany, ...]:
+    """The bundled companies (one file per sector), parsed once per process, in file order.
+
+    A company listed in two sector files is kept once (the first, by file name)."""
+    companies: dict[str, DemoCompany] = {}
+    for path in sorted(directory.glob("*.json")):
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        for item in payload["companies"]:
+            company = DemoCompany.model_validate({"sector": payload["slug"], **item})
+            companies.setdefault(company.slug, company)
+    return tuple(companies.values())

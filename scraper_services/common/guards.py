@@ -93,16 +93,22 @@ def service_guard(token: str, limiter: RateLimiter):
 class BodySizeLimitMiddleware:
     """Refuses request bodies larger than `max_bytes` with 413 (declared or streamed)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None):
+        self.app, self.default_max_bytes = app, max_bytes
+        self.larger = larger or {}  # path prefix -> limit (company imports come in batches)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        path = scope.get("path", "")
+        limit = next(
+            (limit for prefix, limit in self.larger.items() if path.startswith(prefix)),
+            self.default_max_bytes,
+        )
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, limit)
             return
         chunks: list[bytes] = []
         size = 0
@@ -112,8 +118,8 @@ class BodySizeLimitMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(send)
+            if size > limit:
+                await self._refuse(send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -130,8 +136,8 @@ class BodySizeLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        detail = f'{{"detail":"Request body larger than {self.max_bytes} bytes"}}'.encode()
+    async def _refuse(self, send: Send, limit: int) -> None:
+        detail = f'{{"detail":"Request body larger than {limit} bytes"}}'.encode()
         await send(
             {
                 "type": "http.response.start",

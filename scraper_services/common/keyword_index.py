@@ -20,7 +20,8 @@ _STOPWORDS_TEXT = (
     "using online service services solution solutions provider providers"
 )
 _STOPWORDS = frozenset(_STOPWORDS_TEXT.split(" "))
-_TOKEN = re.compile(r"[a-z0-9]+")
+# Letters and digits of any script: "naïve", "façade", "配送" stay whole words.
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 def stem(token: str) -> str:
@@ -38,7 +39,7 @@ def stem(token: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
+    return [stem(t) for t in _TOKEN.findall(text.casefold()) if t not in _STOPWORDS]
 
 
 class KeywordIndex:

@@ -36,6 +36,10 @@ class CompanyRecord(BaseModel):
     details: dict[str, Any] | list[Any] = Field(default_factory=dict)
     origin: str = "demo-dataset"
     fetched_at: datetime = Field(default_factory=utc_now)
+    owner: int | None = Field(None, description="The organisation whose import this is")
+    sources: list[str] = Field(
+        default_factory=list, description="Every source this entity was merged from"
+    )
 
     @property
     def similarity_text(self) -> str:
@@ -43,6 +47,11 @@ class CompanyRecord(BaseModel):
         if self.categories:
             return f"{self.description} {' '.join(self.categories)}"
         return self.description
+
+    @property
+    def index_text(self) -> str:
+        """What retrieval embeds and indexes: name, description and categories."""
+        return f"{self.name}. {self.description} {' '.join(self.categories)}".strip()
 
     def age_days(self, now: datetime | None = None) -> float:
         fetched = self.fetched_at

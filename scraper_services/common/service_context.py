@@ -1,7 +1,8 @@
-"""Everything one service process holds: source, store, similarity model, limits, cancellations.
+"""Everything one service process holds: source, store, catalogue, limits, cancellations.
 
 Built once per process by the service's `create_app`; `start()` creates the store tables, loads
-the dataset (bundled + imported companies) into the store and loads the similarity model once.
+the dataset (bundled + imported companies) into the store and the store into the catalogue's
+retrieval index (embeddings from the shipped and stored caches; the model loads once).
 """
 
 from __future__ import annotations
@@ -9,25 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import HTTPException
 
-from scraper_services.common.records import CompanyRecord
-from scraper_services.common.similarity import (
-    SimilarityModel,
-    SimilarityUnavailable,
-    create_similarity,
-)
+from scraper_services.common.catalogue import Catalogue
+from scraper_services.common.embeddings import MODEL_NAME, Embedder, EmbedderUnavailable, get_embedder
 from scraper_services.common.sources import CompanySource, DatasetSource
 from scraper_services.common.store import CompanyStore
 
 log = logging.getLogger(__name__)
 
 IMPORT_ORIGIN = "import"
-MAX_CORPUS_FOR_FIT = 50_000
+RETRIEVAL_BACKEND = "hybrid"
 
 
 class CancellationRegistry:
@@ -65,10 +62,11 @@ class ServiceContext:
     source: CompanySource
     store: CompanyStore
     token: str
-    similarity_backend: str = "tfidf"
+    similarity_backend: str = RETRIEVAL_BACKEND
     rate_limit_per_minute: int = 120
     max_body_bytes: int = 64 * 1024
-    similarity: SimilarityModel | None = None
+    embedder: Callable[[], Embedder] = get_embedder
+    catalogue: Catalogue | None = None
     similarity_error: str | None = None
     cancellations: CancellationRegistry = field(default_factory=CancellationRegistry)
     started: bool = False
@@ -77,54 +75,41 @@ class ServiceContext:
         if self.started:
             return
         await asyncio.to_thread(self._prepare_store)
-        await asyncio.to_thread(self._load_similarity)
+        await asyncio.to_thread(self._load_catalogue)
         self.started = True
 
     def _prepare_store(self) -> None:
         self.store.create()
         if isinstance(self.source, DatasetSource):
             bundled = [r for r in self.source.records if r.origin != IMPORT_ORIGIN]
-            imported = list(self.store.iter_records(origin=IMPORT_ORIGIN))
-            if imported:
-                self.source.extend(imported)
             self.store.upsert(bundled)
 
-    def _corpus(self) -> list[tuple[str, str]]:
-        if isinstance(self.source, DatasetSource):
-            return [(record.key, record.similarity_text) for record in self.source.records]
-        corpus = []
-        for record in self.store.iter_records():
-            corpus.append((record.key, record.similarity_text))
-            if len(corpus) >= MAX_CORPUS_FOR_FIT:
-                break
-        return corpus
-
-    def _load_similarity(self) -> None:
-        if self.similarity is not None:
+    def _load_catalogue(self) -> None:
+        if self.catalogue is not None:
             return
+        if self.similarity_backend != RETRIEVAL_BACKEND:
+            self.similarity_error = (
+                f"unknown similarity_backend {self.similarity_backend!r}; use 'hybrid'"
+            )
+            log.error("retrieval unavailable: %s", self.similarity_error)
+            return
+        catalogue = Catalogue(self.store, self.embedder)
         try:
-            model = create_similarity(self.similarity_backend)
-            model.fit(self._corpus())
-        except (SimilarityUnavailable, ValueError) as exc:
-            log.error("similarity model unavailable: %s", exc)
+            catalogue.embedder  # noqa: B018 - load the model now, not on the first search
+            catalogue.load()
+        except EmbedderUnavailable as exc:
+            log.error("retrieval unavailable: %s", exc)
             self.similarity_error = str(exc)
             return
-        self.similarity = model
+        self.catalogue = catalogue
 
-    def require_similarity(self) -> SimilarityModel:
-        if self.similarity is None:
+    def require_catalogue(self) -> Catalogue:
+        if self.catalogue is None:
             raise HTTPException(
                 status_code=503,
-                detail=f"Similarity model unavailable: {self.similarity_error or 'not loaded'}",
+                detail=f"Retrieval model unavailable: {self.similarity_error or 'not loaded'}",
             )
-        return self.similarity
-
-    async def similarities(self, target: str, records: Sequence[CompanyRecord]) -> list[float]:
-        model = self.require_similarity()
-        documents = [(record.key, record.similarity_text) for record in records]
-        if model.name == "tfidf" and len(documents) <= 2000:
-            return model.score(target, documents)  # sub-millisecond per document: stay inline
-        return await asyncio.to_thread(model.score, target, documents)
+        return self.catalogue
 
     async def stop(self) -> None:
         await self.source.aclose()
@@ -134,13 +119,13 @@ class ServiceContext:
         store_ok = await asyncio.to_thread(self.store.ping)
         companies = await asyncio.to_thread(self.store.count) if store_ok else None
         source = await self.source.health()
-        healthy = store_ok and self.similarity is not None and bool(source.get("ok", True))
+        healthy = store_ok and self.catalogue is not None and bool(source.get("ok", True))
         return healthy, {
             "status": "healthy" if healthy else "degraded",
             "api": self.name,
             "source": self.source.label,
             "source_details": source,
             "store": {"backend": self.store.backend, "ok": store_ok, "companies": companies},
-            "similarity_backend": self.similarity_backend,
-            "similarity_ready": self.similarity is not None,
+            "similarity_backend": f"{self.similarity_backend} (bm25 + {MODEL_NAME})",
+            "similarity_ready": self.catalogue is not None,
         }

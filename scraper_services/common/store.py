@@ -16,17 +16,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import (
     Column,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     create_engine,
+    delete,
     event,
     func,
+    inspect,
     select,
     text,
 )
@@ -86,6 +90,14 @@ class CompanyStore:
             Column("origin", String(64), nullable=False),
             Column("payload", Text, nullable=False),
             Column("fetched_at", DateTime(timezone=True), nullable=False),
+            Column("owner", Integer, nullable=True, index=True),
+        )
+        # Embeddings by text digest (model name included): computed once, shared by replicas.
+        self.vectors = Table(
+            f"{prefix}vectors",
+            self.metadata,
+            Column("digest", String(32), primary_key=True),
+            Column("vector", LargeBinary, nullable=False),
         )
         self.searches = Table(
             f"{prefix}keyword_searches",
@@ -122,6 +134,11 @@ class CompanyStore:
 
     def create(self) -> None:
         self.metadata.create_all(self.engine)
+        # Stores made before imports existed lack the owner column.
+        columns = {c["name"] for c in inspect(self.engine).get_columns(self.companies.name)}
+        if "owner" not in columns:
+            with self.engine.begin() as connection:
+                connection.execute(text(f"ALTER TABLE {self.companies.name} ADD COLUMN owner INTEGER"))
 
     def drop(self) -> None:
         self.metadata.drop_all(self.engine)
@@ -160,6 +177,7 @@ class CompanyStore:
                 "origin": record.origin,
                 "payload": record.model_dump_json(),
                 "fetched_at": _aware(record.fetched_at),
+                "owner": record.owner,
             }
             for record in records
         ]
@@ -206,19 +224,75 @@ class CompanyStore:
             conditions.append(self.companies.c.name_norm == normalise_name(name))
         with self.engine.connect() as connection:
             for condition in conditions:
-                query = select(self.companies.c.payload).where(condition).limit(1)
+                # Lookups by name serve the shared data only, never an organisation's import.
+                shared = self.companies.c.owner.is_(None)
+                query = select(self.companies.c.payload).where(condition, shared).limit(1)
                 payload = connection.execute(query).scalar()
                 if payload is not None:
                     return CompanyRecord.model_validate_json(payload)
         return None
 
-    def iter_records(self, origin: str | None = None) -> Iterator[CompanyRecord]:
+    def iter_records(
+        self, origin: str | None = None, owner: int | None = None
+    ) -> Iterator[CompanyRecord]:
         query = select(self.companies.c.payload).order_by(self.companies.c.key)
         if origin is not None:
             query = query.where(self.companies.c.origin == origin)
+        if owner is not None:
+            query = query.where(self.companies.c.owner == owner)
         with self.engine.connect() as connection:
             for (payload,) in connection.execute(query):
                 yield CompanyRecord.model_validate_json(payload)
+
+    def owned_keys(self, owner: int) -> tuple[dict[str, str], dict[str, str]]:
+        """An organisation's companies by website host and by normalised name -> key."""
+        columns = (self.companies.c.key, self.companies.c.host, self.companies.c.name_norm)
+        by_host: dict[str, str] = {}
+        by_name: dict[str, str] = {}
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(*columns).where(self.companies.c.owner == owner))
+            for key, host, name_norm in rows:
+                if host:
+                    by_host.setdefault(host, key)
+                by_name.setdefault(name_norm, key)
+        return by_host, by_name
+
+    def count_owner(self, owner: int) -> int:
+        query = select(func.count()).select_from(self.companies)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query.where(self.companies.c.owner == owner)).scalar())
+
+    def delete_owner(self, owner: int) -> int:
+        """Deletes an organisation's imported companies (the organisation was deleted)."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                delete(self.companies).where(self.companies.c.owner == owner)
+            )
+        return int(result.rowcount or 0)
+
+    def get_vectors(self, digests: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(digests))
+        with self.engine.connect() as connection:
+            for start in range(0, len(unique), _CHUNK):
+                query = select(self.vectors).where(
+                    self.vectors.c.digest.in_(unique[start : start + _CHUNK])
+                )
+                for digest, blob in connection.execute(query):
+                    found[digest] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        return found
+
+    def put_vectors(self, vectors: dict[str, np.ndarray]) -> None:
+        rows = [
+            {"digest": d, "vector": np.asarray(v, dtype=np.float16).tobytes()}
+            for d, v in vectors.items()
+        ]
+        with self.engine.begin() as connection:
+            for start in range(0, len(rows), _CHUNK):
+                statement = self._insert(self.vectors).on_conflict_do_nothing(
+                    index_elements=["digest"]
+                )
+                connection.execute(statement, rows[start : start + _CHUNK])
 
     def remember_search(
         self, keyword: str, result_limit: int, records: Sequence[CompanyRecord]

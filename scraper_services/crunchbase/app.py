@@ -23,7 +23,6 @@ from scraper_services.common.contracts import ERROR_RESPONSES, ErrorResponse
 from scraper_services.common.demo_catalogue import load_demo_companies
 from scraper_services.common.records import CompanyRecord
 from scraper_services.common.service_context import ServiceContext
-from scraper_services.common.similarity import SimilarityModel
 from scraper_services.common.sources import CompanySource, DatasetSource, SourceError
 from scraper_services.common.store import CompanyStore, store_url_for
 from scraper_services.crunchbase.company_data import record_from_demo
@@ -100,7 +99,7 @@ def build_router(context: ServiceContext) -> APIRouter:
         require_valid_weights(
             body.similarity_weight, body.rank_weight, ("similarity_weight", "rank_weight")
         )
-        context.require_similarity()
+        context.require_catalogue()
         return SearchWithRankRun(context, body, body.request_id or uuid.uuid4().hex)
 
     @router.post(
@@ -203,7 +202,6 @@ def create_app(
     *,
     source: CompanySource | None = None,
     store: CompanyStore | None = None,
-    similarity: SimilarityModel | None = None,
     rate_limit_per_minute: int | None = None,
 ) -> FastAPI:
     """The crunchbase_api app; arguments override what settings would choose (tests, bench)."""
@@ -213,11 +211,10 @@ def create_app(
         source=source or make_source(settings),
         store=store or make_store(settings),
         token=settings.service_token,
-        similarity_backend=similarity.name if similarity else settings.similarity_backend,
+        similarity_backend=settings.similarity_backend,
         rate_limit_per_minute=rate_limit_per_minute or settings.scraper_rate_limit_per_minute,
-        similarity=similarity,
     )
     return create_service_app(
         context, title="MarketNavigator crunchbase_api", description=DESCRIPTION,
-        routers=[build_router(context)],
+        routers=[build_router(context)], record_builder=record_from_demo,
     )  # fmt: skip

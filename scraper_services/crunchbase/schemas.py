@@ -11,6 +11,9 @@ from scraper_services.common.contracts import (
     Integer,
     Keyword,
     RequestId,
+    RetrievalFields,
+    RetrievalRequest,
+    RetrievalSummary,
     TargetDescription,
     Weight,
 )
@@ -20,7 +23,7 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class TopSimilarWithRankRequest(_Request):
+class TopSimilarWithRankRequest(RetrievalRequest, _Request):
     keywords: list[Keyword] = Field(min_length=1, max_length=20)
     target_description: TargetDescription
     num_companies: Integer = Field(10, ge=1, le=100, description="Companies per keyword")
@@ -43,7 +46,7 @@ class CompanyNamesRequest(_Request):
     days_threshold: Integer = Field(15, ge=0, le=3650)
 
 
-class RankedCompany(BaseModel):
+class RankedCompany(RetrievalFields):
     """An `all_companies` item."""
 
     url: str
@@ -58,7 +61,7 @@ class RankedCompany(BaseModel):
     keywords: list[str]
 
 
-class TopCompany(BaseModel):
+class TopCompany(RetrievalFields):
     """A `top_companies_full_data` item."""
 
     company_data: dict[str, Any]
@@ -128,6 +131,7 @@ class RankMetadata(BaseModel):
     request_id: str
     report_id: str | None = None
     source: str
+    retrieval: RetrievalSummary | None = None
 
 
 class TopSimilarWithRankResponse(BaseModel):

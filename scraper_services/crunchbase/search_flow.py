@@ -42,10 +42,15 @@ def build_response(
     all_companies: list[RankedCompany] = []
     top: list[TopCompany] = []
     sorted_top: list[SortedTopCompany] = []
+    presented = {s.key for s in outcome.presented(request.top_count)}
     for position, scored in enumerate(outcome.ordered, start=1):
         candidate = outcome.candidates[scored.key]
         record = candidate.record
+        hit = outcome.hits[scored.key]
         shared = {
+            "relevance": round(hit.relevance, 4),
+            "named_by_user": hit.named_by_user,
+            "origin": record.origin,
             "name": record.name,
             "similarity_score": scored.similarity,
             "cb_rank": record.cb_rank,
@@ -57,7 +62,7 @@ def build_response(
             "url": record.url,
         }
         all_companies.append(RankedCompany(description=record.description, **shared))
-        if position <= request.top_count:
+        if scored.key in presented:
             data = record.details if isinstance(record.details, dict) else {}
             top.append(TopCompany(company_data=data, **shared))
             sorted_top.append(
@@ -109,6 +114,7 @@ def build_response(
         request_id=request_id,
         report_id=request.report_id,
         source=context.source.label,
+        retrieval=outcome.retrieval_summary(),
     )
     return TopSimilarWithRankResponse(
         all_companies=all_companies,
@@ -138,6 +144,9 @@ class SearchWithRankRun:
             weights=(request.similarity_weight, request.rank_weight),
             normalise=_rank_scores,
             request_id=self.request_id,
+            project=request.project,
+            organization_id=request.organization_id,
+            top_count=request.top_count,
         ):
             if isinstance(item, ProgressEvent):
                 yield item

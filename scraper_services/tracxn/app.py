@@ -22,7 +22,6 @@ from scraper_services.common.company_lookup import LookupResult, lookup_company,
 from scraper_services.common.contracts import ERROR_RESPONSES, ErrorResponse
 from scraper_services.common.demo_catalogue import load_demo_companies
 from scraper_services.common.service_context import ServiceContext
-from scraper_services.common.similarity import SimilarityModel
 from scraper_services.common.sources import CompanySource, DatasetSource, SourceError
 from scraper_services.common.store import CompanyStore, store_url_for
 from scraper_services.tracxn.full_data import record_from_demo
@@ -101,7 +100,7 @@ def build_router(context: ServiceContext) -> APIRouter:
         require_valid_weights(
             body.similarity_weight, body.score_weight, ("similarity_weight", "score_weight")
         )
-        context.require_similarity()
+        context.require_catalogue()
         return ScrapeWithRankRun(context, body, body.request_id or uuid.uuid4().hex)
 
     @router.get("/", response_model=ServiceInfo, responses=ERROR_RESPONSES)
@@ -185,7 +184,6 @@ def create_app(
     *,
     source: CompanySource | None = None,
     store: CompanyStore | None = None,
-    similarity: SimilarityModel | None = None,
     rate_limit_per_minute: int | None = None,
 ) -> FastAPI:
     """The tracxn_api app; arguments override what settings would choose (tests, bench)."""
@@ -195,11 +193,10 @@ def create_app(
         source=source or make_source(settings),
         store=store or make_store(settings),
         token=settings.service_token,
-        similarity_backend=similarity.name if similarity else settings.similarity_backend,
+        similarity_backend=settings.similarity_backend,
         rate_limit_per_minute=rate_limit_per_minute or settings.scraper_rate_limit_per_minute,
-        similarity=similarity,
     )
     return create_service_app(
         context, title="MarketNavigator tracxn_api", description=DESCRIPTION,
-        routers=[build_router(context)],
+        routers=[build_router(context)], record_builder=record_from_demo,
     )  # fmt: skip

@@ -11,6 +11,9 @@ from scraper_services.common.contracts import (
     Integer,
     Keyword,
     RequestId,
+    RetrievalFields,
+    RetrievalRequest,
+    RetrievalSummary,
     TargetDescription,
     Weight,
 )
@@ -18,7 +21,7 @@ from scraper_services.common.contracts import (
 SortBy = Literal["relevance", "Total Equity Funding", "tracxn_score"]
 
 
-class ScrapeBatchWithRankRequest(BaseModel):
+class ScrapeBatchWithRankRequest(RetrievalRequest):
     model_config = ConfigDict(extra="ignore")
 
     company_names: list[Keyword] = Field(
@@ -43,7 +46,7 @@ class CompanyNamesRequest(BaseModel):
     freshness_days: Integer = Field(180, ge=0, le=365)
 
 
-class RankedStartup(BaseModel):
+class RankedStartup(RetrievalFields):
     """An `all_companies` item."""
 
     rank: int
@@ -58,7 +61,7 @@ class RankedStartup(BaseModel):
     keywords: list[str]
 
 
-class TopStartup(BaseModel):
+class TopStartup(RetrievalFields):
     """A `top_companies_full_data` item; `source` is `database` (store) or `fetched`."""
 
     rank: int
@@ -115,6 +118,7 @@ class RankMetadata(BaseModel):
     request_id: str
     report_id: str | None = None
     source: str
+    retrieval: RetrievalSummary | None = None
 
 
 class ScrapeBatchWithRankResponse(BaseModel):

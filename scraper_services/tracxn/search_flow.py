@@ -42,10 +42,15 @@ def build_response(
     stored = set().union(*(o.stored_keys for o in outcome.outcomes)) if outcome.outcomes else set()
     all_companies: list[RankedStartup] = []
     top: list[TopStartup] = []
+    presented = {s.key for s in outcome.presented(request.top_count)}
     for position, scored in enumerate(outcome.ordered, start=1):
         candidate = outcome.candidates[scored.key]
         record = candidate.record
+        hit = outcome.hits[scored.key]
         shared = {
+            "relevance": round(hit.relevance, 4),
+            "named_by_user": hit.named_by_user,
+            "origin": record.origin,
             "rank": position,
             "reference": record.key,
             "name": record.name,
@@ -57,7 +62,7 @@ def build_response(
             "keywords": candidate.keywords,
         }
         all_companies.append(RankedStartup(description=record.description, **shared))
-        if position <= request.top_count:
+        if scored.key in presented:
             sections = record.details if isinstance(record.details, list) else []
             origin = "database" if record.key in stored else "fetched"
             top.append(TopStartup(full_data=sections, source=origin, **shared))
@@ -103,6 +108,7 @@ def build_response(
         request_id=request_id,
         report_id=request.report_id,
         source=context.source.label,
+        retrieval=outcome.retrieval_summary(),
     )
     return ScrapeBatchWithRankResponse(
         all_companies=all_companies,
@@ -132,6 +138,9 @@ class ScrapeWithRankRun:
             weights=(request.similarity_weight, request.score_weight),
             normalise=_normalised,
             request_id=self.request_id,
+            project=request.project,
+            organization_id=request.organization_id,
+            top_count=request.top_count,
         ):
             if isinstance(item, ProgressEvent):
                 yield item

@@ -1,0 +1,103 @@
+"""An organisation's own company data: stored under its id, searchable by its projects only.
+
+`import_batch` turns parsed rows into the service's records (its own `record_from_demo`
+shape), merges each with the company the organisation already has (same website host, then
+same normalised name: one entity, every source kept), stores them with `owner` set and indexes
+them before answering, so an accepted batch is searchable when the call returns. Keys are
+namespaced (`org<id>/…`) so an import never overwrites the shared data set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scraper_services.common.contracts import (
+    ImportBatchRequest,
+    ImportBatchResponse,
+    ImportedCompany,
+)
+from scraper_services.common.demo_catalogue import DemoCompany
+from scraper_services.common.keyword_index import normalise_link, normalise_name
+from scraper_services.common.records import CompanyRecord
+from scraper_services.common.service_context import ServiceContext
+
+RecordBuilder = Callable[[DemoCompany, str], CompanyRecord]
+
+
+def _merge(old: CompanyRecord, new: CompanyRecord) -> CompanyRecord:
+    """One entity from two rows: known facts are kept, gaps filled, sources united."""
+    update: dict = {}
+    for field in ("website", "founded_year", "hq_city", "hq_country", "total_funding_usd"):
+        if getattr(old, field) in (None, "") and getattr(new, field) not in (None, ""):
+            update[field] = getattr(new, field)
+    if len(new.description) > len(old.description):
+        update["description"] = new.description
+        update["details"] = new.details
+    update["categories"] = list(dict.fromkeys([*old.categories, *new.categories]))
+    update["sources"] = list(dict.fromkeys([*old.sources, *new.sources]))
+    return old.model_copy(update=update)
+
+
+def _record(row: ImportedCompany, owner: int, build: RecordBuilder) -> CompanyRecord:
+    sources = row.sources or ["csv"]
+    company = DemoCompany(
+        name=row.name,
+        website=row.website or None,
+        description=row.description,
+        categories=row.categories,
+        founded_year=row.founded_year,
+        hq_city=row.hq_city,
+        hq_country=row.hq_country,
+        total_funding_usd=row.total_funding_usd,
+        status=row.status,
+    )
+    record = build(company, f"import:{sources[0]}")
+    return record.model_copy(
+        update={"key": f"org{owner}/{record.key}", "owner": owner, "sources": sources}
+    )
+
+
+def import_batch(
+    context: ServiceContext, request: ImportBatchRequest, build: RecordBuilder
+) -> ImportBatchResponse:
+    owner = request.organization_id
+    catalogue = context.require_catalogue()
+    by_host, by_name = context.store.owned_keys(owner)
+    pending: dict[str, CompanyRecord] = {}
+    created = merged = 0
+    for row in request.companies:
+        record = _record(row, owner, build)
+        host = normalise_link(record.website or "")
+        existing_key = by_host.get(host) if host else None
+        existing_key = existing_key or by_name.get(normalise_name(record.name))
+        if existing_key is None:
+            created += 1
+            pending[record.key] = record
+        else:
+            merged += 1
+            old = pending.get(existing_key) or context.store.get_many([existing_key]).get(
+                existing_key
+            )
+            pending[existing_key] = _merge(old, record) if old else record
+        key = existing_key or record.key
+        if host:
+            by_host.setdefault(host, key)
+        by_name.setdefault(normalise_name(record.name), key)
+    records = list(pending.values())
+    context.store.upsert(records)
+    catalogue.add(records)
+    catalogue.index.prepare()
+    return ImportBatchResponse(
+        received=len(request.companies),
+        created=created,
+        merged=merged,
+        searchable=catalogue.index.count(owner),
+    )
+
+
+def delete_organization(context: ServiceContext, organization_id: int) -> int:
+    """Everything an organisation imported, from the store and the index."""
+    deleted = context.store.delete_owner(organization_id)
+    if context.catalogue is not None:
+        context.catalogue.remove_owner(organization_id)
+    return deleted
