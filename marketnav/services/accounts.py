@@ -75,7 +75,11 @@ def _recent_failures(session: Session, **where: str) -> int:
 
 
 def login(session: Session, email: str, password: str, client: str = "") -> LoginResult:
-    """Check credentials (same message for unknown e-mail and wrong password), rate-limited."""
+    """Check credentials (same message for unknown e-mail and wrong password), rate-limited.
+
+    A failure is recorded (attempt row and `auth.login_failed` audit row) in a transaction of
+    its own before `ValidationFailed` is raised, so it counts whatever the caller does next.
+    """
     email = normalise_email(email)
     limit = get_settings().login_max_attempts
     if _recent_failures(session, email=email) >= limit or (
@@ -85,16 +89,18 @@ def login(session: Session, email: str, password: str, client: str = "") -> Logi
     user = find_by_email(session, email)
     ok = passwords.verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
-    session.add(LoginAttempt(email=email, client=client[:255], succeeded=ok))
     if not ok:
-        audit.record(
-            session,
+        # Committed on its own: the error below rolls the caller's transaction back, and the
+        # limits above count these rows.
+        audit.record_failure(
             "auth.login_failed",
+            rows=[LoginAttempt(email=email, client=client[:255], succeeded=False)],
             user_id=user.id if user else None,
             client=client,
             email=email,
         )
         raise ValidationFailed(LOGIN_FAILED_MESSAGE)
+    session.add(LoginAttempt(email=email, client=client[:255], succeeded=True))
     user.last_login_at = utcnow()
     audit.record(session, "auth.login", user_id=user.id, client=client)
     return LoginResult(user, sessions.create(session, user.id, client))

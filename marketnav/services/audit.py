@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
+from marketnav.db import session_scope
 from marketnav.models import AuditLog, User
 from marketnav.models.base import utcnow
 
@@ -34,6 +37,19 @@ def record(
     )
     session.add(row)
     return row
+
+
+def record_failure(action: str, *, rows: Iterable[SQLModel] = (), **fields: Any) -> None:
+    """Commit `rows` and one audit row at once, in a transaction of their own.
+
+    For failures that must stay recorded whatever happens to the caller's transaction: the
+    caller raises right after (a wrong password), and the page's `session_scope()` then rolls
+    its own session back. Counting these rows is what rate limits are built on.
+    """
+    with session_scope() as own:
+        for row in rows:
+            own.add(row)
+        record(own, action, **fields)
 
 
 def list_for_organization(

@@ -225,7 +225,11 @@ def _recent_failures(session: Session, **where: object) -> int:
 
 
 def unlock(session: Session, token: str, password: str, client: str = "") -> None:
-    """Check a protected link's password (rate-limited, failures audited)."""
+    """Check a protected link's password (rate-limited, failures audited).
+
+    A wrong password is recorded and audited in a transaction of its own before
+    `ValidationFailed` is raised, so it counts whatever the caller does next.
+    """
     link = _find(session, token)
     if not link.password_hash:
         return
@@ -234,17 +238,18 @@ def unlock(session: Session, token: str, password: str, client: str = "") -> Non
     ):
         raise RateLimited("Too many wrong passwords. Wait a few minutes and try again.")
     ok = passwords.verify_password(link.password_hash, password)
-    session.add(ShareAttempt(link_id=link.id, client=client[:255], succeeded=ok))
     if not ok:
-        audit.record(
-            session,
+        # Committed on its own: the error rolls the caller's transaction back.
+        audit.record_failure(
             "share.password_failed",
+            rows=[ShareAttempt(link_id=link.id, client=client[:255], succeeded=False)],
             organization_id=link.organization_id,
             resource_type="share_link",
             resource_id=link.id,
             client=client,
         )
         raise ValidationFailed("That password is not right.")
+    session.add(ShareAttempt(link_id=link.id, client=client[:255], succeeded=True))
 
 
 def open_link(session: Session, token: str, *, unlocked: bool, count_view: bool) -> SharedReport:

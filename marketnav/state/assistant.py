@@ -55,18 +55,21 @@ class AssistantState(PageState):
     @rx.event
     def load(self):
         self.chat_error, self.streaming_id, self.streaming_text = "", 0, ""
-        self.thread_project_id = route_project_id(self.router.url.path)
+        # Kept only once the user may open it: `listen` and every action read this id.
+        self.thread_project_id = 0
+        project_id = route_project_id(self.router.url.path)
         self.open_report_type = route_report_type(self.router.url.path)
         version = str(self.router.url.query_parameters.get("version", ""))
         self.open_report_version = int(version) if version.isdigit() else 0
         try:
             with session_scope() as db:
                 user = self.current_user(db)
-                self.messages, self.has_more = assistant.thread(db, user, self.thread_project_id)
-                _, role = projects.get(db, user, self.thread_project_id)
+                _, role = projects.get(db, user, project_id)
+                self.messages, self.has_more = assistant.thread(db, user, project_id)
         except DomainError:
-            self.messages, self.can_send, self.can_clear = [], False, False
+            self.messages, self.has_more, self.can_send, self.can_clear = [], False, False, False
             return None
+        self.thread_project_id = project_id
         self.can_send = can(role, Action.CHAT_SEND)
         self.can_clear = can(role, Action.CHAT_CLEAR)
         self.modes = assistant.mode_choices()
@@ -195,7 +198,10 @@ class AssistantState(PageState):
 
     @rx.event(background=True)
     async def listen(self):
-        """Follow the project's thread on the progress bus while the page is open."""
+        """Follow the project's thread on the progress bus while the page is open.
+
+        `follow` checks that this session may view the project before subscribing.
+        """
         async with self:
             self.listener_generation += 1
             generation, project_id = self.listener_generation, self.thread_project_id
@@ -209,7 +215,9 @@ class AssistantState(PageState):
 
         try:
             subject = assistant.subject(project_id)
-            async for event in follow(self, subject, still_wanted, LISTENER_IDLE_SECONDS):
+            async for event in follow(
+                self, project_id, subject, still_wanted, LISTENER_IDLE_SECONDS
+            ):
                 async with self:
                     if self.listener_generation != generation:
                         break

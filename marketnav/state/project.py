@@ -63,13 +63,16 @@ class ProjectState(PageState):
     def load(self):
         self._reset_messages()
         self.editing, self.mobile_panel, self.loaded = False, "", False
-        self.current_id = route_project_id(self.router.url.path)
+        # Kept only once the user may open it: every action on the page reads this id.
+        self.current_id = 0
+        project_id = route_project_id(self.router.url.path)
         try:
             with session_scope() as db:
                 user = self.current_user(db)
-                if not self.current_id:
+                if not project_id:
                     raise PermissionDenied(NOT_FOUND_MESSAGE)
-                project, role = projects.get(db, user, self.current_id)
+                project, role = projects.get(db, user, project_id)
+                self.current_id = project.id
                 self.name, self.description = project.name, project.description
                 self.organization_name = projects.organization_name(db, project)
                 self.role, self.can_edit = role.value, can(role, Action.PROJECT_EDIT)
@@ -79,11 +82,20 @@ class ProjectState(PageState):
                 self.sidebar_total = listing.total
                 self.not_found = False
         except PermissionDenied as err:
+            self._forget_project()
             self.not_found, self.error = True, str(err)
         except DomainError as err:
+            self._forget_project()
             return self._fail(err)
         self.loaded = True
         return None
+
+    def _forget_project(self) -> None:
+        """Drop what an earlier page of this tab showed (another project stays hidden)."""
+        self.name, self.description, self.organization_name = "", "", ""
+        self.role, self.can_edit = "", False
+        self.inputs, self.draft, self.ai_generated, self.ai_confidence = {}, {}, {}, {}
+        self.ai_highlight = {}
 
     def _set_inputs(self, inputs) -> None:
         values = project_inputs.as_dict(inputs)

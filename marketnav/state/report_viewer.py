@@ -127,14 +127,14 @@ class ReportViewerState(ReportContentState):
         if page.notice:
             self.notice = page.notice
 
-    def _read(self) -> None:
+    def _read(self, project_id: int | None = None, report_type: str | None = None) -> None:
         """Re-read the page data for the requested version; raises DomainError."""
         with session_scope() as db:
             page = viewer.report_page(
                 db,
                 self.current_user(db),
-                self.rv_project_id,
-                self.rv_type,
+                project_id or self.rv_project_id,
+                report_type or self.rv_type,
                 self.requested_version or None,
             )
         self._apply_page(page)
@@ -144,13 +144,16 @@ class ReportViewerState(ReportContentState):
         self._reset_messages()
         self.loaded, self.mobile_panel, self.run_error = False, "", ""
         self.diff_open, self.diff_sections, self.confirm_open = False, [], False
-        self.rv_project_id, self.rv_type = route_report(self.router.url.path)
+        # Kept only once the user may open the report: `listen` and every action read them.
+        self.rv_project_id, self.rv_type = 0, ""
+        project_id, report_type = route_report(self.router.url.path)
         query = self.router.url.query_parameters
         self.requested_version = _version_param(query.get("version")) or 0
         try:
-            if not self.rv_project_id:
+            if not project_id:
                 raise PermissionDenied(NOT_FOUND_MESSAGE)
-            self._read()
+            self._read(project_id, report_type)
+            self.rv_project_id, self.rv_type = project_id, report_type
             self.not_found = False
         except PermissionDenied as err:
             self.not_found, self.error = True, str(err)
@@ -330,7 +333,10 @@ class ReportViewerState(ReportContentState):
 
     @rx.event(background=True)
     async def listen(self):
-        """Follow this report's runs on the progress bus while the page is open."""
+        """Follow this report's runs on the progress bus while the page is open.
+
+        `follow` checks that this session may view the project before subscribing.
+        """
         async with self:
             self.rv_listener += 1
             generation, project_id, report_type = (
@@ -350,7 +356,9 @@ class ReportViewerState(ReportContentState):
 
         try:
             subject = subject_for_project(project_id)
-            async for event in follow(self, subject, still_wanted, LISTENER_IDLE_SECONDS):
+            async for event in follow(
+                self, project_id, subject, still_wanted, LISTENER_IDLE_SECONDS
+            ):
                 async with self:
                     if self.rv_listener != generation:
                         break

@@ -59,12 +59,15 @@ class ReportsState(PageState):
     @rx.event
     def load(self):
         self.report_error, self.confirm_type = "", ""
-        self.reports_project_id = route_project_id(self.router.url.path)
+        # Kept only once the user may open it: `listen` and every action read this id.
+        self.reports_project_id = 0
+        project_id = route_project_id(self.router.url.path)
         try:
-            self._reload_all()
+            self._reload_all(project_id)
         except DomainError:
             self.cards = {t: present(views.empty_card(t)) for t in REPORT_ORDER}
             return None
+        self.reports_project_id = project_id
         self.expanded = {t: c["status"] in ("running", "queued") for t, c in self.cards.items()}
         return ReportsState.listen
 
@@ -126,9 +129,11 @@ class ReportsState(PageState):
         self._done(report_type, changed=True)
         return None if self.reports_listening else ReportsState.listen
 
-    def _reload_all(self) -> None:
+    def _reload_all(self, project_id: int | None = None) -> None:
         with session_scope() as db:
-            cards = views.project_cards(db, self.current_user(db), self.reports_project_id)
+            cards = views.project_cards(
+                db, self.current_user(db), project_id or self.reports_project_id
+            )
         self.cards = {c["type"]: present(c) for c in cards}
 
     @rx.event
@@ -194,7 +199,7 @@ class ReportsState(PageState):
 
     @rx.event(background=True)
     async def listen(self):
-        """Follow the project's report runs while the page is open."""
+        """Follow the project's report runs while the page is open (`follow` checks access)."""
         async with self:
             self.reports_listener += 1
             generation, project_id = self.reports_listener, self.reports_project_id
@@ -208,7 +213,9 @@ class ReportsState(PageState):
 
         try:
             subject = subject_for_project(project_id)
-            async for event in follow(self, subject, still_wanted, LISTENER_IDLE_SECONDS):
+            async for event in follow(
+                self, project_id, subject, still_wanted, LISTENER_IDLE_SECONDS
+            ):
                 async with self:
                     if self.reports_listener != generation:
                         break

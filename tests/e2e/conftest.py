@@ -7,6 +7,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -30,8 +31,14 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    var_dir = tmp_path_factory.mktemp("e2e-var")
+def app_var_dir(tmp_path_factory) -> Path:
+    """The VAR_DIR of the app that `app_url` starts (its SQLite database and progress bus)."""
+    return tmp_path_factory.mktemp("e2e-var")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_var_dir) -> Iterator[str]:
+    var_dir = app_var_dir
     port = free_port()
     env = child_env(
         VAR_DIR=str(var_dir),

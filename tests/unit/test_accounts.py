@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from marketnav.db import session_scope
 from marketnav.models import AuditLog, LoginAttempt, User
 from marketnav.services import accounts, organizations, sessions
 from marketnav.services.errors import RateLimited, ValidationFailed
@@ -65,27 +66,47 @@ def test_login_succeeds_and_records_audit(db):
     assert "auth.login" in actions
 
 
+def _login(email: str, password: str, client: str = ""):
+    """One request's worth of login: its own session scope, rolled back when login raises."""
+    with session_scope() as session:
+        return accounts.login(session, email, password, client)
+
+
+def _failed_logins(db) -> list[AuditLog]:
+    return db.exec(select(AuditLog).where(AuditLog.action == "auth.login_failed")).all()
+
+
+def test_failed_login_is_recorded_although_the_request_rolls_back(db):
+    user = make_user(db, "Ada Lovelace", "ada@example.com")
+    with pytest.raises(ValidationFailed):
+        _login("ada@example.com", "wrong password", "10.0.0.1")
+    (attempt,) = db.exec(select(LoginAttempt)).all()
+    assert (attempt.email, attempt.client) == ("ada@example.com", "10.0.0.1")
+    assert not attempt.succeeded
+    (failure,) = _failed_logins(db)
+    assert failure.user_id == user.id and failure.details == {"email": "ada@example.com"}
+
+
 def test_login_is_rate_limited_per_account(db):
     make_user(db, "Ada Lovelace", "ada@example.com")
     for _ in range(5):
         with pytest.raises(ValidationFailed):
-            accounts.login(db, "ada@example.com", "wrong password", "10.0.0.1")
-        db.commit()
+            _login("ada@example.com", "wrong password", "10.0.0.1")
     # Even the right password is refused while the account is locked.
     with pytest.raises(RateLimited):
-        accounts.login(db, "ada@example.com", "correct horse battery", "10.0.0.2")
-    failures = [a for a in db.exec(select(AuditLog)).all() if a.action == "auth.login_failed"]
-    assert len(failures) == 5
+        _login("ada@example.com", "correct horse battery", "10.0.0.2")
+    assert len(_failed_logins(db)) == 5
+    assert len(db.exec(select(LoginAttempt)).all()) == 5
 
 
 def test_login_is_rate_limited_per_client(db):
     for i in range(20):
         with pytest.raises(ValidationFailed):
-            accounts.login(db, f"user{i}@example.com", "wrong password", "10.9.9.9")
-        db.commit()
+            _login(f"user{i}@example.com", "wrong password", "10.9.9.9")
     with pytest.raises(RateLimited):
-        accounts.login(db, "fresh@example.com", "wrong password", "10.9.9.9")
+        _login("fresh@example.com", "wrong password", "10.9.9.9")
     assert len(db.exec(select(LoginAttempt)).all()) == 20
+    assert len(_failed_logins(db)) == 20
 
 
 def test_logout_ends_the_session(db):

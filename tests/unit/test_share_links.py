@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from sqlmodel import select
 
-from marketnav.models import AuditLog, ShareLink
+from marketnav.db import session_scope
+from marketnav.models import AuditLog, ShareAttempt, ShareLink
 from marketnav.models.base import utcnow
 from marketnav.services import share_links
 from marketnav.services.errors import DomainError, PermissionDenied, RateLimited, ValidationFailed
@@ -34,6 +35,12 @@ def shared(db, monkeypatch):
     fill_inputs(db, owner, project)
     run_report(db, owner, project)
     return db, owner, project
+
+
+def _unlock(token: str, password: str, client: str) -> None:
+    """One request's worth of unlock: its own session scope, rolled back when unlock raises."""
+    with session_scope() as session:
+        share_links.unlock(session, token, password, client=client)
 
 
 def _create(db, owner, project, **kwargs):
@@ -94,17 +101,19 @@ def test_password_protected_link_needs_the_password_and_is_rate_limited(shared):
     with pytest.raises(share_links.PasswordRequired):
         share_links.open_link(db, created.token, unlocked=False, count_view=True)
     with pytest.raises(ValidationFailed):
-        share_links.unlock(db, created.token, "wrong", client="1.2.3.4")
-    share_links.unlock(db, created.token, "open sesame", client="1.2.3.4")
+        _unlock(created.token, "wrong", "1.2.3.4")
+    _unlock(created.token, "open sesame", "1.2.3.4")
     assert share_links.open_link(db, created.token, unlocked=True, count_view=True).protected
     for _ in range(share_links.MAX_ATTEMPTS_PER_LINK - 1):
         with pytest.raises(ValidationFailed):
-            share_links.unlock(db, created.token, "wrong", client="5.6.7.8")
-    db.commit()
+            _unlock(created.token, "wrong", "5.6.7.8")
+    # Each request rolled back when it raised; the failures were committed on their own.
     with pytest.raises(RateLimited):
-        share_links.unlock(db, created.token, "open sesame", client="9.9.9.9")
+        _unlock(created.token, "open sesame", "9.9.9.9")
     failures = db.exec(select(AuditLog).where(AuditLog.action == "share.password_failed")).all()
     assert len(failures) == share_links.MAX_ATTEMPTS_PER_LINK
+    attempts = db.exec(select(ShareAttempt).where(ShareAttempt.link_id == created.link.id)).all()
+    assert sorted(a.succeeded for a in attempts) == [False] * 5 + [True]
     with pytest.raises(ValidationFailed) as err:
         _create(db, owner, project, password="short")
     assert "password" in err.value.field_errors

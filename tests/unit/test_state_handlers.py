@@ -5,12 +5,19 @@ from __future__ import annotations
 import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
+from sqlmodel import col, select
 
+from marketnav.models import AuditLog, LoginAttempt, ShareAttempt
+from marketnav.services import accounts, share_links
+from marketnav.settings import get_settings
 from marketnav.state.admin import AccountState, AuditState, StatusState
 from marketnav.state.dashboard import DashboardState
 from marketnav.state.organizations import OrganizationsState
 from marketnav.state.project import ProjectState
 from marketnav.state.session import SessionState
+from marketnav.state.share import ShareState
+from tests.conftest import clear_caches
+from tests.factories import fill_inputs, make_project, make_user, run_report
 
 PASSWORD = "correct horse battery"
 
@@ -67,6 +74,98 @@ def test_login_logout_and_safe_next_redirect(db):
     assert state.token and state._next_path() == "/dashboard"
     state.logout()
     assert state.token == "" and state.user_id == 0
+
+
+def _audited(db, action: str) -> list[AuditLog]:
+    return db.exec(select(AuditLog).where(AuditLog.action == action)).all()
+
+
+def _login(email: str, password: str) -> SessionState:
+    """A login as the page sends it: a fresh handler call with its own session scope."""
+    state = make_state(SessionState, "/login")
+    state.login({"email": email, "password": password})
+    return state
+
+
+def test_wrong_passwords_through_the_handler_are_recorded_and_lock_the_account(db):
+    signed_up(db)
+    limit = get_settings().login_max_attempts
+    for _ in range(limit):
+        state = _login("ada@example.com", "wrong password")
+        assert state.auth_error == accounts.LOGIN_FAILED_MESSAGE and state.token == ""
+    attempts = db.exec(select(LoginAttempt)).all()
+    assert [(a.email, a.client, a.succeeded) for a in attempts] == [
+        ("ada@example.com", "127.0.0.1", False)
+    ] * limit
+    failures = _audited(db, "auth.login_failed")
+    assert len(failures) == limit and {f.client for f in failures} == {"127.0.0.1"}
+    # The right password is refused while the account is locked, and nobody is signed in.
+    state = _login("ada@example.com", PASSWORD)
+    assert "Too many failed attempts" in state.auth_error
+    assert state.token == "" and state.user_id == 0
+    assert _audited(db, "auth.login") == []
+
+
+def test_wrong_passwords_through_the_handler_exhaust_the_client_budget(db):
+    signed_up(db)
+    budget = get_settings().login_max_attempts * accounts.CLIENT_BUDGET_FACTOR
+    for i in range(budget):
+        assert _login(f"guess{i}@example.com", "wrong password").token == ""
+    assert len(db.exec(select(LoginAttempt)).all()) == budget
+    assert len(_audited(db, "auth.login_failed")) == budget
+    # The same client with a real account's right password: refused while limited.
+    state = _login("ada@example.com", PASSWORD)
+    assert "Too many failed attempts" in state.auth_error and state.token == ""
+
+
+@pytest.fixture
+def protected_link(db, monkeypatch) -> str:
+    """The token of a password-protected link to a completed Quick Report."""
+    monkeypatch.setenv("CRUNCHBASE_API_URL", "http://127.0.0.1:9")
+    clear_caches()
+    owner = make_user(db, "Olga Owner")
+    project = make_project(db, owner, "Pets")
+    fill_inputs(db, owner, project)
+    run_report(db, owner, project)
+    created = share_links.create(db, owner, project.id, "quick_report", password="open sesame")
+    db.commit()
+    return created.token
+
+
+def test_wrong_share_passwords_through_the_handler_are_recorded_and_hit_the_limit(
+    db, protected_link
+):
+    path = f"/share/{protected_link}"
+    for _ in range(share_links.MAX_ATTEMPTS_PER_LINK):
+        state = make_state(ShareState, path)
+        state.load()
+        assert state.share_status == "password"
+        state.unlock({"password": "wrong guess"})
+        assert state.password_error == "That password is not right."
+        assert state.share_status == "password" and state.sections == []
+    attempts = db.exec(select(ShareAttempt)).all()
+    assert [(a.client, a.succeeded) for a in attempts] == [
+        ("127.0.0.1", False)
+    ] * share_links.MAX_ATTEMPTS_PER_LINK
+    failures = _audited(db, "share.password_failed")
+    assert len(failures) == share_links.MAX_ATTEMPTS_PER_LINK
+    # The right password is refused while the link is limited: nothing is shown or unlocked.
+    state = make_state(ShareState, path)
+    state.load()
+    state.unlock({"password": "open sesame"})
+    assert "Too many wrong passwords" in state.password_error
+    assert state.share_status == "password" and state.sections == []
+    assert state._unlocked_hash == ""
+    assert db.exec(select(ShareAttempt).where(col(ShareAttempt.succeeded))).all() == []
+
+
+def test_right_share_password_through_the_handler_unlocks(db, protected_link):
+    state = make_state(ShareState, f"/share/{protected_link}")
+    state.load()
+    state.unlock({"password": "wrong guess"})
+    state.unlock({"password": "open sesame"})
+    assert state.password_error == "" and state.share_status == "ready" and state.sections
+    assert [a.succeeded for a in db.exec(select(ShareAttempt)).all()] == [False, True]
 
 
 def test_protected_page_redirects_strangers(db):
@@ -201,6 +300,39 @@ def test_change_password_handler(db):
         {"current": PASSWORD, "new": "new password 1", "confirm": "new password 1"}
     )
     assert "Password changed" in state.notice
+
+
+def test_load_keeps_no_project_id_the_user_cannot_open_and_follow_refuses(db):
+    from marketnav.state.assistant import AssistantState
+    from marketnav.state.bus import may_follow
+    from marketnav.state.report_viewer import ReportViewerState
+    from marketnav.state.reports import ReportsState
+
+    owner_token = signed_up(db)
+    _, project_id = _project_state(db, owner_token)
+    outsider_token = signed_up(db, "Eve Outsider", "eve@example.com")
+    ids = {
+        ProjectState: "current_id",
+        AssistantState: "thread_project_id",
+        ReportsState: "reports_project_id",
+        ReportViewerState: "rv_project_id",
+    }
+
+    def path(cls) -> str:
+        return f"/projects/{project_id}" + ("/reports/quick_report" * (cls is ReportViewerState))
+
+    for token in (outsider_token, "", "forged"):
+        for cls, var in ids.items():
+            state = make_state(cls, path(cls), token)
+            state.load()
+            assert getattr(state, var) == 0, (cls.__name__, token)
+        assert not may_follow(token, project_id)
+    for cls, var in ids.items():
+        state = make_state(cls, path(cls), owner_token)
+        state.load()
+        assert getattr(state, var) == project_id, cls.__name__
+    assert may_follow(owner_token, project_id)
+    assert not may_follow(owner_token, 0) and not may_follow(owner_token, project_id + 1)
 
 
 @pytest.mark.parametrize("path", ["/projects/abc", "/projects/999999"])
