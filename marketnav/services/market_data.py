@@ -225,7 +225,9 @@ class MarketDataClient:
 
     # -- an organisation's own companies (both services keep them) --------------------------
 
-    async def import_batch(self, service: Service, batch: ImportBatchRequest) -> ImportBatchResponse:
+    async def import_batch(
+        self, service: Service, batch: ImportBatchRequest
+    ) -> ImportBatchResponse:
         """One batch of imported companies; they are searchable when this returns."""
         body = batch.model_dump(mode="json", exclude_none=True)
         return await self._call(

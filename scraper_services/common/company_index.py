@@ -35,9 +35,12 @@ FUZZY_CUTOFF = 93  # "projet44" finds project44; "Shippeo" does not become Shipp
 
 # Labels every second company carries: no evidence that two companies compete.
 GENERIC_CATEGORIES = frozenset(
-    "saas software b2b b2c marketplace platform mobile apps app internet technology "
-    "artificial intelligence ai enterprise software consumer startup".split(" ")
-)
+    {
+        "saas", "software", "b2b", "b2c", "marketplace", "platform", "mobile", "mobile apps",
+        "apps", "app", "internet", "technology", "artificial intelligence", "ai",
+        "enterprise software", "consumer", "startup",
+    }
+)  # fmt: skip
 _LEGAL_SUFFIX = re.compile(
     r"\b(inc|incorporated|ltd|limited|llc|gmbh|sa|sas|ag|bv|plc|corp|corporation|co|pvt|srl)\b\.?"
 )
@@ -96,6 +99,10 @@ class Hit:
     named: float = 0.0  # best cosine to a named competitor (0 when none named)
     lexical: float = 0.0  # BM25, scaled to the best match of this query (0..1)
     category: float = 0.0  # share of the query's categories the company has (0..1)
+    prf: float = 0.0  # cosine to the centroid of the closest matches (pseudo-relevance feedback)
+    cluster: float = 0.0  # share of the closest matches' common categories it has (0..1)
+    dense_gap: float = 0.0  # dense minus the best dense of this query (<= 0)
+    dense_z: float = 0.0  # dense in standard deviations above this query's candidates' mean
     fused: float = 0.0  # reciprocal rank fusion of the four signals
     relevance: float = 0.0  # calibrated probability that the company is a competitor
     named_by_user: bool = False
@@ -304,7 +311,9 @@ class CompanyIndex:
         rows: list[tuple[Partition, int, float, float, float, float]] = []
         for partition in self._visible(owners):
             rows.extend(
-                self._candidates(partition, vector, named_matrix, tokens, query, pinned | set(extra))
+                self._candidates(
+                    partition, vector, named_matrix, tokens, query, pinned | set(extra)
+                )
             )
         if not rows:
             return []
@@ -322,8 +331,11 @@ class CompanyIndex:
             )
             for partition, pos, dense, named_sim, lexical, category in rows
         ]
+        _feedback(hits, [partition.vectors[pos] for partition, pos, *_ in rows],
+                  [partition.categories[pos] for partition, pos, *_ in rows])  # fmt: skip
         _fuse(hits)
         for hit in hits:
+            hit.fused *= RRF_K  # about 1 per signal that ranks it first: a 0..4 scale
             hit.relevance = self.relevance.score(hit)
         hits.sort(key=lambda h: (not h.named_by_user, -h.relevance, -h.fused, h.name.lower()))
         named_hits = [h for h in hits if h.named_by_user]
@@ -371,9 +383,7 @@ class CompanyIndex:
         for i, pos in enumerate(positions):
             category = 0.0
             if query.categories:
-                category = len(partition.categories[pos] & query.categories) / len(
-                    query.categories
-                )
+                category = len(partition.categories[pos] & query.categories) / len(query.categories)
             lexical = float(lexical_all[pos]) if lexical_all is not None else 0.0
             rows.append(
                 (partition, int(pos), float(dense[i]), float(named_sim[i]), lexical, category)
@@ -385,6 +395,31 @@ def _top(scores: np.ndarray, take: int) -> list[int]:
     if len(scores) <= take:
         return list(range(len(scores)))
     return [int(p) for p in np.argpartition(-scores, take - 1)[:take]]
+
+
+FEEDBACK_TOP = 5
+
+
+def _feedback(hits: list[Hit], vectors: list[np.ndarray], categories: list[frozenset[str]]) -> None:
+    """Pseudo-relevance feedback: the closest matches (named ones first) describe the market
+    better than the founder's words alone; how close each candidate is to them is a signal."""
+    order = sorted(range(len(hits)), key=lambda i: (not hits[i].named_by_user, -hits[i].dense))
+    top = order[:FEEDBACK_TOP]
+    centroid = np.mean([vectors[i] for i in top], axis=0)
+    centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
+    counts: dict[str, int] = {}
+    for i in top:
+        for category in categories[i]:
+            counts[category] = counts.get(category, 0) + 1
+    common = {c for c, n in counts.items() if n >= 2}
+    best = max(h.dense for h in hits)
+    dense = np.array([h.dense for h in hits])
+    spread = float(dense.std()) or 1.0
+    for i, hit in enumerate(hits):
+        hit.dense_z = float((hit.dense - dense.mean()) / spread)
+        hit.prf = float(vectors[i] @ centroid)
+        hit.cluster = len(categories[i] & common) / len(common) if common else 0.0
+        hit.dense_gap = hit.dense - best
 
 
 def _fuse(hits: list[Hit]) -> None:

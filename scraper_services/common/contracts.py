@@ -183,7 +183,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 IMPORT_BATCH_MAX = 500
 ImportLabel = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[\w .:-]+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[\w .:-]+$"),
 ]
 
 

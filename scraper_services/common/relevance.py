@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Protocol
 
 MODEL_PATH = Path(__file__).resolve().parent / "relevance_model.json"
-FEATURES = ("dense", "named", "lexical", "category")
+FEATURES = (
+    "dense", "named", "lexical", "category", "prf", "cluster", "dense_gap", "dense_z", "fused",
+)  # fmt: skip
 
 
 class Signals(Protocol):
@@ -26,6 +28,11 @@ class Signals(Protocol):
     named: float
     lexical: float
     category: float
+    prf: float
+    cluster: float
+    dense_gap: float
+    dense_z: float
+    fused: float
 
 
 @dataclass(frozen=True)

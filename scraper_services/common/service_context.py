@@ -17,7 +17,11 @@ from typing import Any
 from fastapi import HTTPException
 
 from scraper_services.common.catalogue import Catalogue
-from scraper_services.common.embeddings import MODEL_NAME, Embedder, EmbedderUnavailable, get_embedder
+from scraper_services.common.embeddings import (
+    Embedder,
+    EmbedderUnavailable,
+    get_embedder,
+)
 from scraper_services.common.sources import CompanySource, DatasetSource
 from scraper_services.common.store import CompanyStore
 
@@ -126,6 +130,6 @@ class ServiceContext:
             "source": self.source.label,
             "source_details": source,
             "store": {"backend": self.store.backend, "ok": store_ok, "companies": companies},
-            "similarity_backend": f"{self.similarity_backend} (bm25 + {MODEL_NAME})",
+            "similarity_backend": self.similarity_backend,
             "similarity_ready": self.catalogue is not None,
         }

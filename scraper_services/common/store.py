@@ -138,7 +138,9 @@ class CompanyStore:
         columns = {c["name"] for c in inspect(self.engine).get_columns(self.companies.name)}
         if "owner" not in columns:
             with self.engine.begin() as connection:
-                connection.execute(text(f"ALTER TABLE {self.companies.name} ADD COLUMN owner INTEGER"))
+                connection.execute(
+                    text(f"ALTER TABLE {self.companies.name} ADD COLUMN owner INTEGER")
+                )
 
     def drop(self) -> None:
         self.metadata.drop_all(self.engine)

@@ -102,8 +102,10 @@ class MarketCompany(BaseModel):
     funding_text: str = "N/A"
     cb_rank: int | None = None
     tracxn_score: float | None = None
-    similarity: float = 0.0
+    similarity: float = 0.0  # the service's calibrated relevance (probability of competing)
     combined_score: float = 0.0
+    named_by_user: bool = False
+    origin: str = ""  # demo-dataset, import:<label> or the live API
     founded_year: int | None = None
     city: str = ""
     country: str = ""
@@ -170,8 +172,10 @@ def crunchbase_company(item: dict[str, Any], position: int) -> MarketCompany:
         funding_usd=parse_funding_usd(data.get("Total Funding Amount")),
         funding_text=as_text(data.get("Total Funding Amount")) or "N/A",
         cb_rank=int(rank) if isinstance(rank, int | float) else None,
-        similarity=float(item.get("similarity_score") or 0),
+        similarity=float(item.get("relevance", item.get("similarity_score")) or 0),
         combined_score=float(item.get("combined_score") or 0),
+        named_by_user=bool(item.get("named_by_user")),
+        origin=str(item.get("origin") or ""),
         founded_year=founded_year(data.get("Founded Year")),
         city=city,
         country=country,
@@ -219,8 +223,10 @@ def tracxn_company(item: dict[str, Any], position: int) -> MarketCompany:
         funding_usd=funding,
         funding_text=funding_text or "N/A",
         tracxn_score=float(score) if isinstance(score, int | float) else None,
-        similarity=float(item.get("similarity_score") or 0),
+        similarity=float(item.get("relevance", item.get("similarity_score")) or 0),
         combined_score=float(item.get("combined_score") or 0),
+        named_by_user=bool(item.get("named_by_user")),
+        origin=str(item.get("origin") or ""),
         founded_year=founded_year(basic.get("founded_year")),
         city=city,
         country=country,
@@ -291,6 +297,38 @@ class Market:
     keywords: list[str]
     companies: list[MarketCompany]
     keyword_counts: dict[str, int] = field(default_factory=dict)  # companies found per keyword
+    retrieval: dict[str, Any] | None = None  # the service's RetrievalSummary
+    requested: int = 10
+
+    @property
+    def named_not_found(self) -> list[str]:
+        named = (self.retrieval or {}).get("named_competitors") or []
+        return [n["name"] for n in named if not n.get("found")]
+
+    def competitor_list_lines(self) -> list[str]:
+        """What the list is and is not: named competitors, the floor, a short list said short."""
+        lines: list[str] = []
+        named = [c.name for c in self.companies if c.named_by_user]
+        if named:
+            lines.append(f"- **Named by you**: {', '.join(named)} (always in the landscape).")
+        for name in self.named_not_found:
+            lines.append(f"- **{name}**: not in the data set used for this report.")
+        if self.retrieval is not None:
+            floor = float(self.retrieval.get("relevance_floor") or 0)
+            close = len(self.companies)
+            if close < self.requested:
+                lines.append(
+                    f"- **Close competitors in the data**: {plural(close)} passed the relevance "
+                    f"floor ({floor:.2f}) of {self.requested} asked for; the rest of the "
+                    "data set is not close enough to call a competitor, so the list is not "
+                    "padded."
+                )
+            else:
+                lines.append(
+                    f"- **Competitor list**: the {plural(close)} closest to the project, each "
+                    f"above the relevance floor ({floor:.2f})."
+                )
+        return lines
 
     @cached_property
     def funded(self) -> list[MarketCompany]:
@@ -333,23 +371,29 @@ class Market:
         return offline.market_statistics(self.offline_facts())
 
     def relevance(self, company: MarketCompany) -> int:
-        """2 = direct competitor, 1 = close, 0 = adjacent market (similarity vs the best match)."""
-        best = max((c.similarity for c in self.companies), default=0.0)
-        if best > 0:
-            ratio = company.similarity / best
-            return 2 if ratio >= 0.8 else 1 if ratio >= 0.5 else 0
+        """2 = direct competitor, 1 = close, 0 = adjacent market.
+
+        From the service's calibrated relevance (the probability that the company competes):
+        0.8 and up is direct, 0.5 (the floor) and up close; a company the founder named is at
+        least close. Old snapshots without it are judged by their rank among the companies."""
+        if any(c.similarity for c in self.companies):
+            level = 2 if company.similarity >= 0.8 else 1 if company.similarity >= 0.5 else 0
+            return max(level, 1) if company.named_by_user else level
         third = max(1, len(self.companies) // 3)
         return 2 if company.match_rank <= third else 1 if company.match_rank <= 2 * third else 0
 
     def threat(self, company: MarketCompany) -> tuple[str, list[str]]:
-        """High / Medium / Low: how close the company is to the startup, times its strength.
+        """High / Medium / Low: how close the company is to the startup first, then its strength.
 
         Strength is funding against the median (or above $100M) and a top-third standing by
-        the source's rank or score; a company in an adjacent market is never more than Low.
+        the source's rank or score. A direct competitor that is well funded or prominent is
+        High (the closest strong match is never Low); an adjacent-market company is Low.
         """
         relevance = self.relevance(company)
         kind = ("an adjacent-market company", "a close competitor", "a direct competitor")
-        reasons = [f"{kind[relevance]} (similarity {company.similarity:.2f})"]
+        reasons = [f"{kind[relevance]} (relevance {company.similarity:.2f})"]
+        if company.named_by_user:
+            reasons.append("named by you")
         strength = 0
         if company.funding_usd and self.median_funding:
             ratio = company.funding_usd / self.median_funding
@@ -368,6 +412,8 @@ class Market:
         if position is not None and position <= max(1, len(self.standing_order) // 3):
             strength += 1
             reasons.append(f"in the top third by {self.measure}")
+        if relevance == 2 and strength:
+            return "High", reasons
         points = relevance + strength if relevance else 0
         return ("High" if points >= 4 else "Medium" if points >= 2 else "Low"), reasons
 

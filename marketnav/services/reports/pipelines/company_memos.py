@@ -158,6 +158,7 @@ def _open_segments(market: Market) -> list[str]:
 def offline_board_view(market: Market) -> str:
     """Fast / flash analysis: comparison table, threats, smaller players, open segments."""
     lines = [offline.market_summary_markdown(market.offline_facts(), f"the {market.label} search")]
+    lines += market.competitor_list_lines()
     lines += [
         "",
         f"| # | Company | Core focus | Funding | {market.measure} | Founded | Threat |",
@@ -168,8 +169,9 @@ def offline_board_view(market: Market) -> str:
         threats[company.slug] = market.threat(company)
         standing = company.cb_rank if company.cb_rank is not None else company.tracxn_score
         focus = ", ".join(company.tags[:2]) or company.description[:60]
+        named = " (named by you)" if company.named_by_user else ""
         lines.append(
-            f"| {company.match_rank} | {cell(company.name)} | {cell(focus)} | "
+            f"| {company.match_rank} | {cell(company.name + named)} | {cell(focus)} | "
             f"{format_usd(company.funding_usd)} | {cell(standing if standing is not None else '')}"
             f" | {company.founded_year or 'n/a'} | {threats[company.slug][0]} |"
         )
@@ -199,6 +201,7 @@ def offline_board_view(market: Market) -> str:
 def offline_landscape(market: Market) -> str:
     """Strategic / executive summary: statistics, concentration, market map, white space."""
     lines = [offline.market_summary_markdown(market.offline_facts(), f"the {market.label} search")]
+    lines += market.competitor_list_lines()
     total = market.statistics.total_funding_usd
     if total and len(market.funded) > 3:
         top = sum(c.funding_usd or 0 for c in market.funded[:3])
@@ -245,6 +248,7 @@ def summary_data(market: Market) -> dict[str, Any]:
             "match_rank": c.match_rank,
             "name": c.name,
             "description": c.description[:240],
+            "relevance": round(c.similarity, 2),
             "funding": c.funding_text,
             "funding_usd": c.funding_usd,
             "standing": c.standing or "n/a",
@@ -258,6 +262,9 @@ def summary_data(market: Market) -> dict[str, Any]:
     return {
         "startup": market.startup,
         "source": market.label,
+        "competitor_list": market.competitor_list_lines(),
+        "named_by_founder": [c.name for c in market.companies if c.named_by_user],
+        "named_but_not_in_data": market.named_not_found,
         "keywords": market.keywords,
         "statistics": market.statistics.model_dump(),
         "companies": table,
@@ -378,6 +385,8 @@ async def analyse(ctx: RunContext, spec: AnalysisSpec, data: MarketData) -> None
         keywords=data.keywords,
         companies=data.companies,
         keyword_counts=data.keyword_counts,
+        retrieval=data.retrieval,
+        requested=data.requested,
     )
     await run_concurrently(
         ctx.step("company_deep_dive", partial(deep_dives, ctx, spec.memo, market)),

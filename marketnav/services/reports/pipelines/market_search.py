@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from marketnav.services import market_data
 from marketnav.services.ai import OFFLINE_LABEL, AIResult, generate_target_description
+from marketnav.services.reports.competitor_query import project_query
 from marketnav.services.reports.context import RunContext, StepFailed
 from marketnav.services.reports.pipelines.company_facts import (
     MarketCompany,
@@ -133,6 +134,12 @@ async def search(
     """`api_search`: the streamed search; raw data for `raw_data.json`."""
     request_id = f"{source.report_type}-{ctx.info.run_id}"
     request = source.build_request(keywords, search_text(target) or target, request_id)
+    request = request.model_copy(
+        update={
+            "project": project_query(ctx.info.inputs),
+            "organization_id": ctx.info.organization_id,
+        }
+    )
     response: Any = None
     async with market_data.MarketDataClient(timeout=SEARCH_TIMEOUT_SECONDS) as client:
         try:
@@ -159,8 +166,27 @@ async def search(
             f"The {source.label} search failed for every keyword "
             f"({'; '.join(sorted(errors)) or 'no details'}). Retry later."
         )
+    retrieval = meta.retrieval
     if not response.top_companies_full_data:
-        raise StepFailed(NO_COMPANIES)
+        raise StepFailed(
+            NO_COMPANIES
+            if retrieval is None
+            else f"No company in the data is close enough to this project to call a competitor "
+            f"({retrieval.candidates} candidates, none above the relevance floor). "
+            "Describe the product more concretely, name known competitors, or import your "
+            "own company list."
+        )
+    if retrieval is not None:
+        for named in retrieval.named_competitors:
+            ctx.detail(
+                "api_search",
+                "named_competitor",
+                f"{named.name}: found as {named.matched_name}"
+                if named.found
+                else f"{named.name}: not in the data set used for this report",
+                name=named.name,
+                found=named.found,
+            )
     found = meta.all_companies_count
     ctx.message("api_search", f"Found {found} companies, ranking…", 95)
     dumped = response.model_dump(mode="json")
@@ -245,6 +271,8 @@ class MarketData:
     companies_found: int
     companies: list[MarketCompany]
     keyword_counts: dict[str, int]
+    retrieval: dict[str, Any] | None = None  # the service's RetrievalSummary (named, floor)
+    requested: int = 10
 
 
 async def collect(ctx: RunContext, source: MarketSource) -> MarketData:
@@ -274,4 +302,6 @@ async def collect(ctx: RunContext, source: MarketSource) -> MarketData:
             keyword: int(result.get("count") or 0)
             for keyword, result in (raw["metadata"].get("keyword_results") or {}).items()
         },
+        retrieval=raw["metadata"].get("retrieval"),
+        requested=int(raw["metadata"].get("top_count_requested") or len(companies)),
     )

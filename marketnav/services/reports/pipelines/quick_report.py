@@ -13,6 +13,7 @@ from typing import Any
 
 from marketnav.services import market_data
 from marketnav.services.ai import OFFLINE_LABEL, ProjectInputsData, generate_crunchbase_keywords
+from marketnav.services.reports.competitor_query import project_query
 from marketnav.services.reports.context import RunContext
 from marketnav.services.reports.pipelines.common import finish, write_section
 from scraper_services.crunchbase.schemas import TopSimilarWithRankRequest
@@ -69,6 +70,8 @@ async def _competitors(ctx: RunContext) -> dict[str, Any]:
         num_companies=10,
         top_count=8,
         request_id=f"quick-{ctx.info.run_id}",
+        project=project_query(ctx.info.inputs),
+        organization_id=ctx.info.organization_id,
     )
     try:
         async with market_data.MarketDataClient(timeout=60) as client:
@@ -76,17 +79,31 @@ async def _competitors(ctx: RunContext) -> dict[str, Any]:
     except market_data.MarketDataError as err:
         ctx.detail("init", "info", f"Market data unavailable, using the inputs only: {err}")
         return {"keywords": keywords.value.keywords, "competitors": [], "source": ""}
+    # Only what passed the relevance floor (and what the founder named) is a competitor.
     competitors = [
-        {"name": c.name, "description": c.description[:300], "cb_rank": c.cb_rank}
-        for c in found.all_companies[:8]
+        {
+            "name": c.name,
+            "description": c.company_data.get("About", "")[:300],
+            "cb_rank": c.cb_rank,
+            "relevance": round(c.relevance, 2),
+            "named_by_user": c.named_by_user,
+        }
+        for c in found.top_companies_full_data[:8]
     ]
+    retrieval = found.metadata.retrieval
+    missing = [n.name for n in retrieval.named_competitors if not n.found] if retrieval else []
     ctx.detail(
         "init",
         "top_companies",
         f"{len(competitors)} companies to compare with",
         companies=[c["name"] for c in competitors[:5]],
     )
-    return {"keywords": keywords.value.keywords, "competitors": competitors, "source": found.source}
+    return {
+        "keywords": keywords.value.keywords,
+        "competitors": competitors,
+        "named_not_in_data": missing,
+        "source": found.source,
+    }
 
 
 def _offline_text(key: str, inputs: ProjectInputsData, data: dict[str, Any]) -> str:
@@ -115,6 +132,8 @@ def _offline_text(key: str, inputs: ProjectInputsData, data: dict[str, Any]) -> 
         ] or ["| (none found) | | |"]
         if named:
             lines += ["", f"Competitors you named: {', '.join(named)}."]
+        for missing in data.get("named_not_in_data") or []:
+            lines.append(f"- {missing}: not in the data set used for this report.")
     elif key == "product_differentiation":
         terms = data.get("keywords") or []
         lines += [f"- Position against the '{t}' segment." for t in terms[:3]] or [

@@ -1,0 +1,157 @@
+"""Competitor discovery quality over the gold set: the service search and the reports, end to end.
+
+    python -m bench.bench_competitors            # both parts, all ideas
+    python -m bench.bench_competitors --no-reports --verbose
+
+(a) Service search: the Crunchbase service's candidates for each idea (keywords from the
+    offline keyword generator, the whole project as the query, the named competitors), in
+    relevance order, and the list it presents (above the relevance floor).
+(b) End to end: the companies the Crunchbase Analysis and Tracxn Insights reports actually
+    present (their company sections), each report run by the real runner on the offline path
+    with both services over HTTP on the bundled demo data set.
+Targets (issue #10): recall@10 >= 0.9 and precision@10 >= 0.8 end to end. It exits non-zero
+when a target is missed. Figures only; nothing here is asserted by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench.competitor_gold import Idea, Scores, load_ideas
+
+TARGET_RECALL, TARGET_PRECISION = 0.9, 0.8
+
+
+@contextlib.contextmanager
+def embedded_app(temp: Path) -> Iterator[None]:
+    """Embedded defaults in `temp`, both services in threads, the app pointed at them."""
+    from sqlmodel import SQLModel
+
+    import marketnav.models  # noqa: F401 - every table
+    from scraper_services.crunchbase.app import create_app as create_crunchbase
+    from scraper_services.tracxn.app import create_app as create_tracxn
+    from tests.conftest import ENV_KEYS, clear_caches
+    from tests.scraper_fixtures import TOKEN, make_settings, serve_in_thread
+
+    for key in ENV_KEYS:
+        os.environ.pop(key, None)
+    os.environ.update({"VAR_DIR": str(temp / "var"), "SCRAPER_SERVICE_TOKEN": TOKEN})
+    settings = make_settings(temp / "services")
+    with (
+        serve_in_thread(create_crunchbase(settings)) as crunchbase_url,
+        serve_in_thread(create_tracxn(settings)) as tracxn_url,
+    ):
+        os.environ.update({"CRUNCHBASE_API_URL": crunchbase_url, "TRACXN_API_URL": tracxn_url})
+        clear_caches()
+        from marketnav.db import get_engine
+
+        SQLModel.metadata.create_all(get_engine())
+        yield
+
+
+async def service_search(idea: Idea) -> tuple[list[str], list[str]]:
+    """(candidates by relevance, presented list) of the Crunchbase service for one idea."""
+    from marketnav.services.ai import generate_crunchbase_keywords, generate_target_description
+    from marketnav.services.market_data import MarketDataClient
+    from marketnav.services.reports.competitor_query import project_query
+    from marketnav.services.reports.pipelines import crunchbase
+    from marketnav.services.reports.pipelines.market_search import search_text
+
+    inputs = idea.project_inputs()
+    keywords = generate_crunchbase_keywords(inputs).value.keywords
+    target = search_text(generate_target_description(inputs).value.description)
+    request = crunchbase.SOURCE.build_request(keywords, target or inputs.startup_description, "b")
+    request = request.model_copy(update={"project": project_query(inputs)})
+    async with MarketDataClient() as client:
+        response = await client.search_crunchbase(request)
+    ranked = sorted(response.all_companies, key=lambda c: -c.relevance)
+    return [c.name for c in ranked], [c.name for c in response.top_companies_full_data]
+
+
+def report_companies(idea: Idea, report_type: str) -> list[str]:
+    """The companies a report presents (its company sections, in the report's order)."""
+    from sqlmodel import select
+
+    from marketnav.db import session_scope
+    from marketnav.models import ReportRun, ReportSection
+    from marketnav.services import accounts, organizations, projects
+    from marketnav.services.reports import runner, runs
+
+    with session_scope() as db:
+        email = f"{idea.id}-{report_type}@bench.example"
+        user = accounts.register(db, "Bench Mark", email, "bench password 1").user
+        db.flush()
+        org_id = organizations.list_for_user(db, user)[0][0].id
+        project = projects.create(db, user, org_id, idea.id)
+        projects.save_inputs(db, user, project.id, idea.project_inputs().model_dump())
+        db.flush()
+        run_id = runs.start(db, user, project.id, report_type).id
+    outcome = runner.execute(run_id, "bench")
+    with session_scope() as db:
+        run = db.get(ReportRun, run_id)
+        if outcome.status != "completed":
+            print(f"  {idea.id} {report_type}: {run.status} ({run.error_message})")
+            return []
+        sections = db.exec(
+            select(ReportSection)
+            .where(ReportSection.run_id == run_id, ReportSection.kind == "company")
+            .order_by(ReportSection.position)
+        ).all()
+        return [s.company_name for s in sections]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--no-reports", action="store_true", help="only part (a)")
+    parser.add_argument("--ideas", type=int, default=0, help="only the first N ideas")
+    parser.add_argument("--verbose", action="store_true", help="per-idea lists")
+    args = parser.parse_args()
+    ideas = load_ideas()[: args.ideas or None]
+    print(f"{len(ideas)} ideas, {sum(len(i.competitors) for i in ideas)} graded competitors")
+    candidates, presented = Scores(), Scores()
+    reports = {"crunchbase": Scores(), "tracxn": Scores()}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as temp, embedded_app(Path(temp)):
+        for idea in ideas:
+            ranked, shown = asyncio.run(service_search(idea))
+            candidates.add(ranked, idea.competitors)
+            recall, precision = presented.add(shown, idea.competitors)
+            if args.verbose:
+                missed = [n for n in idea.competitors if n not in shown[:10]]
+                wrong = [n for n in shown[:10] if n not in idea.competitors]
+                print(f"- {idea.id}: R {recall:.2f} P {precision:.2f} | missed {missed} | "
+                      f"not gold {wrong}")  # fmt: skip
+        if not args.no_reports:
+            for idea in ideas:
+                for report_type, scores in reports.items():
+                    scores.add(report_companies(idea, report_type), idea.competitors)
+    print(f"({time.perf_counter() - started:.0f} s)")
+    print("(a) service search")
+    print(candidates.line("  candidates by relevance"))
+    print(presented.line("  presented (above the floor)"))
+    if args.no_reports:
+        return 0
+    print("(b) end to end, offline path")
+    ok = True
+    for report_type, scores in reports.items():
+        print(scores.line(f"  {report_type} report"))
+        if not scores.recall:
+            continue
+        recall = sum(scores.recall) / len(scores.recall)
+        precision = sum(scores.precision) / len(scores.precision)
+        ok &= recall >= TARGET_RECALL and precision >= TARGET_PRECISION
+    print(f"targets recall@10 >= {TARGET_RECALL}, precision@10 >= {TARGET_PRECISION}: "
+          f"{'met' if ok else 'NOT met'}")  # fmt: skip
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
