@@ -96,6 +96,17 @@ class Catalogue:
         log.info("%s catalogue: %d companies indexed", self.store.service, total)
         return total
 
+    def sync_owner(self, owner: int) -> None:
+        """Catch up with an organisation's imports made through another replica: one count
+        query per search; the partition is reloaded from the store when the counts differ."""
+        if self.store.count_owner(owner) == self.index.count(owner):
+            return
+        records = list(self.store.iter_records(owner=owner))
+        with self._lock:
+            self.index.remove_owner(owner)
+        self.add(records)
+        self.index.prepare()
+
     def remove_owner(self, owner: int) -> None:
         with self._lock:
             self.index.remove_owner(owner)

@@ -202,6 +202,8 @@ async def run_ranked_search(
     cleaned = unique_keywords(keywords)
     label = context.source.label
     owners = owners_for(organization_id)
+    if organization_id:
+        await asyncio.to_thread(catalogue.sync_owner, organization_id)
     yield ProgressEvent(
         event="search_started",
         type="search_started",
