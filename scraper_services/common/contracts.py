@@ -31,6 +31,7 @@ TargetDescription = Annotated[
 ]
 
 
+OrganizationId = Annotated[int, BeforeValidator(_json_number), Field(ge=1, le=2**31 - 1)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -84,7 +85,7 @@ class RetrievalRequest(BaseModel):
     """The retrieval fields both search requests accept (unknown to old clients: optional)."""
 
     project: ProjectQuery | None = None
-    organization_id: Annotated[int, BeforeValidator(_json_number), Field(ge=1)] | None = Field(
+    organization_id: OrganizationId | None = Field(
         None, description="Also search this organisation's imported companies (never others')"
     )
 
@@ -208,7 +209,7 @@ class ImportedCompany(BaseModel):
 
 
 class ImportBatchRequest(BaseModel):
-    organization_id: Annotated[int, BeforeValidator(_json_number), Field(ge=1)]
+    organization_id: OrganizationId
     import_id: RequestId
     companies: list[ImportedCompany] = Field(min_length=1, max_length=IMPORT_BATCH_MAX)
 
