@@ -150,7 +150,7 @@ def tracxn_keywords(inputs: ProjectInputsData) -> TracxnKeywords:
     for word in [*_top_words(inputs), *PAD_SUFFIXES]:
         if len(terms) >= 8:
             break
-        if stem(word) not in covered and re.fullmatch(r"[a-z0-9][a-z0-9&+'\-]*", word):
+        if stem(word) not in covered and re.fullmatch(r"[^\W_][\w&+'\-]*", word):
             terms.append(word)
             covered.add(stem(word))
     return TracxnKeywords(keywords=terms[:10], confidence=None)

@@ -111,7 +111,7 @@ class CrunchbaseKeywords(BaseModel):
         return cleaned
 
 
-_TRACXN_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9&+'\-]*$")
+_TRACXN_PART = re.compile(r"^[^\W_][\w&+'\-]*$")
 
 
 class TracxnKeywords(BaseModel):

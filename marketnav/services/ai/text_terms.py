@@ -34,7 +34,8 @@ quickly easily really currently already mostly mainly
 """
 PHRASE_BREAKS = frozenset(_PHRASE_BREAK_TEXT.split())
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+&'\-]*")
+# Letters of any script ("naïve", "façade", "配送"); a word may carry digits, +, &, ' and -.
+_WORD = re.compile(r"[^\W\d_][\w+&'\-]*")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
