@@ -5,6 +5,7 @@ import reflex as rx
 from marketnav.pages.admin import account_page, audit_page, status_page
 from marketnav.pages.auth import landing_page, login_page, register_page
 from marketnav.pages.dashboard import dashboard_page
+from marketnav.pages.imports import imports_page
 from marketnav.pages.organizations import organizations_page
 from marketnav.pages.project import project_page
 from marketnav.pages.queues import queues_page
@@ -13,6 +14,7 @@ from marketnav.pages.share import SHARE_DESCRIPTION, share_page
 from marketnav.state.admin import AccountState, AuditState, StatusState
 from marketnav.state.assistant import AssistantState
 from marketnav.state.dashboard import DashboardState
+from marketnav.state.imports import ImportState
 from marketnav.state.organizations import OrganizationsState
 from marketnav.state.project import ProjectState
 from marketnav.state.queues import QueueState
@@ -65,6 +67,7 @@ _protected = [
     (audit_page, "/audit", "Audit log", [AuditState.load]),
     (status_page, "/status", "System status", [StatusState.load]),
     (queues_page, "/queues", "Queues", [QueueState.load]),
+    (imports_page, "/imports", "Import companies", [ImportState.load]),
     (account_page, "/account", "Account", [AccountState.reset_page]),
 ]
 for component, route, title, loaders in _protected:

@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     report_heartbeat_timeout_seconds: int = Field(120, ge=5)
     report_worker_concurrency: int = Field(8, ge=1, le=64)
 
+    # Company imports (CSV exports of an organisation's own company lists).
+    import_max_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+    import_max_rows: int = Field(100_000, ge=1)
+    import_batch_size: int = Field(200, ge=1, le=500)
+
     @property
     def db_url(self) -> str:
         """SQLAlchemy URL of the platform database."""

@@ -50,6 +50,11 @@ def user_menu() -> rx.Component:
             rx.menu.item("Audit log", on_click=rx.redirect("/audit")),
             rx.menu.item("System status", on_click=rx.redirect("/status")),
             rx.menu.item("Queues", on_click=rx.redirect("/queues")),
+            rx.menu.item(
+                "Import companies",
+                on_click=rx.redirect("/imports"),
+                custom_attrs={"data-testid": "menu-imports"},
+            ),
             rx.menu.separator(),
             rx.menu.item(
                 "Log out",

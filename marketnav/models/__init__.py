@@ -3,6 +3,7 @@
 from marketnav.models.accounts import LoginAttempt, User, UserSession
 from marketnav.models.ai import AICacheEntry, AICallRecord
 from marketnav.models.assistant import AssistantMessage
+from marketnav.models.imports import CompanyImport, OrganizationDataDeletion
 from marketnav.models.operations import AuditLog, ProgressEvent, SystemCheck
 from marketnav.models.organizations import Membership, Organization
 from marketnav.models.projects import Project, ProjectInputs
@@ -14,9 +15,11 @@ __all__ = [
     "AICallRecord",
     "AssistantMessage",
     "AuditLog",
+    "CompanyImport",
     "LoginAttempt",
     "Membership",
     "Organization",
+    "OrganizationDataDeletion",
     "ProgressEvent",
     "Project",
     "ProjectInputs",

@@ -227,3 +227,35 @@ def rename(session: Session, actor: User, organization_id: int, name: str) -> Or
     organization.name = name
     session.add(organization)
     return organization
+
+
+def delete(session: Session, actor: User, organization_id: int, *, client: str = "") -> str:
+    """Delete an organisation (owners only; not a personal workspace) and everything in it.
+
+    Its projects, reports, imports and members go with it (foreign keys cascade), its files
+    are removed from the object store, and the deletion of its imported companies from both
+    market-data services is scheduled in this same transaction (`company_import.deletion`),
+    so it is never lost; the caller runs `deletion.purge` after the commit. Returns the name."""
+    from marketnav.services.company_import import deletion
+    from marketnav.services.storage import get_storage
+
+    organization = get(session, actor, organization_id, Action.ORG_DELETE)
+    if organization.is_personal:
+        raise ValidationFailed("A personal workspace cannot be deleted.")
+    name = organization.name
+    deletion.schedule(session, organization_id)
+    audit.record(
+        session,
+        "org.delete",
+        user_id=actor.id,
+        resource_type="organization",
+        resource_id=organization_id,
+        client=client,
+        name=name,
+    )
+    session.delete(organization)
+    session.flush()
+    storage = get_storage()
+    for key in storage.list(f"organizations/{organization_id}/"):
+        storage.delete(key)
+    return name

@@ -28,6 +28,8 @@ class Action(StrEnum):
     ORG_MANAGE_MEMBERS = "org.manage_members"
     ORG_VIEW_AUDIT = "org.view_audit"
     ORG_VIEW_SYSTEM = "org.view_system"
+    ORG_DELETE = "org.delete"
+    IMPORT_COMPANIES = "org.import_companies"
     PROJECT_CREATE = "project.create"
     PROJECT_VIEW = "project.view"
     PROJECT_EDIT = "project.edit"
@@ -53,11 +55,12 @@ _ADMIN = _WRITE | {
     Action.ORG_VIEW_AUDIT,
     Action.ORG_VIEW_SYSTEM,
     Action.CHAT_CLEAR,
+    Action.IMPORT_COMPANIES,
 }
 
 # The one table: what each role may do inside its organisation.
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.OWNER: frozenset(_ADMIN),
+    Role.OWNER: frozenset(_ADMIN | {Action.ORG_DELETE}),
     Role.ADMIN: frozenset(_ADMIN),
     Role.MEMBER: frozenset(_WRITE),
     Role.VIEWER: frozenset(_READ),

@@ -76,6 +76,8 @@ def test_queues_and_beat_schedule_are_declared(isolated_settings):
         "tasks.maintenance.system_check",
         "tasks.maintenance.prune_old_records",
         "tasks.reports.recover_stalled",
+        "tasks.imports.retry_data_deletions",
     }
     assert app.conf.task_routes["tasks.reports.recover_stalled"] == {"queue": "default"}
+    assert app.conf.task_routes["tasks.imports.*"] == {"queue": "default"}
     assert os.environ["VAR_DIR"] in app.conf.beat_schedule_filename
