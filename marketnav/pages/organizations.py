@@ -131,6 +131,39 @@ def organizations_page() -> rx.Component:
                             width="100%",
                         ),
                     ),
+                    rx.cond(
+                        S.can_delete,
+                        rx.cond(
+                            S.confirm_delete,
+                            rx.hstack(
+                                rx.text(
+                                    "Delete this organisation, its projects, reports and "
+                                    "imported companies?",
+                                    size="2",
+                                ),
+                                rx.button(
+                                    "Delete for good",
+                                    color_scheme="red",
+                                    size="1",
+                                    on_click=S.delete,
+                                    custom_attrs={"data-testid": "confirm-delete-org"},
+                                ),
+                                rx.button(
+                                    "Keep", size="1", variant="soft", on_click=S.ask_delete(False)
+                                ),
+                                wrap="wrap",
+                                align="center",
+                            ),
+                            rx.button(
+                                "Delete organisation",
+                                size="1",
+                                variant="soft",
+                                color_scheme="red",
+                                on_click=S.ask_delete(True),
+                                custom_attrs={"data-testid": "delete-org"},
+                            ),
+                        ),
+                    ),
                     rx.box(
                         rx.table.root(
                             rx.table.header(

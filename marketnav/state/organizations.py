@@ -6,6 +6,7 @@ import reflex as rx
 
 from marketnav.db import session_scope
 from marketnav.services import organizations
+from marketnav.services.company_import import deletion
 from marketnav.services.errors import DomainError
 from marketnav.services.permissions import Action, Role, can
 from marketnav.state.session import PageState
@@ -21,6 +22,8 @@ class OrganizationsState(PageState):
     can_manage: bool = False
     members: list[dict[str, str]] = []
     invite_role: str = "member"
+    can_delete: bool = False
+    confirm_delete: bool = False
 
     @rx.event
     def load(self):
@@ -50,6 +53,9 @@ class OrganizationsState(PageState):
                     return None
                 self.selected_name, self.selected_role = current["name"], current["role"]
                 self.can_manage = can(Role(current["role"]), Action.ORG_MANAGE_MEMBERS)
+                self.can_delete = not current["personal"] and can(
+                    Role(current["role"]), Action.ORG_DELETE
+                )
                 self.members = [
                     {
                         "user_id": str(m.user_id),
@@ -135,3 +141,30 @@ class OrganizationsState(PageState):
             lambda db, user: organizations.leave(db, user, int(self.selected_id)),
             "You left the organisation.",
         )
+
+    @rx.event
+    def ask_delete(self, ask: bool):
+        self.confirm_delete = ask
+
+    @rx.event
+    async def delete(self):
+        """Delete the organisation, then its imported companies from both services."""
+        self._reset_messages()
+        self.confirm_delete = False
+        organization_id = int(self.selected_id or 0)
+        try:
+            with session_scope() as db:
+                name = organizations.delete(
+                    db, self.current_user(db), organization_id, client=self._client()
+                )
+        except DomainError as err:
+            return self._fail(err)
+        left = (await deletion.purge(organization_id)).get(organization_id, {})
+        self.notice = f"Deleted “{name}” and everything in it."
+        if left:
+            self.notice += (
+                f" The market-data service(s) {', '.join(sorted(left))} could not be reached: "
+                "its imported companies will be deleted there automatically when they are back."
+            )
+        self.selected_id = ""
+        return self._refresh()
