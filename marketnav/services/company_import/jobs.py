@@ -102,12 +102,18 @@ def _safe_file_name(name: str) -> str:
     return base[:120]
 
 
+def _size(count: int) -> str:
+    if count >= 1048576:
+        return f"{count / 1048576:.1f} MB"
+    return f"{count / 1024:.1f} KB"
+
+
 def check_size(size: int) -> None:
     limit = get_settings().import_max_bytes
     if size > limit:
         raise ValidationFailed(
-            f"The file is {size / 1048576:.1f} MB; imports take at most "
-            f"{limit / 1048576:.0f} MB. Split it into smaller files."
+            f"The file is {_size(size)}; imports take at most {_size(limit)}. "
+            "Split it into smaller files."
         )
     if size == 0:
         raise ValidationFailed("The file is empty.")

@@ -1,0 +1,136 @@
+"""Company-import throughput, end to end to searchable: `python -m bench.bench_import`.
+
+Generates a Crunchbase-layout CSV of `--rows` companies (default 10,000) from real text: the
+descriptions, categories and places of the YC startups data set
+(`../shared/data/yc-startups-2005-2014/Startups.csv`), repeated with varied names, websites,
+years and funding. Then runs the import exactly as the worker does (`company_import.jobs`:
+parse, dedupe, batches of 200 to both services over HTTP, each answering when its batch is
+stored, embedded and indexed) against both market-data services started in threads on the
+embedded defaults, and checks with a search that the last company is found for the
+organisation. Prints companies per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import io
+import os
+import random
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+YC_CSV = Path(__file__).resolve().parents[2] / "shared/data/yc-startups-2005-2014/Startups.csv"
+SYLLABLES = ["zor", "qua", "vel", "tri", "mon", "lux", "dra", "pel", "kin", "sto", "bri", "fa"]
+
+
+def generate_csv(rows: int, seed: int = 7) -> bytes:
+    rng = random.Random(seed)
+    with YC_CSV.open(newline="", encoding="utf-8") as handle:
+        base = [r for r in csv.DictReader(handle) if (r.get("Description") or "").strip()]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([
+        "Organization Name", "Website", "Full Description", "Industries",
+        "Headquarters Location", "Founded Date", "Total Funding Amount (in USD)",
+        "Operating Status",
+    ])  # fmt: skip
+    for i in range(rows):
+        source = base[i % len(base)]
+        name = "".join(rng.choice(SYLLABLES) for _ in range(3)).title() + f" {i}"
+        place = ", ".join(
+            p for p in (source["Headquarters (City)"], source["Headquarters (Country)"]) if p
+        )
+        funding = "" if rng.random() < 0.3 else f"${rng.uniform(0.2, 80):.1f}M"
+        writer.writerow([
+            name, f"https://{name.lower().replace(' ', '-')}.example", source["Description"],
+            source["Categories"], place, str(rng.randint(2000, 2023)), funding,
+            rng.choice(["Active", "Active", "Active", "Closed"]),
+        ])  # fmt: skip
+    return out.getvalue().encode()
+
+
+@contextlib.contextmanager
+def embedded_stack(temp: Path) -> Iterator[None]:
+    """Embedded defaults in `temp`, both services in threads, the app pointed at them."""
+    from sqlmodel import SQLModel
+
+    import marketnav.models  # noqa: F401 - every table
+    from scraper_services.crunchbase.app import create_app as create_crunchbase
+    from scraper_services.tracxn.app import create_app as create_tracxn
+    from tests.conftest import ENV_KEYS, clear_caches
+    from tests.scraper_fixtures import TOKEN, make_settings, serve_in_thread
+
+    for key in ENV_KEYS:
+        os.environ.pop(key, None)
+    os.environ.update({"VAR_DIR": str(temp / "var"), "SCRAPER_SERVICE_TOKEN": TOKEN})
+    settings = make_settings(temp / "services")
+    with (
+        serve_in_thread(create_crunchbase(settings)) as crunchbase_url,
+        serve_in_thread(create_tracxn(settings)) as tracxn_url,
+    ):
+        os.environ.update({"CRUNCHBASE_API_URL": crunchbase_url, "TRACXN_API_URL": tracxn_url})
+        clear_caches()
+        from marketnav.db import get_engine
+
+        SQLModel.metadata.create_all(get_engine())
+        yield
+
+
+async def _searchable(organization_id: int, name: str, description: str) -> bool:
+    from marketnav.services.market_data import MarketDataClient
+    from scraper_services.crunchbase.schemas import TopSimilarWithRankRequest
+
+    async with MarketDataClient() as client:
+        answer = await client.search_crunchbase(
+            TopSimilarWithRankRequest(
+                keywords=[name], target_description=description, organization_id=organization_id,
+                num_companies=20, top_count=20, days_threshold=0,
+            )
+        )  # fmt: skip
+    return name in {c.name for c in answer.all_companies}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_import")
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args(argv)
+    data = generate_csv(args.rows)
+    print(f"CSV: {args.rows:,} rows, {len(data) / 1048576:.1f} MB (YC Startups.csv text)")
+    with tempfile.TemporaryDirectory() as temp, embedded_stack(Path(temp)):
+        from marketnav.db import session_scope
+        from marketnav.models import Organization
+        from marketnav.services.company_import import jobs, parsing
+
+        with session_scope() as session:
+            org = Organization(name="Bench Co")
+            session.add(org)
+            session.flush()
+            organization_id = org.id
+        started = time.perf_counter()
+        parsed = parsing.parse(data)
+        parse_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        with session_scope() as session:
+            job = jobs.create(session, organization_id, "bench.csv", data, user=None)
+            jobs.queue(session, job)
+            import_id = job.id
+        job = jobs.execute(import_id)
+        last = parsed.rows[-1].company
+        found = asyncio.run(_searchable(organization_id, last.name, last.description))
+        seconds = time.perf_counter() - started
+    assert job.status == "completed", job.message
+    print(f"parse + dedupe alone: {parse_seconds:.2f} s ({args.rows / parse_seconds:,.0f} rows/s)")
+    print(
+        f"end to end: {job.sent_count:,} companies sent to both services in {seconds:.1f} s, "
+        f"{job.error_count} row errors, last company searchable: {found}"
+    )
+    print(f"import throughput: {job.sent_count / seconds:,.0f} companies/s (to searchable)")
+
+
+if __name__ == "__main__":
+    main()
