@@ -1,6 +1,6 @@
 """The bundled demo data set: real companies, public facts, descriptions written for this project.
 
-`demo_data/companies.json` lists companies with name, website, categories, founding year,
+`demo_data/sectors/<sector>.json` list companies with name, website, categories, founding year,
 headquarters, publicly reported total funding (approximate, USD) and status. The Crunchbase-like
 rank and the Tracxn-like score are not stored: they are derived here, deterministically, from
 those public facts (funding, age, status), so anyone can see how they come about.
