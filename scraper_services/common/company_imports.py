@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from scraper_services.common.company_index import domain_of
 from scraper_services.common.contracts import (
     ImportBatchRequest,
     ImportBatchResponse,
     ImportedCompany,
 )
 from scraper_services.common.demo_catalogue import DemoCompany
-from scraper_services.common.keyword_index import normalise_link, normalise_name
+from scraper_services.common.keyword_index import normalise_name
 from scraper_services.common.records import CompanyRecord
 from scraper_services.common.service_context import ServiceContext
 
@@ -62,12 +63,16 @@ def import_batch(
 ) -> ImportBatchResponse:
     owner = request.organization_id
     catalogue = context.require_catalogue()
-    by_host, by_name = context.store.owned_keys(owner)
+    stored_hosts, by_name = context.store.owned_keys(owner)
+    # Same website domain = same company, whatever the path ("acme.com/about" is acme.com).
+    by_host: dict[str, str] = {}
+    for stored_host, key in stored_hosts.items():
+        by_host.setdefault(domain_of(stored_host), key)
     pending: dict[str, CompanyRecord] = {}
     created = merged = 0
     for row in request.companies:
         record = _record(row, owner, build)
-        host = normalise_link(record.website or "")
+        host = domain_of(record.website)
         existing_key = by_host.get(host) if host else None
         existing_key = existing_key or by_name.get(normalise_name(record.name))
         if existing_key is None:

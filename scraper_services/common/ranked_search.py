@@ -76,7 +76,13 @@ class RankedOutcome:
         return hit is not None and (hit.named_by_user or hit.relevance >= self.floor)
 
     def presented(self, top_count: int) -> list[Scored]:
-        return [s for s in self.ordered if self.presentable(s)][:top_count]
+        """The best `top_count` at or above the floor, in order; a named competitor is never
+        cut to make room (they come on top of the others, up to `top_count` in all)."""
+        passing = [s for s in self.ordered if self.presentable(s)]
+        named = {s.key for s in passing if self.hits[s.key].named_by_user}
+        others = [s.key for s in passing if s.key not in named][: max(top_count - len(named), 0)]
+        chosen = named.union(others)
+        return [s for s in passing if s.key in chosen]
 
     def retrieval_summary(self) -> RetrievalSummary:
         return RetrievalSummary(

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from scraper_services.common.embeddings import text_digest
 from scraper_services.common.records import utc_now
 from scraper_services.common.store import CompanyStore, store_url_for
 from scraper_services.crunchbase.app import create_app, demo_source
@@ -61,8 +62,66 @@ def test_crunchbase_service_on_postgres(pg_store, tmp_path):
         url = "/search/crunchbase/top-similar-with-rank"
         first = client.post(url, json=body, headers=AUTH).json()
         second = client.post(url, json=body, headers=AUTH).json()
-    assert first["metadata"]["companies_fetched"] > 0
-    assert second["metadata"]["companies_from_store"] == first["metadata"]["companies_fetched"]
+    # The data set is retrieved from the catalogue the PostgreSQL store holds: nothing fetched.
+    assert first["metadata"]["companies_fetched"] == 0
+    assert second["metadata"]["companies_from_store"] == first["metadata"]["companies_from_store"]
+    assert first["metadata"]["companies_from_store"] > 0
     assert [c["name"] for c in first["all_companies"]] == [
         c["name"] for c in second["all_companies"]
     ]
+
+
+def test_postgres_store_owner_column_and_vector_table(pg_store):
+    import numpy as np
+
+    shared = demo_source().records[:3]
+    owned = [
+        r.model_copy(update={"key": f"org7/{r.key}", "owner": 7}) for r in demo_source().records[:2]
+    ]
+    pg_store.upsert([*shared, *owned])
+    assert pg_store.count_owner(7) == 2 and pg_store.count_owner(8) == 0
+    assert {r.key for r in pg_store.iter_records(owner=7)} == {r.key for r in owned}
+    by_host, by_name = pg_store.owned_keys(7)
+    assert set(by_host.values()) == set(by_name.values()) == {r.key for r in owned}
+    # Lookups by name serve the shared record, never the organisation's copy.
+    assert pg_store.find(name=owned[0].name).key == shared[0].key
+    assert pg_store.delete_owner(7) == 2 and pg_store.count_owner(7) == 0
+    assert pg_store.count() == 3
+    vectors = {"d1": np.full(384, 0.25, dtype=np.float32), "d2": np.linspace(-1, 1, 384)}
+    pg_store.put_vectors(vectors)
+    pg_store.put_vectors({"d1": np.zeros(384)})  # first writer wins: replicas agree
+    got = pg_store.get_vectors(["d1", "d2", "missing"])
+    assert set(got) == {"d1", "d2"} and got["d1"].dtype == np.float32
+    assert np.allclose(got["d1"], 0.25) and np.abs(got["d2"] - vectors["d2"]).max() < 1e-3
+
+
+def test_import_search_and_delete_on_postgres(pg_store, tmp_path):
+    from tests.unit.test_company_imports import ORCHARD, ORCHARD_NAMES, ORCHARD_PROJECT
+
+    app = create_app(make_settings(tmp_path), store=pg_store, rate_limit_per_minute=1000)
+    search = "/search/crunchbase/top-similar-with-rank"
+    import_body = {"organization_id": 7, "import_id": "pg", "companies": ORCHARD}
+
+    def names(response) -> set[str]:
+        return {c["name"] for c in response.json()["all_companies"]}
+
+    with TestClient(app) as client:
+        imported = client.post("/companies/import", json=import_body, headers=AUTH)
+        assert imported.status_code == 200 and imported.json()["created"] == 2
+        assert pg_store.count_owner(7) == 2
+        digests = pg_store.get_vectors(
+            [text_digest(r.index_text) for r in pg_store.iter_records(owner=7)]
+        )
+        assert len(digests) == 2  # embedded once, kept for every replica
+        mine = client.post(search, json={**ORCHARD_PROJECT, "organization_id": 7}, headers=AUTH)
+        theirs = client.post(search, json={**ORCHARD_PROJECT, "organization_id": 8}, headers=AUTH)
+        assert names(mine) >= ORCHARD_NAMES and not ORCHARD_NAMES & names(theirs)
+        deleted = client.delete("/organizations/7/companies", headers=AUTH).json()
+        assert deleted["deleted"] == 2 and pg_store.count_owner(7) == 0
+        after = client.post(search, json={**ORCHARD_PROJECT, "organization_id": 7}, headers=AUTH)
+        assert not ORCHARD_NAMES & names(after)
+    # Another replica (a second app on the same database) starts without the deleted data.
+    again = create_app(make_settings(tmp_path), store=pg_store, rate_limit_per_minute=1000)
+    with TestClient(again) as client:
+        later = client.post(search, json={**ORCHARD_PROJECT, "organization_id": 7}, headers=AUTH)
+    assert later.status_code == 200 and not ORCHARD_NAMES & names(later)

@@ -115,7 +115,9 @@ def test_presented_respects_the_floor_and_always_keeps_named_competitors():
         named=[NamedCompetitor(name="N", found=True, matched_name="N", key="n")],
     )  # fmt: skip
     assert [s.key for s in outcome.presented(10)] == ["a", "c", "e", "n"]  # order kept
-    assert [s.key for s in outcome.presented(2)] == ["a", "c"]  # fewer than asked: no padding
+    # Cut to top_count, but a named competitor is never cut to make room.
+    assert [s.key for s in outcome.presented(2)] == ["a", "n"]
+    assert [s.key for s in outcome.presented(1)] == ["n"]
     summary = outcome.retrieval_summary()
     assert summary.relevance_floor == 0.5 and summary.candidates == 6
     assert summary.above_floor == 4 and summary.named_competitors[0].found
