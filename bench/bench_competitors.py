@@ -17,44 +17,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from bench.competitor_gold import Idea, Scores, load_ideas
+from bench.embedded_stack import embedded_stack
 
 TARGET_RECALL, TARGET_PRECISION = 0.9, 0.8
-
-
-@contextlib.contextmanager
-def embedded_app(temp: Path) -> Iterator[None]:
-    """Embedded defaults in `temp`, both services in threads, the app pointed at them."""
-    from sqlmodel import SQLModel
-
-    import marketnav.models  # noqa: F401 - every table
-    from scraper_services.crunchbase.app import create_app as create_crunchbase
-    from scraper_services.tracxn.app import create_app as create_tracxn
-    from tests.conftest import ENV_KEYS, clear_caches
-    from tests.scraper_fixtures import TOKEN, make_settings, serve_in_thread
-
-    for key in ENV_KEYS:
-        os.environ.pop(key, None)
-    os.environ.update({"VAR_DIR": str(temp / "var"), "SCRAPER_SERVICE_TOKEN": TOKEN})
-    settings = make_settings(temp / "services")
-    with (
-        serve_in_thread(create_crunchbase(settings)) as crunchbase_url,
-        serve_in_thread(create_tracxn(settings)) as tracxn_url,
-    ):
-        os.environ.update({"CRUNCHBASE_API_URL": crunchbase_url, "TRACXN_API_URL": tracxn_url})
-        clear_caches()
-        from marketnav.db import get_engine
-
-        SQLModel.metadata.create_all(get_engine())
-        yield
 
 
 async def service_search(idea: Idea) -> tuple[list[str], list[str]]:
@@ -119,7 +90,7 @@ def main() -> int:
     candidates, presented = Scores(), Scores()
     reports = {"crunchbase": Scores(), "tracxn": Scores()}
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as temp, embedded_app(Path(temp)):
+    with tempfile.TemporaryDirectory() as temp, embedded_stack(Path(temp)):
         for idea in ideas:
             ranked, shown = asyncio.run(service_search(idea))
             candidates.add(ranked, idea.competitors)

@@ -1,0 +1,35 @@
+"""The app on embedded defaults with both market-data services in threads, for benchmarks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def embedded_stack(temp: Path) -> Iterator[None]:
+    """Embedded defaults in `temp`, both services in threads, the app pointed at them."""
+    from sqlmodel import SQLModel
+
+    import marketnav.models  # noqa: F401 - every table
+    from scraper_services.crunchbase.app import create_app as create_crunchbase
+    from scraper_services.tracxn.app import create_app as create_tracxn
+    from tests.conftest import ENV_KEYS, clear_caches
+    from tests.scraper_fixtures import TOKEN, make_settings, serve_in_thread
+
+    for key in ENV_KEYS:
+        os.environ.pop(key, None)
+    os.environ.update({"VAR_DIR": str(temp / "var"), "SCRAPER_SERVICE_TOKEN": TOKEN})
+    settings = make_settings(temp / "services")
+    with (
+        serve_in_thread(create_crunchbase(settings)) as crunchbase_url,
+        serve_in_thread(create_tracxn(settings)) as tracxn_url,
+    ):
+        os.environ.update({"CRUNCHBASE_API_URL": crunchbase_url, "TRACXN_API_URL": tracxn_url})
+        clear_caches()
+        from marketnav.db import get_engine
+
+        SQLModel.metadata.create_all(get_engine())
+        yield
