@@ -195,6 +195,19 @@ def _organization_data_router(context: ServiceContext, build: RecordBuilder) -> 
         deleted = await asyncio.to_thread(delete_organization, context, organization_id)
         return {"organization_id": organization_id, "companies": 0, "deleted": deleted}
 
+    @router.api_route(
+        "/organizations/{organization_id}/companies",
+        methods=["OPTIONS", "POST", "PUT", "PATCH"],
+        include_in_schema=False,
+    )
+    async def organization_companies_other_methods() -> JSONResponse:
+        """405 naming both methods (Starlette's own 405 names only the first route's)."""
+        return JSONResponse(
+            status_code=405,
+            content={"detail": "Method Not Allowed"},
+            headers={"Allow": "GET, DELETE"},
+        )
+
     return router
 
 
