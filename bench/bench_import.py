@@ -71,6 +71,7 @@ async def _searchable(organization_id: int, name: str, description: str) -> bool
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_import")
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--verbose", action="store_true", help="print the time of each batch")
     args = parser.parse_args(argv)
     data = generate_csv(args.rows)
     print(f"CSV: {args.rows:,} rows, {len(data) / 1048576:.1f} MB (YC Startups.csv text)")
@@ -92,7 +93,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             job = jobs.create(session, organization_id, "bench.csv", data, user=None)
             jobs.queue(session, job)
             import_id = job.id
-        job = jobs.execute(import_id)
+        marks: list[tuple[float, int]] = []
+
+        def progress(job) -> None:
+            if job.sent_count and (not marks or marks[-1][1] != job.sent_count):
+                marks.append((time.perf_counter() - started, job.sent_count))
+                if args.verbose:
+                    print(f"  {marks[-1][0]:7.1f} s  {job.sent_count:,} sent", flush=True)
+
+        job = jobs.execute(import_id, on_progress=progress)
         last = parsed.rows[-1].company
         found = asyncio.run(_searchable(organization_id, last.name, last.description))
         seconds = time.perf_counter() - started
@@ -102,7 +111,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"end to end: {job.sent_count:,} companies sent to both services in {seconds:.1f} s, "
         f"{job.error_count} row errors, last company searchable: {found}"
     )
-    print(f"import throughput: {job.sent_count / seconds:,.0f} companies/s (to searchable)")
+    if len(marks) >= 2:
+        first = marks[0][0]
+        last_batch = marks[-1][0] - marks[-2][0]
+        print(f"first batch acknowledged after {first:.1f} s, the last one took {last_batch:.1f} s")
+    print(f"import throughput: {job.sent_count / seconds:,.1f} companies/s (to searchable)")
 
 
 if __name__ == "__main__":
