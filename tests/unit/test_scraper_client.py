@@ -64,7 +64,8 @@ async def test_crunchbase_calls_return_models(tmp_path):
         assert health.source == "demo-dataset" and health.status == "healthy"
         result = await client.search_crunchbase(CB_REQUEST)
         assert isinstance(result, TopSimilarWithRankResponse)
-        assert "Duolingo" in [c.name for c in result.top_companies_full_data]
+        names = [c.name for c in result.top_companies_full_data]
+        assert names[0] in {"Speak", "Duolingo", "italki", "Babbel", "Preply", "Busuu"}, names
         batch = await client.crunchbase_batch(BatchRequest(keywords=["payments"]))
         assert batch.summary.total_keywords == 1
         stripe = await client.crunchbase_company(name="Stripe")
