@@ -17,8 +17,10 @@ above it.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,6 +33,7 @@ from scraper_services.common.relevance import RelevanceModel, default_relevance_
 ANN_THRESHOLD = 50_000
 RRF_K = 60
 CANDIDATES_PER_SIGNAL = 100
+QUERY_CACHE_SIZE = 1024  # recent query texts' embeddings (a repeated query skips the model)
 FUZZY_CUTOFF = 93  # "projet44" finds project44; "Shippeo" does not become Shippo
 
 # Labels every second company carries: no evidence that two companies compete.
@@ -123,6 +126,7 @@ class Partition:
     ann: object | None = None  # usearch Index above ANN_THRESHOLD
     _texts: list[list[str]] = field(default_factory=list)
     _dirty: bool = True
+    _buffer: np.ndarray | None = None  # `vectors` is a view of its first rows (spare capacity)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -144,6 +148,7 @@ class CompanyIndex:
         self.ann_threshold = ann_threshold
         self._partitions: dict[int | None, Partition] = {}
         self._lock = threading.RLock()
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -171,7 +176,9 @@ class CompanyIndex:
     ) -> None:
         new_rows: list[np.ndarray] = []
         for company, vector in zip(companies, vectors, strict=True):
-            tokens = terms(company.text) or ["_empty_"]
+            # Interned: the same word is one string object for all companies (1M companies
+            # x ~50 tokens would otherwise hold ~3 GB of duplicate strings).
+            tokens = [sys.intern(t) for t in terms(company.text)] or ["_empty_"]
             existing = partition.position.get(company.key)
             if existing is not None:
                 partition.names[existing] = company.name
@@ -195,7 +202,7 @@ class CompanyIndex:
                 partition.by_domain.setdefault(domain, position)
         if new_rows:
             stacked = np.asarray(new_rows, dtype=np.float32).reshape(-1, self.dimension)
-            partition.vectors = np.concatenate([partition.vectors, stacked])
+            _append_vectors(partition, stacked)
         partition._dirty = True
 
     def _ready(self, partition: Partition) -> None:
@@ -287,7 +294,18 @@ class CompanyIndex:
     # -- search -----------------------------------------------------------------------------
 
     def embed(self, text: str) -> np.ndarray:
-        return np.asarray(self._encode([text])[0], dtype=np.float32)
+        with self._lock:
+            cached = self._query_vectors.get(text)
+            if cached is not None:
+                self._query_vectors.move_to_end(text)
+                return cached
+        vector = np.asarray(self._encode([text])[0], dtype=np.float32)
+        vector.setflags(write=False)
+        with self._lock:
+            self._query_vectors[text] = vector
+            if len(self._query_vectors) > QUERY_CACHE_SIZE:
+                self._query_vectors.popitem(last=False)
+        return vector
 
     def search(
         self,
@@ -389,6 +407,19 @@ class CompanyIndex:
                 (partition, int(pos), float(dense[i]), float(named_sim[i]), lexical, category)
             )
         return rows
+
+
+def _append_vectors(partition: Partition, rows: np.ndarray) -> None:
+    """Appends rows into spare capacity (grown by half when full), so loading N companies in
+    chunks copies O(N) rows, not O(N^2 / chunk); views held by running searches stay valid."""
+    used, total = len(partition.vectors), len(partition.vectors) + len(rows)
+    buffer = partition._buffer
+    if buffer is None or partition.vectors.base is not buffer or len(buffer) < total:
+        buffer = np.empty((max(total, used + used // 2), rows.shape[1]), dtype=np.float32)
+        buffer[:used] = partition.vectors
+        partition._buffer = buffer
+    buffer[used:total] = rows
+    partition.vectors = buffer[:total]
 
 
 def _top(scores: np.ndarray, take: int) -> list[int]:
