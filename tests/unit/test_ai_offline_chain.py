@@ -82,7 +82,8 @@ def test_offline_chat_editing_mode_fills_inputs_through_the_tool(ai_env):
     assert fill.values() == {"startup_name": "Orbit", "geographic_focus": "Kenya"}
     done = events[-1]
     assert done.kind == "done" and done.offline and done.label == "Offline analysis"
-    assert done.text.startswith("Offline analysis: I picked up Startup Name, Geographic Focus")
+    assert done.text.startswith("Offline analysis: I saved Startup Name, Geographic Focus")
+    assert "Still missing: Description, Target Audience" in done.text
     assert "".join(e.text for e in events if e.kind == "delta") == done.text
     assert done.mode_ids == ["editing"]
 

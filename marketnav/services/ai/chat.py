@@ -27,7 +27,12 @@ from marketnav.services.ai.client import (
 )
 from marketnav.services.ai.editing import InputFill, review_fill
 from marketnav.services.ai.failures import ProviderCallError, failure_message
-from marketnav.services.ai.input_extraction import extract_values, follow_up_questions
+from marketnav.services.ai.input_extraction import (
+    Extraction,
+    extract,
+    follow_up_questions,
+    missing_labels,
+)
 from marketnav.services.ai.modes import (
     FILL_PROJECT_INPUTS,
     Citation,
@@ -113,24 +118,16 @@ def offline_reply(request: ChatRequest, modes: CombinedModes) -> OfflineAnswer:
     """The offline assistant: saves stated inputs (Editing), cites reports (Research)."""
     known = request.inputs.answered()
     if "editing" in modes.mode_ids:
-        values = extract_values(request.message)
-        if values:
-            questions = follow_up_questions({**known, **values}, limit=1)
-            labels = ", ".join(LABELS[k] for k in values)
-            pronoun = "them" if len(values) > 1 else "it"
-            text = f"{OFFLINE_LABEL}: I picked up {labels} from your message and saved {pronoun}."
-            if questions:
-                text += f" Next: {questions[0]}"
-            call = ToolCall(
-                id="offline-fill", name=FILL_PROJECT_INPUTS, arguments=json.dumps(values)
-            )
-            return OfflineAnswer(content=text, tool_calls=[call])
+        found = extract(request.message, known)
+        if found.values:
+            return _offline_fill(found, known)
         if "research" not in modes.mode_ids:
+            missing = found.missing(known)
             question = (follow_up_questions(known, limit=1) or ["What should I update?"])[0]
-            return OfflineAnswer(
-                content=f"{OFFLINE_LABEL}: I found no project details to save in that message. "
-                f"{question}"
-            )
+            text = f"{OFFLINE_LABEL}: I found no project details to save in that message."
+            if missing:
+                text += f" Still missing: {missing_labels(missing)}."
+            return OfflineAnswer(content=f"{text} {question}")
     if _uses_reports(request, modes):
         return OfflineAnswer(
             content=offline.research_answer(request.message, request.sections).answer
@@ -145,6 +142,30 @@ def offline_reply(request: ChatRequest, modes: CombinedModes) -> OfflineAnswer:
         content=f"{OFFLINE_LABEL}: your project inputs are complete. You can now run the "
         f"{REPORT_TYPES} reports; switch on Research Mode to ask about finished reports."
     )
+
+
+def _offline_fill(found: Extraction, known: dict[str, str]) -> OfflineAnswer:
+    """Save what the message states (suggestions marked) and name what is still missing."""
+    stated = [LABELS[k] for k in found.values if k not in found.suggested]
+    parts = [f"{OFFLINE_LABEL}: I saved {', '.join(stated)} from your message."] if stated else []
+    for key, why in found.suggested.items():
+        parts.append(
+            f'Suggested {LABELS[key]}: "{found.values[key]}" ({why}; not stated by you, '
+            "change it any time)."
+        )
+    if not stated:
+        parts[0] = f"{OFFLINE_LABEL}: {parts[0]}"
+    for key, problem in found.problems.items():
+        parts.append(f"Not saved: {LABELS[key]} ({problem}).")
+    missing = found.missing(known)
+    if missing:
+        questions = follow_up_questions({**known, **found.values}, limit=1)
+        parts.append(f"Still missing: {missing_labels(missing)}. Next: {questions[0]}")
+    else:
+        parts.append("Every required input is filled: you can run the reports now.")
+    arguments = {**found.values, "suggested": found.suggested}
+    call = ToolCall(id="offline-fill", name=FILL_PROJECT_INPUTS, arguments=json.dumps(arguments))
+    return OfflineAnswer(content=" ".join(parts), tool_calls=[call])
 
 
 def _word_pieces(text: str) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from marketnav.services.ai.confidence import (
+    Check,
     Confidence,
     combine,
     supported_check,
@@ -59,6 +60,9 @@ def review_fill(arguments: str | dict[str, Any], source_text: str, is_offline: b
     except ValueError:
         return InputFill(fields=[], rejected={"arguments": "not a JSON object"})
     estimates = data.pop("field_confidence", None) or {}
+    # Offline extraction marks values it proposed itself (a working name): key -> why.
+    suggested = data.pop("suggested", None) if is_offline else None
+    suggested = suggested if isinstance(suggested, dict) else {}
     fields: list[FieldFill] = []
     rejected: dict[str, str] = {}
     for key, raw in data.items():
@@ -79,6 +83,9 @@ def review_fill(arguments: str | dict[str, Any], source_text: str, is_offline: b
             supported_check(value.replace("_", " "), source_text, "the conversation"),
             validation_check(True, f"{LABELS[key]} field"),
         ]
+        if key in suggested:
+            reason = f"a suggestion ({suggested[key]}), not stated by you"
+            checks.append(Check(name="extraction", outcome=0.2, reason=reason))
         score = combine(
             estimate if isinstance(estimate, int | float) else None, checks, offline=is_offline
         )
