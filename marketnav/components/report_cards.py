@@ -185,6 +185,15 @@ def _report_card(report_type: str) -> rx.Component:
                 card["summary"].to(dict)["offline_analysis"],
                 rx.text("Offline analysis (no AI key configured)", size="1", color_scheme="amber"),
             ),
+            rx.cond(
+                card["summary"].to(dict)["demo_data"],
+                rx.text(
+                    "Built on the bundled demo data set, not live data",
+                    size="1",
+                    color_scheme="amber",
+                    custom_attrs={"data-testid": f"demo-{report_type}"},
+                ),
+            ),
             _actions(report_type),
             rx.cond(
                 card["steps"].to(list[dict]).length() > 0,

@@ -181,8 +181,33 @@ def _section(section: rx.Var) -> rx.Component:
     )
 
 
+def data_used() -> rx.Component:
+    """Where the report's records came from (demo data flagged), above the first section."""
+    return rx.cond(
+        S.data_used_html != "",
+        rx.box(
+            rx.html(S.data_used_html),
+            rx.cond(
+                S.unsupported_claims > 0,
+                rx.text(
+                    S.unsupported_claims,
+                    " statement(s) of the AI-written text are not in the data: they are marked "
+                    "“not in the data” where they appear.",
+                    size="2",
+                    color_scheme="red",
+                    custom_attrs={"data-testid": "unsupported-claims"},
+                ),
+            ),
+            class_name=rx.cond(S.demo, "mn-data-used mn-demo", "mn-data-used"),
+            width="100%",
+            custom_attrs={"data-testid": "data-used"},
+        ),
+    )
+
+
 def sections() -> rx.Component:
     return rx.vstack(
+        data_used(),
         rx.foreach(S.sections, _section),
         spacing="3",
         width="100%",

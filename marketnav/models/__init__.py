@@ -7,7 +7,14 @@ from marketnav.models.imports import CompanyImport, OrganizationDataDeletion
 from marketnav.models.operations import AuditLog, ProgressEvent, SystemCheck
 from marketnav.models.organizations import Membership, Organization
 from marketnav.models.projects import Project, ProjectInputs
-from marketnav.models.reports import Report, ReportRun, ReportSection, ReportStep, StepTiming
+from marketnav.models.reports import (
+    Report,
+    ReportEvidence,
+    ReportRun,
+    ReportSection,
+    ReportStep,
+    StepTiming,
+)
 from marketnav.models.sharing import ShareAttempt, ShareLink
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "Project",
     "ProjectInputs",
     "Report",
+    "ReportEvidence",
     "ReportRun",
     "ReportSection",
     "ReportStep",

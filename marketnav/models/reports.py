@@ -111,3 +111,28 @@ class StepTiming(SQLModel, table=True):
     step_key: str = Field(max_length=100)
     duration_seconds: float
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReportEvidence(SQLModel, table=True):
+    """One piece of evidence a run used: a company record, a post or a computed aggregate.
+
+    `ref` is stable within the run (`company:<slug>`, `post:<id>`, `aggregate:<name>`), so a
+    section's citation markers and a later report built on this run point to the same record.
+    """
+
+    __tablename__ = "report_evidence"
+    __table_args__ = (UniqueConstraint("run_id", "ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="report_runs.id", index=True, ondelete="CASCADE")
+    ref: str = Field(max_length=160)
+    # company | post | aggregate
+    kind: str = Field(max_length=16)
+    label: str = Field(max_length=255)
+    # Where it came from, as a reader should see it ("Crunchbase · demo data set").
+    source: str = Field(max_length=255)
+    demo: bool = False
+    url: str = Field(default="", max_length=1000)
+    fetched_at: datetime | None = None
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -27,6 +27,9 @@ CONTENT_FIELDS = (
     "radar_chart",
     "competitor_map",
     "map_y_label",
+    "data_used_html",
+    "demo",
+    "unsupported_claims",
 )
 
 
@@ -45,6 +48,9 @@ class ReportContentState(PageState):
     verdict: dict[str, str] = {}
     competitor_map: list[dict] = []
     map_y_label: str = ""
+    data_used_html: str = ""
+    demo: bool = False
+    unsupported_claims: int = 0
     # The phone's fullscreen panel ("left" / "right"), "" when none is open.
     mobile_panel: str = ""
 

@@ -22,6 +22,10 @@ from marketnav.db import session_scope
 from marketnav.models import ReportRun, ReportSection
 from marketnav.services.ai import CallContext, ProjectInputsData
 from marketnav.services.errors import DomainError
+from marketnav.services.reports import citations, evidence
+from marketnav.services.reports.catalog import spec_for
+from marketnav.services.reports.evidence import EvidenceItem
+from marketnav.services.reports.runs import latest_completed
 from marketnav.services.reports.tracker import ReportProgressTracker
 from marketnav.services.storage import Storage
 
@@ -66,6 +70,12 @@ class RunContext:
     fan_out_limit: int = 4
     summary: dict[str, Any] = field(default_factory=dict)
     changes_summary: str = ""
+    # The evidence figures are cited against: this run's records, then its source reports'.
+    _evidence: dict[str, EvidenceItem] | None = None
+    _own_refs: set[str] = field(default_factory=set)
+    _source_data_used: list[dict[str, Any]] = field(default_factory=list)
+    # Model-written section texts -> what the model was given (the fact check's reference).
+    model_texts: dict[str, str] = field(default_factory=dict)
 
     @property
     def prefix(self) -> str:
@@ -168,6 +178,52 @@ class RunContext:
     def load_json(self, name: str) -> Any:
         return json.loads(self.storage.get(self.prefix + name))
 
+    # -- evidence ------------------------------------------------------------------------
+
+    def evidence(self) -> list[EvidenceItem]:
+        """This run's evidence (a resumed run reloads it) and its source reports' evidence."""
+        if self._evidence is None:
+            self._evidence = {}
+            with session_scope() as session:
+                spec = spec_for(self.info.report_type)
+                for source_type in dict.fromkeys((*spec.needs_all, *spec.needs_any)):
+                    run = latest_completed(session, self.info.project_id, source_type)
+                    if run is None:
+                        continue
+                    for item in evidence.for_run(session, run.id):
+                        self._evidence.setdefault(item.ref, item)
+                    label = f"{spec_for(source_type).label} v{run.version}"
+                    self._source_data_used += [
+                        {**line, "report": line.get("report") or label}
+                        for line in (run.data or {}).get("data_used") or []
+                    ]
+                for item in evidence.for_run(session, self.info.run_id):
+                    self._evidence[item.ref] = item
+                    self._own_refs.add(item.ref)
+        return list(self._evidence.values())
+
+    def register_evidence(self, items: Iterable[EvidenceItem]) -> None:
+        """Keep records and aggregates of this run as its evidence (stored with the run)."""
+        self.evidence()
+        known = self._evidence or {}
+        # A resumed run keeps the time its records were first fetched.
+        items = [
+            i.model_copy(update={"fetched_at": known[i.ref].fetched_at})
+            if i.ref in self._own_refs and known[i.ref].fetched_at
+            else i
+            for i in items
+        ]
+        with session_scope() as session:
+            evidence.record(session, self.info.run_id, items)
+        for item in items:
+            self._evidence[item.ref] = item
+            self._own_refs.add(item.ref)
+
+    def data_used(self, empty_sources: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+        """The "Data used" lines: this run's own sources, then those of its source reports."""
+        own = [i for i in self.evidence() if i.ref in self._own_refs]
+        return [*evidence.data_used(own), *empty_sources, *self._source_data_used]
+
     def add_section(
         self,
         key: str,
@@ -179,7 +235,17 @@ class RunContext:
         company_name: str = "",
         data: dict[str, Any] | None = None,
     ) -> None:
-        """Write (or overwrite) one section of this version: re-running a step never duplicates."""
+        """Write (or overwrite) one section of this version: re-running a step never duplicates.
+
+        The text is cited against the run's evidence; a model-written text is also checked
+        (what nothing supports is marked in the text and listed in the section's data).
+        """
+        known = self.model_texts.get(markdown)
+        cited = citations.cite(
+            markdown, self.evidence(), check=known is not None, known_text=known or ""
+        )
+        markdown = cited.markdown
+        data = {**(data or {}), "sources": cited.sources, "unsupported": cited.unsupported}
         with session_scope() as session:
             row = session.exec(
                 select(ReportSection).where(

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from marketnav.db import session_scope
 from marketnav.models import Project, Report, ReportRun, ReportSection
 from marketnav.services.markdown_render import to_safe_html
+from marketnav.services.reports import citations
 from marketnav.services.reports.catalog import spec_for
 from marketnav.services.storage import Storage
 
@@ -60,6 +61,10 @@ class ReportDocument:
     def offline(self) -> bool:
         return bool(self.summary.get("offline_analysis"))
 
+    @property
+    def data_used(self) -> list[dict[str, Any]]:
+        return list(self.summary.get("data_used") or [])
+
 
 def section_html(section: SectionDoc) -> str:
     """A section's safe HTML, as every HTML-based renderer (HTML export, PDF) lays it out.
@@ -67,12 +72,14 @@ def section_html(section: SectionDoc) -> str:
     Citation markers and the section's Sources list are added here, so that the renderers
     only place the result.
     """
-    return to_safe_html(section.markdown)
+    return citations.section_html(
+        to_safe_html(section.markdown), section.data.get("sources") or [], section.key
+    )
 
 
 def data_used_html(doc: ReportDocument) -> str:
     """The "Data used" box at the top of a report (sources, counts, demo or live, dates)."""
-    return ""
+    return citations.data_used_html(doc.data_used)
 
 
 def formats_for(report_type: str) -> list[str]:
@@ -114,9 +121,14 @@ def render_markdown(doc: ReportDocument) -> str:
     )
     if doc.offline:
         lines += ["", "> Offline analysis: written without an AI model, from the data alone."]
+    if doc.data_used:
+        lines += ["", citations.data_used_markdown(doc.data_used)]
     for section in doc.sections:
         heading = section.company_name or section.title
-        lines += ["", f"## {heading}", "", section.markdown.strip()]
+        body = citations.section_markdown(
+            section.markdown.strip(), section.data.get("sources") or [], section.key
+        )
+        lines += ["", f"## {heading}", "", body]
     return "\n".join(lines) + "\n"
 
 

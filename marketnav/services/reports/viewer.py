@@ -21,7 +21,7 @@ from marketnav.services import projects
 from marketnav.services.errors import DomainError, PermissionDenied, ValidationFailed
 from marketnav.services.markdown_render import to_safe_html
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, can
-from marketnav.services.reports import exports
+from marketnav.services.reports import citations, evidence, exports
 from marketnav.services.reports.catalog import REPORT_TYPES, VERDICT_AXES, ReportTypeSpec
 from marketnav.services.reports.runs import ACTIVE, completed_run, prerequisites, report_for
 from marketnav.services.reports.views import completed_versions, present_snapshot, run_snapshot
@@ -77,6 +77,10 @@ class ReportPage:
     active: dict[str, Any] = field(default_factory=dict)
     last_failure: str = ""
     can_share: bool = False
+    # The "Data used" box (sanitised HTML built by code), and whether any of it is demo data.
+    data_used_html: str = ""
+    demo: bool = False
+    unsupported_claims: int = 0
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -229,7 +233,9 @@ def _section_view(row: ReportSection, number: int, slide_number: int) -> dict[st
         "number": number,
         "title": row.company_name or row.title,
         "kind": row.kind,
-        "html": to_safe_html(row.markdown),
+        "html": citations.section_html(
+            to_safe_html(row.markdown), data.get("sources") or [], row.section_key
+        ),
         "bullets": [str(b) for b in bullets] if isinstance(bullets, list) else [],
         "notes": str(data.get("notes") or "") if row.kind == "slide" else "",
         "slide_number": slide_number,
@@ -293,6 +299,10 @@ def fill_version(session: Session, page: ReportPage, run: ReportRun) -> None:
     page.version = run.version
     page.generated_at = run.completed_at.strftime("%Y-%m-%d %H:%M UTC") if run.completed_at else ""
     page.offline = bool((run.data or {}).get("offline_analysis"))
+    data_used = list((run.data or {}).get("data_used") or [])
+    page.data_used_html = citations.data_used_html(data_used)
+    page.demo = evidence.is_demo(data_used) or bool((run.data or {}).get("demo_data"))
+    page.unsupported_claims = int((run.data or {}).get("unsupported_claims") or 0)
     slides = 0
     for number, row in enumerate(rows, start=1):
         slides += row.kind == "slide"

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
+from sqlmodel import select
 
+from marketnav.db import session_scope
+from marketnav.models import ReportSection
 from marketnav.models.base import utcnow
 from marketnav.services.ai import OFFLINE_LABEL, acomplete_structured, calls_for_subject
 from marketnav.services.ai.providers import OFFLINE_NAME
 from marketnav.services.ai.structured import dump_for_prompt
-from marketnav.services.reports import exports
+from marketnav.services.reports import evidence, exports
 from marketnav.services.reports.context import RunContext
 
 ANALYST_RULES = (
@@ -54,26 +57,28 @@ async def write_section(
     feature: str = "analysis",
     max_tokens: int = 4000,
 ) -> SectionDraft:
-    """One AI-written section over `data` (the offline text when no provider is configured)."""
+    """One AI-written section over `data` (the offline text when no provider is configured).
+
+    A model-written text is remembered with what the model was given, so that `add_section`
+    checks its numbers, names and quotes against it and the run's evidence.
+    """
+    given = "Project inputs:\n" + ctx.info.inputs.as_prompt_text() + "\n\nData (JSON):\n"
+    given += dump_for_prompt(data)
     outcome = await acomplete_structured(
         feature=feature,
         operation=operation,
         output_model=SectionDraft,
         messages=[
             {"role": "system", "content": f"{ANALYST_RULES}\n\n{instructions}"},
-            {
-                "role": "user",
-                "content": "Project inputs:\n"
-                + ctx.info.inputs.as_prompt_text()
-                + "\n\nData (JSON):\n"
-                + dump_for_prompt(data),
-            },
+            {"role": "user", "content": given},
         ],
         offline=lambda: SectionDraft(markdown=offline(), confidence=0.5),
         description=f"Markdown section: {operation}",
         context=ctx.ai_context,
         max_tokens=max_tokens,
     )
+    if not outcome.offline:
+        ctx.model_texts[outcome.value.markdown] = f"{instructions}\n{given}"
     return outcome.value
 
 
@@ -90,10 +95,24 @@ def record_ai_sources(ctx: RunContext) -> None:
     ctx.summary["ai_cost_usd"] = usage.cost_usd
 
 
+def record_evidence_summary(ctx: RunContext) -> None:
+    """The "Data used" lines and the claims the fact check could not support, on the run."""
+    ctx.summary["data_used"] = ctx.data_used(ctx.summary.pop("empty_sources", []))
+    ctx.summary["demo_data"] = ctx.summary.get("demo_data") or evidence.is_demo(
+        ctx.summary["data_used"]
+    )
+    with session_scope() as session:
+        rows = session.exec(select(ReportSection).where(ReportSection.run_id == ctx.info.run_id))
+        ctx.summary["unsupported_claims"] = sum(
+            len((row.section_data or {}).get("unsupported") or []) for row in rows
+        )
+
+
 async def finish(ctx: RunContext, changes_summary: str) -> None:
     """The closing steps: `html_gen` (when the type has it) renders, `save` stores."""
     ctx.changes_summary = changes_summary
     record_ai_sources(ctx)
+    record_evidence_summary(ctx)
     has_html_step = "html_gen" in ctx.tracker.step_keys
 
     async def render() -> dict[str, str]:

@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 from marketnav.services.ai import OFFLINE_LABEL, offline
+from marketnav.services.reports import evidence
 from marketnav.services.reports.context import RunContext
 from marketnav.services.reports.pipelines.common import finish, write_section
 from marketnav.services.reports.pipelines.company_facts import (
@@ -387,6 +388,12 @@ async def analyse(ctx: RunContext, spec: AnalysisSpec, data: MarketData) -> None
         keyword_counts=data.keyword_counts,
         retrieval=data.retrieval,
         requested=data.requested,
+    )
+    # The records and aggregates every section cites (kept on a resumed run: same refs).
+    ctx.register_evidence(
+        evidence.market_items(
+            ctx.info.report_type, data.label, market.companies, data.companies_found
+        )
     )
     await run_concurrently(
         ctx.step("company_deep_dive", partial(deep_dives, ctx, spec.memo, market)),
