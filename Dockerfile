@@ -17,10 +17,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # nodejs/npm (Debian's older Node) only bootstrap the pinned Node 22 + bun below, as the Makefile
-# does; procps gives `pgrep` to the celery-beat healthcheck.
+# does; procps gives `pgrep` to the celery-beat healthcheck; the fonts cover every script and
+# emoji in PDF exports (docs/exports.md).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nodejs npm procps ca-certificates \
-        fonts-dejavu-core \
+        fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first so code changes do not reinstall them (requirements.txt is fully pinned).

@@ -34,13 +34,21 @@ $(TOOLS)/bun:
 migrate: setup
 	$(BIN)/alembic upgrade head
 
-/usr/bin/chromium:
-	(apt-get update -q && apt-get install -y -q chromium) >/dev/null || \
-	  (echo "Could not install chromium with apt-get (run as root)"; exit 1)
+# Debian packages the tests need: Chromium (browser tests), pdftotext (poppler-utils: the PDF
+# export's text round trip) and the fonts of the PDF export (every script, emoji). One apt-get
+# run installs them all when any of these files is missing.
+SYSTEM_FILES := /usr/bin/chromium /usr/bin/pdftotext \
+	/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf \
+	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf \
+	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+$(SYSTEM_FILES) &:
+	(apt-get update -q && apt-get install -y -q chromium poppler-utils fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core) >/dev/null || \
+	  (echo "Could not install chromium, poppler-utils and the fonts with apt-get (run as root)"; exit 1)
 
 # Two runs: sync Playwright keeps an event loop in the main thread for the browser session,
 # which async tests cannot share, so the browser tests go in their own pytest process.
-test: setup /usr/bin/chromium  ## All tests: unit, integration (PostgreSQL, Redis, S3), end-to-end
+test: setup $(SYSTEM_FILES)  ## All tests: unit, integration (PostgreSQL, Redis, S3), end-to-end
 	$(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
