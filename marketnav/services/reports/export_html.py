@@ -41,13 +41,17 @@ table{border-collapse:collapse;width:100%;overflow-x:auto;display:block}
 th,td{border:1px solid #d9dde3;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#f0f2f5}
 details summary{cursor:pointer;font-weight:600;padding:6px 0}
-.data-used{margin:16px 0}
+.data-used{display:block;background:#fff;border:1px solid #e4e7eb;border-radius:8px;
+padding:8px 20px;margin:16px 0}
+.demo-warning{background:#fff4e5;border:1px solid #f0b45b;padding:6px 10px;border-radius:6px}
+.demo-badge{background:#fff4e5;color:#8a4b00;border-radius:4px;padding:0 5px;font-size:.8em}
+sup.unsupported{color:#b42318;font-size:.75em}
 figure.chart{margin:12px 0;padding:8px 0}
 figure.chart figcaption{font-weight:600;font-size:.95rem;margin-bottom:4px}
 figure.chart svg{max-width:100%;height:auto;display:block}
 .chart-note{color:#52606d;font-size:.85rem;margin:2px 0}
 sup.cite{font-size:.75em;line-height:0}
-ol.sources{font-size:.9rem;color:#3e4c59}
+.sources{font-size:.9rem;color:#3e4c59}
 code,pre{font-family:"DejaVu Sans Mono","Noto Sans Mono",ui-monospace,monospace}
 """
 )
@@ -74,7 +78,6 @@ def render_html(doc: ReportDocument) -> str:
         parts.append(f'<section id="{escape(section.anchor)}">{inner}</section>')
     parts += [chart_svg.render_figure(chart) for chart in placement.end]
     data_used = exports.data_used_html(doc)
-    data_used = f'<div class="data-used">{data_used}</div>' if data_used.strip() else ""
     offline = (
         '<p class="offline">Offline analysis: written without an AI model, from the data alone.</p>'
         if doc.offline
