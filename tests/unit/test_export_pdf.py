@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -326,3 +327,34 @@ def test_a_link_to_a_missing_anchor_is_written_as_text(monkeypatch, tmp_path):
     )
     data = render_pdf(_doc("ignored"))
     assert data.startswith(b"%PDF-") and b"nowhere" not in data
+
+
+def test_without_noto_the_pdf_falls_back_to_dejavu_and_says_so(monkeypatch, tmp_path, caplog):
+    _needs_system_tools()
+    from marketnav.services.reports import pdf_fonts
+
+    gone = tuple(
+        pdf_fonts.FontFace(f.family, f.style, tmp_path / f.path.name, f.package)
+        for f in pdf_fonts.MAIN_FACES
+    )
+    monkeypatch.setattr(pdf_fonts, "MAIN_FACES", gone)
+    caplog.set_level(logging.WARNING)
+    text = _pdftotext(render_pdf(_scripts_doc()), tmp_path)
+    assert "Noto Sans missing (fonts-noto-core); using DejaVu Sans" in caplog.text
+    assert "Καλημέρα κόσμε" in text and "市场研究报告" in text  # DejaVu, then the fallbacks
+
+
+def test_make_test_and_the_image_install_every_font_package_the_pdf_uses():
+    from pathlib import Path
+
+    from marketnav.services.reports import pdf_fonts
+
+    root = Path(__file__).resolve().parents[2]
+    makefile, dockerfile = (root / "Makefile").read_text(), (root / "Dockerfile").read_text()
+    apt_line = next(line for line in makefile.splitlines() if "apt-get install" in line)
+    apt_words = set(re.findall(r"[\w.+-]+", apt_line))
+    packages = {f.package for f in (*pdf_fonts.MAIN_FACES, *pdf_fonts.FALLBACK_FACES)}
+    for package in packages | {"poppler-utils", "chromium"}:
+        assert package in apt_words, package
+    for package in packages:
+        assert package in re.findall(r"[\w.+-]+", dockerfile), package
