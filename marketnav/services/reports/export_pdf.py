@@ -97,6 +97,23 @@ def _anchors(doc: ReportDocument, htmls: list[str]) -> set[str]:
     return ids
 
 
+def _boxed(pdf: _ReportPDF, html: str) -> None:
+    """The Data used box: its HTML inside a thin frame (when it fits on one page)."""
+    page, top = pdf.page, pdf.get_y()
+    with pdf.local_context():
+        pdf.set_left_margin(pdf.l_margin + 3)
+        pdf.set_right_margin(pdf.r_margin + 3)
+        pdf.set_x(pdf.l_margin)
+        pdf.html_block(html, "data_used")
+    pdf.set_left_margin(pdf.l_margin - 3)
+    pdf.set_right_margin(pdf.r_margin - 3)
+    pdf.set_x(pdf.l_margin)
+    if pdf.page == page:
+        with pdf.local_context(draw_color=(200, 205, 212), line_width=0.3):
+            pdf.rect(pdf.l_margin, top - 1, pdf.epw, pdf.get_y() - top + 2)
+    pdf.ln(2)
+
+
 def _chart_text(chart: chart_layout.Chart) -> str:
     labels = [shape.text for shape in chart.shapes if isinstance(shape, chart_layout.Text)]
     return " ".join([chart.title, *labels, *chart.notes])
@@ -129,8 +146,8 @@ def render_pdf(doc: ReportDocument) -> bytes:
         pdf.line_text("Offline analysis: written without an AI model, from the data alone.", 10)
         pdf.set_text_color(0, 0, 0)
     if data_used.strip():
-        pdf.ln(2)
-        pdf.html_block(data_used, "data_used")
+        pdf.ln(3)
+        _boxed(pdf, data_used)
     family = pdf.families.main
     for section, body in zip(doc.sections, bodies, strict=True):
         for chart in placement.before.get(section.key, []):
