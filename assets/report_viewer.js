@@ -58,6 +58,25 @@
     setTimeout(schedule, 950);
   }
 
+  // A link to "...#sec-<key>" (Research Mode's sources): scroll there once the section has
+  // rendered, closing a phone panel that covers the report. Each URL is followed once.
+  let followed = "";
+  function followHash(tries) {
+    const hash = decodeURIComponent(window.location.hash || "");
+    if (!hash.startsWith("#sec-")) return;
+    const key = window.location.pathname + window.location.search + hash;
+    if (followed === key) return;
+    if (!document.getElementById(hash.slice(1))) {
+      if (tries > 0) setTimeout(function () { followHash(tries - 1); }, 100);
+      return;
+    }
+    followed = key;
+    const close = document.querySelector(".mn-has-mobile-panel [data-testid='close-right']");
+    if (close && close.offsetParent !== null) close.click();
+    scrollWhenVisible(hash.slice(1), 40);
+  }
+  window.addEventListener("hashchange", function () { followHash(50); });
+
   // Capture phase: runs before the router's link handler, which then leaves the URL alone.
   document.addEventListener(
     "click",
@@ -77,6 +96,10 @@
     pending = setTimeout(schedule, 120);
   }).observe(document.documentElement, { childList: true, subtree: true });
 
-  window.mnReportViewer = { refresh: schedule, mark: mark };
+  window.mnReportViewer = {
+    refresh: function () { followHash(50); schedule(); },
+    mark: mark,
+  };
+  followHash(50);
   schedule();
 })();

@@ -7,6 +7,22 @@ import reflex as rx
 from marketnav.state.assistant import AssistantState as A
 
 
+def _source(source: rx.Var) -> rx.Component:
+    """One Sources entry: report label and section title, linked to the section."""
+    return rx.el.li(
+        rx.cond(
+            source["href"] != "",
+            rx.link(
+                source["text"],
+                href=source["href"],
+                size="1",
+                custom_attrs={"data-testid": "citation-link"},
+            ),
+            rx.text(source["text"], size="1", color_scheme="gray"),
+        ),
+    )
+
+
 def _bubble(m: rx.Var) -> rx.Component:
     mine = m["role"] == "user"
     return rx.box(
@@ -81,12 +97,13 @@ def _bubble(m: rx.Var) -> rx.Component:
             ),
         ),
         rx.cond(
-            m["citations"].to(list[str]).length() > 0,
-            rx.text(
-                "Sources: ",
-                m["citations"].to(list[str]).join(", "),
-                size="1",
-                color_scheme="gray",
+            m["sources"].to(list[dict[str, str]]).length() > 0,
+            rx.box(
+                rx.text("Sources", size="1", weight="bold", color_scheme="gray"),
+                rx.el.ol(
+                    rx.foreach(m["sources"].to(list[dict[str, str]]), _source),
+                    class_name="mn-chat-sources",
+                ),
                 custom_attrs={"data-testid": "citations"},
             ),
         ),

@@ -25,6 +25,7 @@ from marketnav.services.ai import (
     list_modes,
     stream_chat,
 )
+from marketnav.services.ai.modes import link_citations
 from marketnav.services.ai.records import CallContext
 from marketnav.services.errors import PermissionDenied, ValidationFailed
 from marketnav.services.markdown_render import to_safe_html
@@ -48,11 +49,12 @@ def subject(project_id: int) -> str:
 def view(message: AssistantMessage, author: str = "") -> dict[str, Any]:
     """What the page shows of a message (text already rendered to safe HTML)."""
     details = message.details or {}
+    sources = _sources(details.get("citations", []))
     return {
         "id": message.id,
         "role": message.role,
         "author": author if message.role == "user" else "Assistant",
-        "html": to_safe_html(message.content),
+        "html": to_safe_html(link_citations(message.content, sources)),
         "status": message.status,
         "modes": ", ".join(message.active_modes),
         "label": details.get("label", ""),
@@ -63,10 +65,26 @@ def view(message: AssistantMessage, author: str = "") -> dict[str, Any]:
             f"{f['label']} ({f['confidence']:.0%}): {'; '.join(f['basis'])}"
             for f in details.get("fills", [])
         ],
-        "citations": details.get("citations", []),
+        "sources": sources,
         "context": details.get("open_report_label", ""),
         "time": message.created_at.strftime("%H:%M"),
     }
+
+
+def _sources(kept: list[Any]) -> list[dict[str, str]]:
+    """A reply's Sources entries, numbered; replies stored before links keep their text."""
+    sources = []
+    for number, item in enumerate(kept, 1):
+        entry = item if isinstance(item, dict) else {"marker": str(item), "text": str(item)}
+        sources.append(
+            {
+                "number": str(number),
+                "marker": str(entry.get("marker", "")),
+                "text": str(entry.get("text", "")),
+                "href": str(entry.get("href", "")),
+            }
+        )
+    return sources
 
 
 def mode_choices() -> list[dict[str, str]]:
@@ -303,9 +321,7 @@ def _finish(reply_id: int, topic: str, final: ChatEvent | None, fills: list) -> 
                 "fills": fills,
                 "provider": final.provider,
                 "model": final.model,
-                "citations": [
-                    f"{c.report_type} §{c.section_key}" for c in final.citations if c.known
-                ],
+                "citations": [c.source() for c in final.citations if c.known],
             }
         else:
             reply.status = "failed"

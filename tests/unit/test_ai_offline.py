@@ -134,3 +134,80 @@ def test_market_statistics_and_summary():
     summary = offline.market_summary_markdown(companies, "meal kits")
     assert summary.startswith("_Offline analysis")
     assert "$20.0M" in summary and "Highest ranked**: B, C, A" in summary
+
+
+VERDICT_SECTIONS = [
+    ReportSection(
+        report_type="quick_report",
+        section_key="strategic_overview",
+        title="Strategic Overview",
+        markdown="The market for pet sitting is crowded. Rover leads with $310M raised.",
+    ),
+    ReportSection(
+        report_type="verdict",
+        section_key="verdict_decision",
+        title="Verdict Decision",
+        markdown=(
+            "## 🟡 PIVOT · weighted score 58.5/100\n\n"
+            "| Axis | Weight | Score |\n|---|---|---|\n| Demand | 25% | 61 |\n\n"
+            "**Rule applied**: score between 45 and 70.\n\n### Reasoning\n\n"
+            "Demand exists but two funded players own the segment."
+        ),
+        report_label="Verdict v2",
+        link="/projects/4/reports/verdict?version=2#sec-verdict_decision",
+    ),
+    ReportSection(
+        report_type="verdict",
+        section_key="risk_synthesis",
+        title="Risk Synthesis",
+        markdown="- **Major**: Rover could copy the GPS feature within months.",
+        report_label="Verdict v2",
+        link="/projects/4/reports/verdict?version=2#sec-risk_synthesis",
+    ),
+]
+
+
+def test_research_answer_finds_the_verdicts_conclusion_by_meaning():
+    # "conclude" appears in no section: the verdict is found through the topic's synonyms.
+    answer = offline.research_answer("What did the verdict conclude?", VERDICT_SECTIONS).answer
+    claims = answer.splitlines()[2:]
+    assert claims[0] == "- 🟡 PIVOT · weighted score 58.5/100 [verdict §verdict_decision]"
+    assert all("[verdict §verdict_decision]" in c for c in claims[:3])
+    decision = offline.research_answer("So what's the decision?", VERDICT_SECTIONS).answer
+    assert "PIVOT" in decision.splitlines()[2]
+
+
+def test_research_answer_matches_threats_and_money_by_synonym():
+    risk = offline.research_answer("Which dangers should worry us?", VERDICT_SECTIONS).answer
+    assert risk.splitlines()[2].endswith("[verdict §risk_synthesis]")
+    money = offline.research_answer("How much money did Rover get?", VERDICT_SECTIONS).answer
+    assert "$310M raised" in money.splitlines()[2]
+
+
+def test_citations_map_to_links_with_readable_text():
+    from marketnav.services.ai.modes import citations_in, link_citations
+
+    text = "PIVOT [verdict §verdict_decision]; risk [verdict §risk_synthesis]; [tracxn §nope]"
+    citations = citations_in(text, VERDICT_SECTIONS)
+    assert [c.known for c in citations] == [True, True, False]
+    sources = [c.source() for c in citations if c.known]
+    assert sources[0] == {
+        "marker": "verdict §verdict_decision",
+        "text": "Verdict v2 · Verdict Decision",
+        "href": "/projects/4/reports/verdict?version=2#sec-verdict_decision",
+    }
+    linked = link_citations(text, sources)
+    assert linked == (
+        'PIVOT [[1]](/projects/4/reports/verdict?version=2#sec-verdict_decision "Verdict v2 · '
+        'Verdict Decision"); risk [[2]](/projects/4/reports/verdict?version=2#sec-risk_synthesis'
+        ' "Verdict v2 · Risk Synthesis"); [tracxn §nope]'
+    )
+
+
+def test_relative_section_links_survive_the_safe_markdown():
+    from marketnav.services.markdown_render import to_safe_html
+
+    html = to_safe_html('[[1]](/projects/4/reports/verdict?version=2#sec-x "Verdict v2 · X")')
+    assert 'href="/projects/4/reports/verdict?version=2#sec-x"' in html
+    assert 'title="Verdict v2 · X"' in html
+    assert "href" not in to_safe_html("[x](javascript:alert(1))")

@@ -52,7 +52,46 @@ def test_research_mode_answers_with_citations_to_report_sections(reported):
     assert reply.status == "done"
     assert "[quick_report §" in reply.content
     assert reply.details["citations"], reply.details
-    assert all(c.startswith("quick_report §") for c in reply.details["citations"])
+    base = f"/projects/{project.id}/reports/quick_report?version=1#sec-"
+    for source in reply.details["citations"]:
+        assert source["marker"].startswith("quick_report §")
+        assert source["text"].startswith("Quick Report v1 · ") and "§" not in source["text"]
+        assert source["href"] == base + source["marker"].split("§")[1]
+    # The Sources list and the text both link to the sections in the viewer.
+    shown = assistant.view(reply)
+    assert [s["number"] for s in shown["sources"]] == [
+        str(i) for i in range(1, len(shown["sources"]) + 1)
+    ]
+    first = shown["sources"][0]
+    assert f'<a href="{first["href"]}" title="{first["text"]}"' in shown["html"]
+    assert "[quick_report §" not in shown["html"]
+
+
+def test_context_sections_link_to_the_version_they_come_from(reported):
+    db, owner, project = reported
+    run_report(db, owner, project)  # version 2
+    sections, _ = research.context_sections(db, project.id, ("quick_report", 1))
+    assert sections[0].report_label == "Quick Report v1"
+    assert sections[0].link == (
+        f"/projects/{project.id}/reports/quick_report?version=1#sec-{sections[0].section_key}"
+    )
+    latest, _ = research.context_sections(db, project.id)
+    assert all("?version=2#sec-" in s.link for s in latest)
+
+
+def test_replies_stored_before_links_still_show_their_sources(reported):
+    db, owner, project = reported
+    reply = _reply(db, owner, project, "Which regions do we target?", ["research"])
+    reply.details = {**reply.details, "citations": ["quick_report §market_snapshot"]}
+    shown = assistant.view(reply)
+    assert shown["sources"] == [
+        {
+            "number": "1",
+            "marker": "quick_report §market_snapshot",
+            "text": "quick_report §market_snapshot",
+            "href": "",
+        }
+    ]
 
 
 def test_report_page_question_uses_that_report_without_research_mode(reported):
@@ -63,7 +102,7 @@ def test_report_page_question_uses_that_report_without_research_mode(reported):
     assert reply.status == "done"
     assert "[quick_report §" in reply.content
     shown = assistant.view(reply)
-    assert shown["context"] == "Quick Report v1" and shown["citations"]
+    assert shown["context"] == "Quick Report v1" and shown["sources"]
     # Without a report open and without Research Mode, no report text is used.
     plain = _reply(db, owner, project, "What does it say about the regions?", [])
     assert "§" not in plain.content

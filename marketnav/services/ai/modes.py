@@ -219,16 +219,63 @@ _CITATION = re.compile(r"\[([a-z0-9_\-]+)\s*§\s*([a-z0-9_\-]+)\]", re.IGNORECAS
 
 
 class Citation(BaseModel):
+    """A `[report_type §section_key]` marker, and where its section is read when it is real."""
+
     report_type: str
     section_key: str
     known: bool
+    report_label: str = ""  # "Verdict v2"
+    title: str = ""  # the section's title
+    link: str = ""  # the viewer URL that opens the section
+
+    @property
+    def marker(self) -> str:
+        return f"{self.report_type} §{self.section_key}"
+
+    @property
+    def text(self) -> str:
+        """What a reader sees: "Verdict v2 · Verdict Decision", never the raw key."""
+        label = self.report_label or self.report_type.replace("_", " ").title()
+        return f"{label} · {self.title or self.section_key.replace('_', ' ')}"
+
+    def source(self) -> dict[str, str]:
+        """The Sources-list entry kept with a reply."""
+        return {"marker": self.marker, "text": self.text, "href": self.link}
 
 
 def citations_in(text: str, sections: list[ReportSection]) -> list[Citation]:
     """Citations like [crunchbase §fast_analysis] in `text`, flagged if they name a real section."""
-    available = {(s.report_type.lower(), s.section_key.lower()) for s in sections}
+    available = {(s.report_type.lower(), s.section_key.lower()): s for s in sections}
     found: list[Citation] = []
     for report_type, key in dict.fromkeys(_CITATION.findall(text)):
-        known = (report_type.lower(), key.lower()) in available
-        found.append(Citation(report_type=report_type, section_key=key, known=known))
+        section = available.get((report_type.lower(), key.lower()))
+        found.append(
+            Citation(
+                report_type=report_type,
+                section_key=key,
+                known=section is not None,
+                report_label=section.report_label if section else "",
+                title=section.title if section else "",
+                link=section.link if section else "",
+            )
+        )
     return found
+
+
+def link_citations(text: str, sources: list[dict[str, str]]) -> str:
+    """Markdown with each known `[type §key]` marker replaced by a numbered link to its section.
+
+    `sources` are the reply's kept Sources entries (`Citation.source()`); the number is the
+    entry's position in that list, so the text and the Sources list agree.
+    """
+    numbers = {s["marker"].lower(): (i, s) for i, s in enumerate(sources, 1) if s.get("href")}
+
+    def replace(match: re.Match[str]) -> str:
+        found = numbers.get(f"{match.group(1)} §{match.group(2)}".lower())
+        if found is None:
+            return match.group(0)
+        number, source = found
+        title = source["text"].replace('"', "'")
+        return f'[[{number}]]({source["href"]} "{title}")'
+
+    return _CITATION.sub(replace, text)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from marketnav.services.ai.input_extraction import extract_inputs_from_text
 from marketnav.services.ai.providers import OFFLINE_LABEL
+from marketnav.services.ai.research_topics import section_matches, topics_of
 from marketnav.services.ai.schemas import (
     CrunchbaseKeywords,
     ProjectInputExtraction,
@@ -200,18 +201,42 @@ def extract_project_inputs(text: str, current: ProjectInputsData) -> ProjectInpu
     return extract_inputs_from_text(text, current)
 
 
+def _section_lines(markdown: str) -> list[str]:
+    """Quotable lines of a section: sentences, list items and table rows (cells joined)."""
+    lines: list[str] = []
+    for raw in (markdown or "").splitlines():
+        line = raw.strip()
+        if re.fullmatch(r"\|?[\s:|-]+\|?", line):
+            continue  # a table's separator row
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|") if c.strip()]
+            line = " · ".join(cells)
+        lines.extend(sentences(line))
+    return lines
+
+
 def research_answer(question: str, sections: list[ReportSection]) -> ResearchAnswer:
-    """An extractive answer: the report sentences that best match the question, cited."""
-    question_stems = stems(question)
+    """An extractive answer: the lines of the sections the question is about, each cited.
+
+    Sections are matched by meaning (the question's topics and their synonyms, see
+    research_topics) and by shared words; lines by the topic's marker words and the question's.
+    """
+    topics = topics_of(question)
+    question_stems = stems(question) - {"report", "section", "say", "tell"}
     scored: list[tuple[float, int, str, ReportSection]] = []
     order = 0
     for section in sections:
-        title_stems = stems(section.title + " " + section.section_key.replace("_", " "))
-        for sentence in sentences(section.markdown):
-            overlap = len(question_stems & stems(sentence))
-            if overlap:
-                bonus = 0.5 * len(question_stems & title_stems)
-                scored.append((overlap + bonus, order, sentence, section))
+        title = section.title + " " + section.section_key.replace("_", " ")
+        on_topic = [t for t in topics if section_matches(t, section.section_key, section.title)]
+        section_bonus = 2.0 * len(on_topic) + 0.5 * len(question_stems & stems(title))
+        for position, line in enumerate(_section_lines(section.markdown)):
+            overlap = len(question_stems & stems(line))
+            marked = sum(1 for t in on_topic if t.lines.search(line))
+            if not overlap and not marked:
+                continue
+            # The section's first lines state its conclusion: a small lead bonus.
+            lead = 0.5 if on_topic and position < 2 else 0.0
+            scored.append((overlap + marked * 1.5 + section_bonus + lead, order, line, section))
             order += 1
     scored.sort(key=lambda item: (-item[0], item[1]))
     if not scored:
@@ -223,9 +248,18 @@ def research_answer(question: str, sections: list[ReportSection]) -> ResearchAns
             ),
             confidence=None,
         )
-    lines = [f"{OFFLINE_LABEL} (extracted from your reports, no AI model used):", ""]
-    for _, _, sentence, section in scored[:4]:
-        lines.append(f"- {sentence} {section.citation}")
+    chosen: list[tuple[str, ReportSection]] = []
+    per_section: Counter[str] = Counter()
+    for _, _, line, section in scored:
+        if per_section[section.citation] >= 3 or any(line == c for c, _ in chosen):
+            continue
+        chosen.append((line, section))
+        per_section[section.citation] += 1
+        if len(chosen) == 5:
+            break
+    about = f" about {', '.join(t.name.replace('_', ' ') for t in topics)}" if topics else ""
+    lines = [f"{OFFLINE_LABEL} (quoted from your reports{about}, no AI model used):", ""]
+    lines += [f"- {line} {section.citation}" for line, section in chosen]
     return ResearchAnswer(answer="\n".join(lines), confidence=None)
 
 

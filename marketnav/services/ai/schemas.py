@@ -71,6 +71,9 @@ class ReportSection(BaseModel):
     section_key: str = Field(min_length=1, max_length=64)
     title: str = ""
     markdown: str = ""
+    # Where the section is read: its report and version, and the viewer link to it.
+    report_label: str = ""
+    link: str = ""
 
     @property
     def citation(self) -> str:

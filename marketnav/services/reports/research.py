@@ -14,18 +14,28 @@ from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
 from marketnav.services.reports.runs import completed_run
 
 
-def _sections_of(session: Session, run_id: int, report_type: str) -> list[ContextSection]:
+def section_link(project_id: int, report_type: str, version: int, section_key: str) -> str:
+    """The viewer URL that opens one version of a report at one section."""
+    return f"/projects/{project_id}/reports/{report_type}?version={version}#sec-{section_key}"
+
+
+def _sections_of(
+    session: Session, project_id: int, run_id: int, report_type: str, version: int
+) -> list[ContextSection]:
     rows = session.exec(
         select(ReportSection)
         .where(ReportSection.run_id == run_id)
         .order_by(col(ReportSection.position), col(ReportSection.id))
     ).all()
+    label = open_report_label(report_type, version)
     return [
         ContextSection(
             report_type=report_type,
             section_key=row.section_key[:64],
             title=row.company_name or row.title,
             markdown=row.markdown,
+            report_label=label,
+            link=section_link(project_id, report_type, version, row.section_key),
         )
         for row in rows
     ]
@@ -65,5 +75,7 @@ def context_sections(
             continue
         run = completed_run(session, reports[report_type].id, chosen[report_type])
         if run is not None:
-            sections.extend(_sections_of(session, run.id, report_type))
+            sections.extend(
+                _sections_of(session, project_id, run.id, report_type, chosen[report_type])
+            )
     return sections, label
