@@ -13,10 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Social post sources SOCIAL_SOURCES may name ("live" is accepted for "twitter").
+SOCIAL_SOURCE_NAMES = ("demo", "twitter", "hackernews", "reddit", "bluesky")
 
 
 class Settings(BaseSettings):
@@ -71,6 +73,32 @@ class Settings(BaseSettings):
     twitter_api_key: SecretStr = SecretStr("")
     twitter_api_base_url: str = "https://api.twitterapi.io"
     social_posts_per_keyword: int = Field(40, ge=1, le=200)
+    # Several sources at once, comma-separated (demo, twitter, hackernews, reddit, bluesky);
+    # empty means SOCIAL_SOURCE alone. Each post keeps its own source label.
+    social_sources: str = ""
+    hackernews_api_base_url: str = "https://hn.algolia.com/api/v1"
+    hackernews_search_tags: str = "(story,comment)"
+    reddit_api_base_url: str = "https://www.reddit.com"
+    reddit_user_agent: str = "MarketNavigator/1.0 (market research; social post search)"
+    bluesky_api_base_url: str = "https://public.api.bsky.app"
+    bluesky_auth_base_url: str = "https://bsky.social"
+    bluesky_handle: str = ""
+    bluesky_app_password: SecretStr = SecretStr("")
+    social_max_pages: int = Field(5, ge=1, le=20)
+    social_retry_attempts: int = Field(4, ge=1, le=10)
+    social_retry_max_wait_seconds: float = Field(30.0, ge=0, le=300)
+    social_http_timeout_seconds: float = Field(30.0, gt=0, le=300)
+
+    @field_validator("social_sources")
+    @classmethod
+    def _known_social_sources(cls, value: str) -> str:
+        names = [n.strip().lower() for n in value.split(",") if n.strip()]
+        unknown = [n for n in names if n not in SOCIAL_SOURCE_NAMES and n != "live"]
+        if unknown:
+            raise ValueError(
+                f"SOCIAL_SOURCES has unknown names {unknown}; use {', '.join(SOCIAL_SOURCE_NAMES)}"
+            )
+        return ",".join(names)
 
     # AI providers (OpenAI-compatible endpoints); empty keys mean the offline analyser.
     openai_api_key: SecretStr = SecretStr("")
