@@ -1,5 +1,9 @@
 """Quick Report: six strategy sections from the inputs and a quick look at the market.
 
+Offline (no AI key), the six sections present the landscape instead (quick_landscape): the
+closest competitors and why, white space, who they serve, the funding spread, what to research
+next, each headed by what it shows (the catalogue's section titles stay).
+
 Steps (PREDECESSOR.md 4.2): `init` gathers a small competitor set from the Crunchbase service
 (so the analysis can add competitors the founder did not name), `api_search` writes the six
 sections concurrently, `save` renders the exports. Without the service the report still runs on
@@ -12,10 +16,12 @@ import asyncio
 from typing import Any
 
 from marketnav.services import market_data
-from marketnav.services.ai import OFFLINE_LABEL, ProjectInputsData, generate_crunchbase_keywords
+from marketnav.services.ai import ProjectInputsData, generate_crunchbase_keywords
 from marketnav.services.reports.competitor_query import project_query
 from marketnav.services.reports.context import RunContext
+from marketnav.services.reports.pipelines import quick_landscape
 from marketnav.services.reports.pipelines.common import finish, write_section
+from marketnav.services.reports.pipelines.company_facts import MarketCompany, crunchbase_company
 from scraper_services.crunchbase.schemas import TopSimilarWithRankRequest
 
 SECTIONS: tuple[tuple[str, str, str], ...] = (
@@ -78,7 +84,13 @@ async def _competitors(ctx: RunContext) -> dict[str, Any]:
             found = await client.search_crunchbase(request)
     except market_data.MarketDataError as err:
         ctx.detail("init", "info", f"Market data unavailable, using the inputs only: {err}")
-        return {"keywords": keywords.value.keywords, "competitors": [], "source": ""}
+        return {
+            "keywords": keywords.value.keywords,
+            "competitors": [],
+            "companies": [],
+            "available": False,
+            "source": "",
+        }
     # Only what passed the relevance floor (and what the founder named) is a competitor.
     competitors = [
         {
@@ -98,67 +110,40 @@ async def _competitors(ctx: RunContext) -> dict[str, Any]:
         f"{len(competitors)} companies to compare with",
         companies=[c["name"] for c in competitors[:5]],
     )
+    # The same facts the Crunchbase report extracts (funding in USD, HQ, tags, origin).
+    facts = [
+        crunchbase_company(c.model_dump(), i).model_dump(
+            mode="json", exclude={"details", "rows", "keywords"}
+        )
+        for i, c in enumerate(found.top_companies_full_data[:8], 1)
+    ]
     return {
         "keywords": keywords.value.keywords,
         "competitors": competitors,
+        "companies": facts,
         "named_not_in_data": missing,
+        "relevance_floor": retrieval.relevance_floor if retrieval else None,
+        "available": True,
         "source": found.source,
     }
 
 
+def _landscape(inputs: ProjectInputsData, data: dict[str, Any]) -> quick_landscape.Landscape:
+    companies = [MarketCompany.model_validate(c) for c in data.get("companies") or []]
+    return quick_landscape.landscape(
+        inputs,
+        companies,
+        list(data.get("named_not_in_data") or []),
+        data.get("relevance_floor"),
+        available=bool(data.get("available", True)),
+    )
+
+
 def _offline_text(key: str, inputs: ProjectInputsData, data: dict[str, Any]) -> str:
-    """The offline analyser's version of a section: the inputs and the data, arranged."""
-    answered = inputs.answered()
-    name = answered.get("startup_name", "The startup")
-    lines = [f"_{OFFLINE_LABEL}: arranged from your inputs and the market data, no AI model._", ""]
-    competitors = data.get("competitors") or []
-    if key == "strategic_overview":
-        lines += [
-            f"**{name}**: {answered.get('startup_description', '')}",
-            "",
-            f"- **Audience**: {answered.get('target_audience', 'not stated')}",
-            f"- **Business model**: {answered.get('business_model', 'not stated')}",
-            f"- **Stage**: {answered.get('current_stage', 'not stated')}; "
-            f"**regions**: {answered.get('geographic_focus', 'not stated')}",
-            f"- **Research goal**: {answered.get('research_goal', 'not stated')}",
-            f"- **Companies found in the same space**: {len(competitors)}",
-        ]
-    elif key == "competitors_analysis":
-        named = [c.strip() for c in answered.get("inspiration_sources", "").split(",") if c.strip()]
-        lines += ["| Company | Focus | CB rank |", "|---|---|---|"]
-        lines += [
-            f"| {c['name']} | {c['description'][:120]} | {c['cb_rank'] or 'n/a'} |"
-            for c in competitors
-        ] or ["| (none found) | | |"]
-        if named:
-            lines += ["", f"Competitors you named: {', '.join(named)}."]
-        for missing in data.get("named_not_in_data") or []:
-            lines.append(f"- {missing}: not in the data set used for this report.")
-    elif key == "product_differentiation":
-        terms = data.get("keywords") or []
-        lines += [f"- Position against the '{t}' segment." for t in terms[:3]] or [
-            "- Not enough data to suggest differentiation."
-        ]
-    elif key == "detailed_personas":
-        lines += [
-            f"- **Primary persona**: {answered.get('target_audience', 'not stated')}",
-            f"- **Buying context**: {answered.get('business_model', 'not stated')}",
-            "- Personas need interviews or an AI model to go further than your inputs.",
-        ]
-    elif key == "market_snapshot":
-        lines += [
-            f"- **Regions**: {answered.get('geographic_focus', 'not stated')}",
-            f"- **Time range**: {answered.get('time_range', 'not stated')}",
-            f"- **Comparable companies found**: {len(competitors)}",
-            "- Market sizes are not estimated offline: they need an AI model or market data.",
-        ]
-    else:
-        lines += [
-            "| Audience | Priority | Basis |",
-            "|---|---|---|",
-            f"| {answered.get('target_audience', 'not stated')} | 8 | your inputs |",
-        ]
-    return "\n".join(lines)
+    """The offline analyser's version of a section: the landscape computed from the companies."""
+    heading, build = quick_landscape.OFFLINE_SECTIONS[key]
+    label, _, body = build(_landscape(inputs, data)).partition("\n\n")
+    return f"{label}\n\n### {heading}\n\n{body}"
 
 
 async def run(ctx: RunContext) -> None:
@@ -175,7 +160,7 @@ async def run(ctx: RunContext) -> None:
                 ctx,
                 operation=f"quick_{key}",
                 instructions=f"Section: {title}. {instructions}",
-                data=data,
+                data={k: v for k, v in data.items() if k != "companies"},
                 offline=lambda: _offline_text(key, ctx.info.inputs, data),
             )
             position = [s[0] for s in SECTIONS].index(key)
