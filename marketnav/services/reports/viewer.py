@@ -21,7 +21,7 @@ from marketnav.services import projects
 from marketnav.services.errors import DomainError, PermissionDenied, ValidationFailed
 from marketnav.services.markdown_render import to_safe_html
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, can
-from marketnav.services.reports import citations, evidence, exports
+from marketnav.services.reports import evidence, evidence_render, exports
 from marketnav.services.reports.catalog import REPORT_TYPES, VERDICT_AXES, ReportTypeSpec
 from marketnav.services.reports.runs import ACTIVE, completed_run, prerequisites, report_for
 from marketnav.services.reports.views import completed_versions, present_snapshot, run_snapshot
@@ -168,8 +168,21 @@ def _funding_points(rows: list[ReportSection]) -> list[dict[str, Any]]:
     ]
 
 
+def _axis_score(value: Any) -> float | None:
+    """An axis score from stored JSON: a number, {"raw": n}, or None / "unknown" (no evidence)."""
+    if isinstance(value, dict):  # {"raw": 62, "weighted": 15.5}
+        value = value.get("raw", value.get("score"))
+    return _number(value)
+
+
 def _verdict(rows: list[ReportSection]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The verdict badge and the radar points of the `verdict_decision` section."""
+    """The verdict badge and the radar points of the `verdict_decision` section.
+
+    Only known axes are points: an unknown axis (score None, from runs since the verdict
+    keeps unknown apart from zero) is never drawn as 0; the badge names it under
+    `unknown_axes`. Old runs (every score a number, a missing source stored as 0) render as
+    they were stored.
+    """
     row = next((r for r in rows if r.section_key == "verdict_decision"), None)
     if row is None:
         return {}, []
@@ -178,26 +191,32 @@ def _verdict(rows: list[ReportSection]) -> tuple[dict[str, Any], list[dict[str, 
     total = _number(data.get("total_score"))
     labels = {key: label for key, label, _ in VERDICT_AXES}
     points = []
+    unknown = []
     scores = data.get("scores") if isinstance(data.get("scores"), dict) else {}
     for axis, value in scores.items():
-        if isinstance(value, dict):  # {"raw": 62, "weighted": 15.5}
-            value = value.get("raw", value.get("score"))
-        score = _number(value)
-        if score is not None:
-            points.append(
-                {
-                    "axis": labels.get(axis, str(axis).replace("_", " ").title()),
-                    "score": max(0.0, min(100.0, score)),
-                    "full": 100,
-                }
-            )
+        label = labels.get(axis, str(axis).replace("_", " ").title())
+        score = _axis_score(value)
+        if score is None:
+            unknown.append(label)
+            continue
+        points.append({"axis": label, "score": max(0.0, min(100.0, score)), "full": 100})
     verdict = {}
-    if verdict_name or total is not None:
+    if verdict_name or total is not None or scores:
         verdict = {
             "verdict": verdict_name or "UNKNOWN",
-            "total_score": round(total) if total is not None else 0,
+            "total_score": round(total) if total is not None else "unknown",
             "colour": VERDICT_COLOURS.get(verdict_name, "gray"),
         }
+        if unknown:
+            verdict["unknown_axes"] = ", ".join(unknown)
+        score_range = data.get("score_range")
+        if unknown and isinstance(score_range, list) and len(score_range) == 2:
+            low, high = (_number(v) for v in score_range)
+            if low is not None and high is not None:
+                verdict["score_range"] = f"{round(low)}-{round(high)}"
+        for key in ("confidence", "headline"):
+            if data.get(key):
+                verdict[key] = str(data[key])
     return verdict, points if len(points) >= 3 else []
 
 
@@ -233,7 +252,7 @@ def _section_view(row: ReportSection, number: int, slide_number: int) -> dict[st
         "number": number,
         "title": row.company_name or row.title,
         "kind": row.kind,
-        "html": citations.section_html(
+        "html": evidence_render.section_html(
             to_safe_html(row.markdown), data.get("sources") or [], row.section_key
         ),
         "bullets": [str(b) for b in bullets] if isinstance(bullets, list) else [],
@@ -300,7 +319,7 @@ def fill_version(session: Session, page: ReportPage, run: ReportRun) -> None:
     page.generated_at = run.completed_at.strftime("%Y-%m-%d %H:%M UTC") if run.completed_at else ""
     page.offline = bool((run.data or {}).get("offline_analysis"))
     data_used = list((run.data or {}).get("data_used") or [])
-    page.data_used_html = citations.data_used_html(data_used)
+    page.data_used_html = evidence_render.data_used_html(data_used)
     page.demo = evidence.is_demo(data_used) or bool((run.data or {}).get("demo_data"))
     page.unsupported_claims = int((run.data or {}).get("unsupported_claims") or 0)
     slides = 0
