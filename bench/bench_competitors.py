@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench.competitor_gold import Idea, Scores, load_ideas
-from bench.embedded_stack import embedded_stack
+from bench.embedded_stack import embedded_stack, run_report
 
 TARGET_RECALL, TARGET_PRECISION = 0.9, 0.8
 
@@ -53,22 +53,11 @@ def report_companies(idea: Idea, report_type: str) -> list[str]:
 
     from marketnav.db import session_scope
     from marketnav.models import ReportRun, ReportSection
-    from marketnav.services import accounts, organizations, projects
-    from marketnav.services.reports import runner, runs
 
-    with session_scope() as db:
-        email = f"{idea.id}-{report_type}@bench.example"
-        user = accounts.register(db, "Bench Mark", email, "bench password 1").user
-        db.flush()
-        org_id = organizations.list_for_user(db, user)[0][0].id
-        project = projects.create(db, user, org_id, idea.id)
-        projects.save_inputs(db, user, project.id, idea.project_inputs().model_dump())
-        db.flush()
-        run_id = runs.start(db, user, project.id, report_type).id
-    outcome = runner.execute(run_id, "bench")
+    status, run_id = run_report(idea.id, idea.project_inputs().model_dump(), report_type)
     with session_scope() as db:
         run = db.get(ReportRun, run_id)
-        if outcome.status != "completed":
+        if status != "completed":
             print(f"  {idea.id} {report_type}: {run.status} ({run.error_message})")
             return []
         sections = db.exec(

@@ -33,3 +33,21 @@ def embedded_stack(temp: Path) -> Iterator[None]:
 
         SQLModel.metadata.create_all(get_engine())
         yield
+
+
+def run_report(name: str, inputs: dict, report_type: str) -> tuple[str, int]:
+    """(status, run id) of one report run by the real runner for a new user's new project."""
+    from marketnav.db import session_scope
+    from marketnav.services import accounts, organizations, projects
+    from marketnav.services.reports import runner, runs
+
+    with session_scope() as db:
+        email = f"{name}-{report_type}@bench.example"
+        user = accounts.register(db, "Bench Mark", email, "bench password 1").user
+        db.flush()
+        org_id = organizations.list_for_user(db, user)[0][0].id
+        project = projects.create(db, user, org_id, name)
+        projects.save_inputs(db, user, project.id, inputs)
+        db.flush()
+        run_id = runs.start(db, user, project.id, report_type).id
+    return runner.execute(run_id, "bench").status, run_id

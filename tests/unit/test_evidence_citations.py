@@ -6,7 +6,7 @@ import pytest
 
 from marketnav.db import session_scope
 from marketnav.models import ReportEvidence
-from marketnav.services.reports import citations, evidence
+from marketnav.services.reports import citations, evidence, evidence_render
 from marketnav.services.reports.pipelines.company_facts import MarketCompany
 from tests.factories import make_project, make_user
 
@@ -109,7 +109,9 @@ def test_section_html_links_markers_to_an_escaped_sources_list(items):
     )
     cited = citations.cite("Deliveroo leads.", [*items, nasty])
     sources = [*cited.sources, nasty.citation()]
-    html = citations.section_html("<p>Deliveroo[^1] leads. X[^2] Y[^?] Z[^9]</p>", sources, "k")
+    html = evidence_render.section_html(
+        "<p>Deliveroo[^1] leads. X[^2] Y[^?] Z[^9]</p>", sources, "k"
+    )
     assert '<a href="#src-k-1" aria-label="Source 1">1</a>' in html
     assert '<li id="src-k-1"><a href="https://deliveroo.co.uk"' in html
     assert "demo data" in html and "not in the data" in html and "[^9]" in html
@@ -118,7 +120,7 @@ def test_section_html_links_markers_to_an_escaped_sources_list(items):
 
 def test_markdown_export_uses_footnotes(items):
     cited = citations.cite("Deliveroo raised $1.7B.", items)
-    text = citations.section_markdown(cited.markdown, cited.sources, "fast")
+    text = evidence_render.section_markdown(cited.markdown, cited.sources, "fast")
     assert text.startswith("Deliveroo[^fast-1] raised $1.7B[^fast-1].")
     assert "[^fast-1]: Deliveroo (demo data): total funding $1.7B" in text
     assert "<https://deliveroo.co.uk>" in text
@@ -128,13 +130,13 @@ def test_data_used_says_demo_and_counts_an_empty_source_as_unknown(items):
     lines = evidence.data_used(items)
     assert [(line["records"], line["demo"]) for line in lines] == [(2, True), (1, False)]
     lines.append(evidence.empty_source_line("Social · demo data set", "posts", True))
-    html = citations.data_used_html(lines)
+    html = evidence_render.data_used_html(lines)
     assert "Built on demo data" in html and html.count("demo-badge") == 2
     assert "0 posts: the source was searched and returned nothing (unknown, not zero)" in html
-    markdown = citations.data_used_markdown(lines)
+    markdown = evidence_render.data_used_markdown(lines)
     assert markdown.startswith("> **Data used**") and "Built on demo data" in markdown
     live = [{"source": "Crunchbase · live API", "records": 5, "noun": "companies"}]
-    assert "Built on demo data" not in citations.data_used_html(live)
+    assert "Built on demo data" not in evidence_render.data_used_html(live)
 
 
 def test_the_store_round_trips_and_overwrites(db, items):

@@ -10,8 +10,8 @@ name or a quote that is neither in the evidence nor in the data the model was gi
 `[^?]` ("not in the data") in the text and listed, and the run counts them. Code-written text
 is built from the evidence, so it is cited but not checked.
 
-The renderers turn the markers into links (HTML: viewer, share page, HTML and PDF exports) or
-Markdown footnotes.
+`evidence_render` turns the markers into links (HTML: viewer, share page, HTML and PDF
+exports) or Markdown footnotes.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from html import escape
 from typing import Any
 
 from marketnav.services.reports.evidence import EvidenceItem
 
 UNSUPPORTED = "[^?]"
 UNSUPPORTED_TITLE = "Not found in this report's evidence or in the data the model was given"
-_MARKER = re.compile(r"\[\^(\d+|\?)\]")
+# A citation marker in stored section text: `[^3]`, or `[^?]` for a claim nothing supports.
+MARKER = re.compile(r"\[\^(\d+|\?)\]")
 _MONEY = re.compile(
     r"(?:US)?\$\s?(\d[\d,]*(?:\.\d+)?)\s?(thousand|million|billion|trillion|bn|[KMBT])?\b",
     re.IGNORECASE,
@@ -152,30 +152,140 @@ def _money_match(
     return None
 
 
-def _number_supported(value: float, items: list[EvidenceItem], known_numbers: set[float]) -> bool:
-    # Years, counts and ranks must match exactly; large figures within rounding.
-    tolerance = 0.0 if value < 10_000 and value == int(value) else 0.005
-    if any(_close(value, n, tolerance) for n in known_numbers):
-        return True
-    return any(_close(value, v, tolerance) for item in items for v in item.values)
-
-
 def _numbers_in(text: str) -> set[float]:
     numbers = {money_value(m.group(1), m.group(2)) for m in _MONEY.finditer(text)}
     numbers |= {float(m.group(1).replace(",", "")) for m in _NUMBER.finditer(text)}
     return numbers
 
 
-def _derived(items: list[EvidenceItem]) -> set[float]:
-    """Ratios and shares a writer may compute from the evidence ("2.1x the median", "40%")."""
-    money = sorted({v for i in items for v in i.values if v >= 1000})[:60]
-    counts = sorted({v for i in items if i.kind == "aggregate" for v in i.values if v < 1000})
-    ratios = {round(a / b, 1) for a in money for b in money if b and a >= b}
-    shares = {round(100 * a / b) for a in counts for b in counts if b and a <= b}
-    return ratios | {float(s) for s in shares}
+def _is_table_rule(line: str) -> bool:
+    return bool(line) and set(line) <= set("|-: ")
 
 
 # -- the pass -------------------------------------------------------------------------------
+
+
+class _SectionPass:
+    """One section's citation pass: what it may cite and, for model text, what it knew."""
+
+    def __init__(self, items: list[EvidenceItem], check: bool, known_text: str) -> None:
+        self.items = items
+        self.check = check
+        # Longest names first: "Uber Eats" before "Uber".
+        self.companies = sorted(
+            (i for i in items if i.kind == "company"), key=lambda i: -len(i.label)
+        )
+        self.patterns = {i.ref: _name_pattern(i.label) for i in self.companies if len(i.label) >= 2}
+        self.known_words = _known_words(known_text + " " + " ".join(i.label for i in items))
+        self.given = _numbers_in(known_text) if check else set()
+        self.ratios, self.shares = self._derived() if check else (set(), set())
+        self.quotes_known = " ".join(" ".join([known_text, *(i.detail for i in items)]).split())
+        self.quotes_known = self.quotes_known.lower()
+        self.numbering = _Numbering()
+        self.unsupported: list[str] = []
+
+    def _derived(self) -> tuple[set[float], set[float]]:
+        """Ratios ("2.1x the median") and shares ("40% of them") computable from the evidence."""
+        money = sorted({v for i in self.items for v in i.values if v >= 1000})[:60]
+        counts = {v for i in self.items if i.kind == "aggregate" for v in i.values if v < 1000}
+        ratios = {round(a / b, 1) for a in money for b in money if b and a >= b}
+        shares = {float(round(100 * a / b)) for a in counts for b in counts if b and a <= b}
+        return ratios, shares
+
+    def supports(self, value: float, suffix: str = "") -> bool:
+        """Whether the writer was given the number or can compute it from the evidence.
+
+        A share is supported by a share, a ratio by a ratio; neither by an unrelated record
+        value (a CB rank of 183 does not support "grew 183%"). Years, counts and ranks must
+        match exactly; large figures within rounding.
+        """
+        tolerance = 0.0 if value < 10_000 and value == int(value) else 0.005
+        pool = set(self.given)
+        if suffix == "%":
+            pool |= self.shares
+        elif suffix == "x":
+            pool |= self.ratios
+        else:
+            pool |= {v for item in self.items for v in item.values}
+        return any(_close(value, n, tolerance) for n in pool)
+
+    def run(self, markdown: str) -> CitedText:
+        out_lines = []
+        in_code = False
+        for line in markdown.split("\n"):
+            stripped = line.lstrip()
+            if stripped.startswith("```"):
+                in_code = not in_code
+            if in_code or stripped.startswith("#") or _is_table_rule(stripped):
+                out_lines.append(line)
+            else:
+                out_lines.append(self.line(line))
+        return CitedText(
+            markdown="\n".join(out_lines),
+            sources=[item.citation() for item in self.numbering.items],
+            unsupported=self.unsupported,
+        )
+
+    def line(self, line: str) -> str:
+        # Insertions as (position, marker), applied right to left so positions stay valid.
+        self.inserts: list[tuple[int, str]] = []
+        self.taken: list[tuple[int, int]] = []
+        named: list[EvidenceItem] = []
+        for company in self.companies:
+            pattern = self.patterns.get(company.ref)
+            match = pattern.search(line) if pattern else None
+            if not match or not self.free(*match.span()):
+                continue
+            self.taken.append(match.span())
+            named.append(company)
+            self.inserts.append((match.end(), self.numbering.marker(company)))
+        for match in _MONEY.finditer(line):
+            self.money(match, named)
+        if self.check:
+            self.check_line(line)
+        for position, marker in sorted(self.inserts, key=lambda x: -x[0]):
+            line = line[:position] + marker + line[position:]
+        return line
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in self.taken)
+
+    def mark(self, match: re.Match[str], claim: str) -> None:
+        self.unsupported.append(claim)
+        self.inserts.append((match.end(), UNSUPPORTED))
+        self.taken.append(match.span())
+
+    def money(self, match: re.Match[str], named: list[EvidenceItem]) -> None:
+        value = money_value(match.group(1), match.group(2))
+        source = _money_match(value, named, self.items)
+        given = any(_close(value, n, MONEY_TOLERANCE) for n in self.given)
+        if self.check and source and source not in named and source.kind != "aggregate":
+            source = source if given else None  # another company's amount, not given
+        if source is not None:
+            self.taken.append(match.span())
+            self.inserts.append((match.end(), self.numbering.marker(source)))
+        elif self.check and not self.supports(value):
+            self.mark(match, match.group(0))
+        else:
+            self.taken.append(match.span())
+
+    def check_line(self, line: str) -> None:
+        """Mark numbers, names and quotes of model-written text that nothing supports."""
+        body = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", lambda m: " " * len(m.group(0)), line)
+        for match in _NUMBER.finditer(body):
+            if not self.free(*match.span()):
+                continue
+            value = float(match.group(1).replace(",", ""))
+            if value < 10 and not match.group(2):  # small counts and ordinals read as prose
+                continue
+            if not self.supports(value, match.group(2) or ""):
+                self.mark(match, match.group(0))
+        for match in _QUOTE.finditer(line):
+            if " ".join(match.group(1).lower().split()) not in self.quotes_known:
+                self.mark(match, f"“{match.group(1)[:60]}”")
+        for match in _unknown_names(line, self.known_words):
+            if self.free(*match.span()):
+                self.mark(match, match.group(0))
 
 
 def cite(
@@ -190,127 +300,26 @@ def cite(
     `known_text` is what the model was given (the project inputs and the data): a number or a
     name found there is supported even when no single record holds it.
     """
-    companies = sorted(
-        (i for i in items if i.kind == "company"), key=lambda i: -len(i.label)
-    )  # longest first: "Uber Eats" before "Uber"
-    patterns = {i.ref: _name_pattern(i.label) for i in companies if len(i.label) >= 2}
-    known = _known_words(known_text + " " + " ".join(i.label for i in items))
-    known_numbers = (_numbers_in(known_text) | _derived(items)) if check else set()
-    quotes_known = " ".join([known_text, *(i.detail for i in items)]).lower()
-    numbering = _Numbering()
-    unsupported: list[str] = []
-    out_lines = []
-    in_code = False
-    for line in markdown.split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith("```"):
-            in_code = not in_code
-        if in_code or stripped.startswith("#") or _is_table_rule(stripped):
-            out_lines.append(line)
-            continue
-        out_lines.append(
-            _cite_line(
-                line,
-                companies,
-                patterns,
-                items,
-                numbering,
-                unsupported,
-                check,
-                known,
-                known_numbers,
-                quotes_known,
-            )
-        )
-    return CitedText(
-        markdown="\n".join(out_lines),
-        sources=[item.citation() for item in numbering.items],
-        unsupported=unsupported,
-    )
+    return _SectionPass(items, check, known_text).run(markdown)
 
 
-def _is_table_rule(line: str) -> bool:
-    return bool(line) and set(line) <= set("|-: ")
+class _Span:
+    """A name found in a line, shaped like a regex match for `_SectionPass.mark`."""
+
+    def __init__(self, line: str, start: int, end: int) -> None:
+        self._line, self._start, self._end = line, start, end
+
+    def span(self) -> tuple[int, int]:
+        return self._start, self._end
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, _index: int = 0) -> str:
+        return self._line[self._start : self._end]
 
 
-def _cite_line(
-    line: str,
-    companies: list[EvidenceItem],
-    patterns: dict[str, re.Pattern[str]],
-    items: list[EvidenceItem],
-    numbering: _Numbering,
-    unsupported: list[str],
-    check: bool,
-    known: frozenset[str],
-    known_numbers: set[float],
-    quotes_known: str,
-) -> str:
-    # Insertions as (position, marker), applied right to left so positions stay valid.
-    inserts: list[tuple[int, str]] = []
-    taken: list[tuple[int, int]] = []
-    named: list[EvidenceItem] = []
-    for company in companies:
-        match = patterns.get(company.ref) and patterns[company.ref].search(line)
-        if not match or any(s < match.end() and match.start() < e for s, e in taken):
-            continue
-        taken.append(match.span())
-        named.append(company)
-        inserts.append((match.end(), numbering.marker(company)))
-    for match in _MONEY.finditer(line):
-        value = money_value(match.group(1), match.group(2))
-        source = _money_match(value, named, items)
-        taken.append(match.span())
-        if source is not None:
-            inserts.append((match.end(), numbering.marker(source)))
-        elif check and not _number_supported(value, items, known_numbers):
-            unsupported.append(match.group(0))
-            inserts.append((match.end(), UNSUPPORTED))
-    if check:
-        _check_line(line, taken, items, known, known_numbers, quotes_known, inserts, unsupported)
-    for position, marker in sorted(inserts, key=lambda x: -x[0]):
-        line = line[:position] + marker + line[position:]
-    return line
-
-
-def _check_line(
-    line: str,
-    taken: list[tuple[int, int]],
-    items: list[EvidenceItem],
-    known: frozenset[str],
-    known_numbers: set[float],
-    quotes_known: str,
-    inserts: list[tuple[int, str]],
-    unsupported: list[str],
-) -> None:
-    """Mark numbers, names and quotes of model-written text that nothing supports."""
-
-    def free(start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in taken)
-
-    body = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", lambda m: " " * len(m.group(0)), line)
-    for match in _NUMBER.finditer(body):
-        if not free(*match.span()):
-            continue
-        value = float(match.group(1).replace(",", ""))
-        if value < 10 and not match.group(2):  # small counts and ordinals read as prose
-            continue
-        if not _number_supported(value, items, known_numbers):
-            unsupported.append(match.group(0))
-            inserts.append((match.end(), UNSUPPORTED))
-            taken.append(match.span())
-    for match in _QUOTE.finditer(line):
-        quote = " ".join(match.group(1).lower().split())
-        if quote not in " ".join(quotes_known.split()):
-            unsupported.append(f"“{match.group(1)[:60]}”")
-            inserts.append((match.end(), UNSUPPORTED))
-    for start, end, phrase in _unknown_names(line, known):
-        if free(start, end):
-            unsupported.append(phrase)
-            inserts.append((end, UNSUPPORTED))
-            taken.append((start, end))
-
-
-def _unknown_names(line: str, known: frozenset[str]) -> list[tuple[int, int, str]]:
+def _unknown_names(line: str, known: frozenset[str]) -> list[_Span]:
     """Capitalised words that are no English word and appear nowhere in what the model had,
     grouped with the capitalised words around them ("Zentrix Labs")."""
     found = []
@@ -326,134 +335,6 @@ def _unknown_names(line: str, known: frozenset[str]) -> list[tuple[int, int, str
         while index + 1 < len(matches) and line[end : matches[index + 1].start()] == " ":
             index += 1
             end = matches[index].end()
-        found.append((start, end, line[start:end]))
+        found.append(_Span(line, start, end))
         index += 1
     return found
-
-
-# -- rendering ------------------------------------------------------------------------------
-
-
-def source_line(source: dict[str, Any]) -> tuple[str, str]:
-    """(the label, the rest) of one Sources entry as plain text."""
-    parts = [str(source.get("detail") or ""), str(source.get("source") or "")]
-    when = source.get("fetched_at")
-    if when:
-        parts.append(("posted " if source.get("kind") == "post" else "fetched ") + str(when))
-    return str(source.get("label") or source.get("ref") or ""), " · ".join(p for p in parts if p)
-
-
-def section_html(safe_html: str, sources: list[dict[str, Any]], key: str) -> str:
-    """Sanitised section HTML with its markers as links and its Sources list appended.
-
-    Only code-built, escaped markup is added after sanitising; the markers are digits.
-    """
-
-    def link(match: re.Match[str]) -> str:
-        number = match.group(1)
-        if number == "?":
-            return (
-                f'<sup class="unsupported" title="{escape(UNSUPPORTED_TITLE)}">'
-                "not in the data</sup>"
-            )
-        if int(number) > len(sources):
-            return match.group(0)
-        return (
-            f'<sup class="cite"><a href="#src-{escape(key)}-{number}" '
-            f'aria-label="Source {number}">{number}</a></sup>'
-        )
-
-    html = _MARKER.sub(link, safe_html)
-    if not sources:
-        return html
-    entries = []
-    for number, source in enumerate(sources, 1):
-        label, rest = source_line(source)
-        url = str(source.get("url") or "")
-        if url.startswith(("http://", "https://")) and ".invalid/" not in url:
-            label_html = (
-                f'<a href="{escape(url)}" rel="noopener noreferrer nofollow" '
-                f'target="_blank">{escape(label)}</a>'
-            )
-        else:
-            label_html = f"<strong>{escape(label)}</strong>"
-        demo = ' <span class="demo-badge">demo data</span>' if source.get("demo") else ""
-        entries.append(
-            f'<li id="src-{escape(key)}-{number}">{label_html}{demo}: {escape(rest)}</li>'
-        )
-    listed = "".join(entries)
-    return f'{html}<div class="sources"><p><strong>Sources</strong></p><ol>{listed}</ol></div>'
-
-
-def section_markdown(markdown: str, sources: list[dict[str, Any]], key: str) -> str:
-    """Markdown with footnotes (`[^key-1]` and their definitions) for the Markdown export."""
-
-    def footnote(match: re.Match[str]) -> str:
-        number = match.group(1)
-        if number == "?":
-            return " _(not in the data)_"
-        return f"[^{key}-{number}]" if int(number) <= len(sources) else match.group(0)
-
-    text = _MARKER.sub(footnote, markdown)
-    if not sources:
-        return text
-    notes = []
-    for number, source in enumerate(sources, 1):
-        label, rest = source_line(source)
-        url = str(source.get("url") or "")
-        demo = " (demo data)" if source.get("demo") else ""
-        link = f" <{url}>" if url.startswith(("http://", "https://")) else ""
-        notes.append(f"[^{key}-{number}]: {label}{demo}: {rest}{link}")
-    return text.rstrip() + "\n\n" + "\n".join(notes)
-
-
-def data_used_html(lines: list[dict[str, Any]]) -> str:
-    """The "Data used" box: one row per source, demo sources flagged."""
-    if not lines:
-        return ""
-    rows = []
-    for line in lines:
-        demo = ' <span class="demo-badge">demo data</span>' if line.get("demo") else ""
-        report = f" (via {escape(str(line['report']))})" if line.get("report") else ""
-        rows.append(
-            f"<li><strong>{escape(str(line.get('source', '')))}</strong>{demo}: "
-            f"{escape(data_used_count(line))}{report}"
-            + (f" · {escape(str(line['dates']))}" if line.get("dates") else "")
-            + "</li>"
-        )
-    warning = (
-        '<p class="demo-warning"><strong>Built on demo data.</strong> Some of the records '
-        "below come from the bundled demo data set, not from live Crunchbase, Tracxn or "
-        "social data: read the figures as an illustration.</p>"
-        if any(line.get("demo") for line in lines)
-        else ""
-    )
-    return (
-        f'<aside class="data-used" aria-label="Data used"><p><strong>Data used</strong></p>'
-        f"{warning}<ul>{''.join(rows)}</ul></aside>"
-    )
-
-
-def data_used_count(line: dict[str, Any]) -> str:
-    records = int(line.get("records") or 0)
-    noun = str(line.get("noun") or "records")
-    if records == 0:
-        return f"0 {noun}: the source was searched and returned nothing (unknown, not zero)"
-    return f"{records} {noun}"
-
-
-def data_used_markdown(lines: list[dict[str, Any]]) -> str:
-    if not lines:
-        return ""
-    out = ["> **Data used**"]
-    if any(line.get("demo") for line in lines):
-        out.append(
-            "> **Built on demo data**: some records come from the bundled demo data set, not "
-            "from live sources."
-        )
-    for line in lines:
-        demo = " (demo data)" if line.get("demo") else ""
-        report = f" (via {line['report']})" if line.get("report") else ""
-        dates = f" · {line['dates']}" if line.get("dates") else ""
-        out.append(f"> - {line.get('source', '')}{demo}: {data_used_count(line)}{report}{dates}")
-    return "\n".join(out)

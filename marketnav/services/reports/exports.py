@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from marketnav.db import session_scope
 from marketnav.models import Project, Report, ReportRun, ReportSection
 from marketnav.services.markdown_render import to_safe_html
-from marketnav.services.reports import citations
+from marketnav.services.reports import evidence_render
 from marketnav.services.reports.catalog import spec_for
 from marketnav.services.storage import Storage
 
@@ -72,14 +72,14 @@ def section_html(section: SectionDoc) -> str:
     Citation markers and the section's Sources list are added here, so that the renderers
     only place the result.
     """
-    return citations.section_html(
+    return evidence_render.section_html(
         to_safe_html(section.markdown), section.data.get("sources") or [], section.key
     )
 
 
 def data_used_html(doc: ReportDocument) -> str:
     """The "Data used" box at the top of a report (sources, counts, demo or live, dates)."""
-    return citations.data_used_html(doc.data_used)
+    return evidence_render.data_used_html(doc.data_used)
 
 
 def formats_for(report_type: str) -> list[str]:
@@ -122,10 +122,10 @@ def render_markdown(doc: ReportDocument) -> str:
     if doc.offline:
         lines += ["", "> Offline analysis: written without an AI model, from the data alone."]
     if doc.data_used:
-        lines += ["", citations.data_used_markdown(doc.data_used)]
+        lines += ["", evidence_render.data_used_markdown(doc.data_used)]
     for section in doc.sections:
         heading = section.company_name or section.title
-        body = citations.section_markdown(
+        body = evidence_render.section_markdown(
             section.markdown.strip(), section.data.get("sources") or [], section.key
         )
         lines += ["", f"## {heading}", "", body]
