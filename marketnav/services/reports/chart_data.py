@@ -153,6 +153,7 @@ def funding_points(sections: list[ChartSection]) -> tuple[list[dict[str, Any]], 
 
 
 def _axis_score(value: Any) -> float | None:
+    """An axis score from stored JSON: a number, {"raw": n}, or None / "unknown" (no evidence)."""
     if isinstance(value, dict):  # {"raw": 62, "weighted": 15.5}
         value = value.get("raw", value.get("score"))
     return number(value)
@@ -161,7 +162,13 @@ def _axis_score(value: Any) -> float | None:
 def verdict_chart(
     sections: list[ChartSection],
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """(badge, radar points of the known axes, every axis with its score or None)."""
+    """(badge, radar points of the known axes, every axis with its score or None).
+
+    Only known axes are points: an unknown axis (score None, from runs since the verdict
+    keeps unknown apart from zero) is never drawn as 0; the badge names it under
+    `unknown_axes`. Old runs (every score a number, a missing source stored as 0) render as
+    they were stored.
+    """
     section = next((s for s in sections if s.key == "verdict_decision"), None)
     if section is None:
         return {}, [], []
@@ -171,21 +178,35 @@ def verdict_chart(
     labels = {key: label for key, label, _ in VERDICT_AXES}
     points: list[dict[str, Any]] = []
     axes: list[dict[str, Any]] = []
+    unknown: list[str] = []
     scores = data.get("scores") if isinstance(data.get("scores"), dict) else {}
     for axis, value in scores.items():
         label = labels.get(axis, str(axis).replace("_", " ").title())
         score = _axis_score(value)
-        clamped = max(0.0, min(100.0, score)) if score is not None else None
+        if score is None:
+            unknown.append(label)
+            axes.append({"axis": label, "score": None})
+            continue
+        clamped = max(0.0, min(100.0, score))
         axes.append({"axis": label, "score": clamped})
-        if clamped is not None:
-            points.append({"axis": label, "score": clamped, "full": 100})
-    verdict = {}
-    if verdict_name or total is not None:
+        points.append({"axis": label, "score": clamped, "full": 100})
+    verdict: dict[str, Any] = {}
+    if verdict_name or total is not None or scores:
         verdict = {
             "verdict": verdict_name or "UNKNOWN",
-            "total_score": round(total) if total is not None else 0,
+            "total_score": round(total) if total is not None else "unknown",
             "colour": VERDICT_COLOURS.get(verdict_name, "gray"),
         }
+        if unknown:
+            verdict["unknown_axes"] = ", ".join(unknown)
+        score_range = data.get("score_range")
+        if unknown and isinstance(score_range, list) and len(score_range) == 2:
+            low, high = (number(v) for v in score_range)
+            if low is not None and high is not None:
+                verdict["score_range"] = f"{round(low)}-{round(high)}"
+        for key in ("confidence", "headline"):
+            if data.get(key):
+                verdict[key] = str(data[key])
     return (
         verdict,
         points if len(points) >= MIN_RADAR_AXES else [],
