@@ -12,10 +12,18 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-OUTPUT = Path(__file__).resolve().parent.parent / "marketnav" / "data" / "social_demo.json"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from social_demo_sectors import SECTORS  # noqa: E402
+
+OUTPUT = ROOT / "marketnav" / "data" / "social_demo.json"
+SECTOR_DIR = ROOT / "scraper_services" / "common" / "demo_data" / "sectors"
+SECTOR_SEED = 20261202
 SEED = 20250301
 START = datetime(2024, 3, 1, tzinfo=UTC)
 SPAN_DAYS = 600
@@ -563,6 +571,99 @@ TOPICS: dict[str, list[str]] = {
     ],
 }
 
+# Sector posts: one of each template per sector (pain points, feature requests, prices, praise,
+# complaints about named incumbents, neutral chatter, roles, triggers, jobs and use cases).
+# Slots: {term}/{term2} the customers' words, {people}, {pain}, {wish}, {price}, {inc}/{inc2}
+# incumbents from the sector file. Even-numbered templates use the sector's first term.
+SECTOR_TEMPLATES: tuple[str, ...] = (
+    "Honestly the worst part of {term} is that {pain}. Is it just me?",
+    "Spent my whole evening on {term} again because {pain}. So frustrating.",
+    "Asked five {people} about {term} and every one of them said {pain}.",
+    "{Pain}. Every single time. Why does {term} still feel this painful?",
+    "Would love a {term} option with {wish}. I'd switch tomorrow.",
+    "Feature request for anyone building for {term}: {wish}. Please add this.",
+    "If only {inc} had {wish}. That's the killer feature nobody ships for {term}.",
+    "What I actually need from {term}: {wish}, and an export that works.",
+    "Paying {price} for {term} and it's worth it for us, mostly because {inc} got too expensive.",
+    "I'd pay {price} for {term} with {wish}. Right now I pay more and get less.",
+    "{Price} for {term}? That's too expensive for {people}. Cheaper plans please.",
+    "Free trial for {term} ended and the regular price is {price}. Cancelled, not worth it "
+    "without {wish}.",
+    "Finally tried a newer {term} service and it already has {wish}. Signed up the same day.",
+    "Shout-out to the small {term} startup we switched to: support answered in ten minutes. "
+    "Love it.",
+    "Three months in with a new {term} setup after leaving {inc}: we save hours every week. "
+    "Not going back.",
+    "Switched away from {inc} after {pain}. {Inc2} wasn't much better for {term} either.",
+    "{Inc} raised prices again. {People} like us are looking for an alternative for {term}.",
+    "Is anyone else stuck with {inc} for {term}? {Pain} and support never answered my ticket.",
+    "Compared {inc} vs {inc2} for {term} this week. Both feel built for big companies, not "
+    "{people}.",
+    "Curious how other {people} handle {term}. Spreadsheet? App? Just vibes?",
+    "Reading up on {term} for a project at work. Lots of options, hard to compare.",
+    "Hot take: most {people} don't need a fancy {term} product, they need {wish}.",
+    "Quick poll for {people}: what do you use for {term} right now? {Inc}, {inc2}, or "
+    "something else?",
+    "In our team the person who picks the {term} tool never uses it. The people who do use it "
+    "say {pain}.",
+    "Our manager chose {inc} for {term}; everyone who uses it daily complains that {pain}.",
+    "Started using a proper {term} app after my spreadsheet lost a week of work. Should have "
+    "done it sooner.",
+    "Decided to try a different {term} option because a friend recommended it. Signed up for "
+    "the free trial.",
+    "All I want from {term} is to stop thinking about it so I can focus on the actual work.",
+    "Trying to find a {term} option that helps me keep track of everything in one place. "
+    "Looking for suggestions, {people} welcome.",
+    "Used a {term} service for the first time in our busiest week. {Pain}, but it got the "
+    "job done.",
+    "Our use case for {term}: {people}, a tight budget, and we really need {wish}.",
+    "{Term} pricing in one line: {price}, plus the extras nobody mentions upfront.",
+    "Moved from {inc} to a smaller {term} provider: {price} and {wish}. So far so good.",
+    "Love that {term} finally gets attention. Hate that {pain}.",
+)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _options(spec: dict[str, str], key: str) -> list[str]:
+    return [part.strip() for part in spec[key].split("|") if part.strip()]
+
+
+def sector_posts(rng: random.Random) -> list[dict[str, object]]:
+    """Posts for every sector of the bundled company data (one per template each)."""
+    posts: list[dict[str, object]] = []
+    for path in sorted(SECTOR_DIR.glob("*.json")):
+        sector = json.loads(path.read_text())
+        slug = sector["slug"]
+        spec = SECTORS[slug]
+        terms, people = _options(spec, "terms"), _options(spec, "people")
+        pains, wishes, prices = (_options(spec, k) for k in ("pains", "wishes", "prices"))
+        incumbents = [c["name"] for c in sector["companies"][:8]]
+        for index, template in enumerate(SECTOR_TEMPLATES, start=1):
+            term = terms[0] if index % 2 == 0 else rng.choice(terms[1:])
+            inc, inc2 = rng.sample(incumbents, 2)
+            values = {
+                "term": term,
+                "people": rng.choice(people),
+                "pain": rng.choice(pains),
+                "wish": rng.choice(wishes),
+                "price": rng.choice(prices),
+                "inc": inc,
+                "inc2": inc2,
+            }
+            values.update({_cap(k): _cap(v) for k, v in list(values.items())})
+            posts.append(
+                {
+                    "id": f"demo-sector-{slug}-{index:03d}",
+                    "topic": slug,
+                    "text": template.format(**values),
+                }
+            )
+    return posts
+
+
 _FIRST = """
 Alex Sam Jordan Taylor Morgan Casey Riley Jamie Avery Quinn Priya Mateo Lena Omar Chloe Noah
 Aisha Lucas Mei Diego Hannah Tomas Zoe Ravi Ingrid Kofi Elena Marcus Yuki Fatima Leo Nadia Ben
@@ -592,29 +693,35 @@ def _author(rng: random.Random) -> dict[str, object]:
     return {"username": username, "name": f"{first} {last}", "followers": followers}
 
 
+def _written_posts() -> list[dict[str, object]]:
+    return [
+        {"id": f"demo-{topic.replace('_', '-')}-{index:03d}", "topic": topic, "text": text}
+        for topic, texts in TOPICS.items()
+        for index, text in enumerate(texts, start=1)
+    ]
+
+
 def build() -> dict[str, object]:
     rng = random.Random(SEED)
     posts = []
-    for topic, texts in TOPICS.items():
-        for index, text in enumerate(texts, start=1):
-            post_id = f"demo-{topic.replace('_', '-')}-{index:03d}"
-            likes = int(min(rng.lognormvariate(3.0, 1.3), 9000))
-            created = START + timedelta(
-                days=rng.randrange(SPAN_DAYS), seconds=rng.randrange(86_400)
-            )
-            posts.append(
-                {
-                    "id": post_id,
-                    "topic": topic,
-                    "text": text,
-                    "author": _author(rng),
-                    "created_at": created.isoformat().replace("+00:00", "Z"),
-                    "likes": likes,
-                    "retweets": int(likes * rng.uniform(0.03, 0.3)),
-                    "replies": int(likes * rng.uniform(0.02, 0.2)) + rng.randrange(3),
-                    "url": f"https://demo.marketnavigator.invalid/posts/{post_id}",
-                }
-            )
+    drafts = _written_posts() + sector_posts(random.Random(SECTOR_SEED))
+    for draft in drafts:
+        post_id, topic, text = draft["id"], draft["topic"], draft["text"]
+        likes = int(min(rng.lognormvariate(3.0, 1.3), 9000))
+        created = START + timedelta(days=rng.randrange(SPAN_DAYS), seconds=rng.randrange(86_400))
+        posts.append(
+            {
+                "id": post_id,
+                "topic": topic,
+                "text": text,
+                "author": _author(rng),
+                "created_at": created.isoformat().replace("+00:00", "Z"),
+                "likes": likes,
+                "retweets": int(likes * rng.uniform(0.03, 0.3)),
+                "replies": int(likes * rng.uniform(0.02, 0.2)) + rng.randrange(3),
+                "url": f"https://demo.marketnavigator.invalid/posts/{post_id}",
+            }
+        )
     return {
         "about": (
             "MarketNavigator demo social data set. Every post was written by the "
@@ -623,8 +730,9 @@ def build() -> dict[str, object]:
             "scripts/build_social_demo.py with a fixed seed. Results from it are labelled "
             "'Demo data set'."
         ),
-        "version": 1,
+        "version": 2,
         "topics": sorted(TOPICS),
+        "sectors": sorted(p.stem for p in SECTOR_DIR.glob("*.json")),
         "posts": posts,
     }
 
