@@ -195,12 +195,13 @@ def test_demand_from_volume_engagement_pain_and_intent():
     assert "volume 17.5/35" in score.reasoning and "= 82" in score.reasoning
 
 
-def test_demand_is_latent_without_enough_pain_and_absent_without_posts():
+def test_demand_is_latent_without_enough_pain_and_unknown_without_posts():
     calm = [post("nice kit", likes=1)] * 20
     assert axes.demand(data(posts=calm)).classification == "Latent"
-    assert axes.demand(data(posts=[])).classification == "Absent"
+    empty = axes.demand(data(posts=[]))  # 0 posts: no evidence, unknown (not 0)
+    assert (empty.score, empty.classification) == (None, "Unknown")
     missing = axes.demand(data(companies=[]))
-    assert (missing.score, missing.classification) == (0, "No data")
+    assert (missing.score, missing.classification) == (None, "Unknown")
 
 
 def test_competition_penalises_crowding_incumbents_and_concentration():
@@ -212,7 +213,7 @@ def test_competition_penalises_crowding_incumbents_and_concentration():
     open_market = axes.competition(data(companies=[Company(name="Tiny", funding_usd=1e6)]))
     # 100 - 1.4 - 0 - 15 (one funded company: HHI 1) = 83.6 -> 84
     assert open_market.score == 84 and open_market.classification == "Concentrated"
-    assert axes.competition(data(posts=[])).score == 0  # no company data at all
+    assert axes.competition(data(posts=[])).score is None  # no company data: unknown
 
 
 def test_differentiation_from_description_overlap():
@@ -247,8 +248,18 @@ def test_feasibility_penalises_undeclared_breakthroughs():
 
 
 def test_offline_risks_and_roadmap():
-    risks = vo.risks(data(posts=[], companies=[]), {})
-    assert [r.title for r in risks.killer_risks] == ["No observable demand"]
+    # Empty sources are data gaps, not risks: no killer risk from 0 posts.
+    empty = vo.risks(data(posts=[], companies=[]), {})
+    assert empty.killer_risks == [] and empty.major_risks == []
+    assert len(empty.data_gaps) >= 2
+    mega = Company(name="Mega", description=SAMPLE_INPUTS["startup_description"], funding_usd=2e9)
+    risks = vo.risks(
+        data(posts=[post("nice")], companies=[mega]),
+        {"differentiation": {"classification": "Commodity"}},
+    )
+    assert [r.title for r in risks.killer_risks] == [
+        "Commodity offer against a mega-funded incumbent"
+    ]
     assert risks.killer_risks[0].risk_id == "K1"
     assert any(r.title == "Willingness to pay unvalidated" for r in risks.major_risks)
     scores = {"demand": 10, "competition": 50, "differentiation": 50, "economics": 10}
@@ -256,7 +267,7 @@ def test_offline_risks_and_roadmap():
     # Ties go to the heavier axis: demand (25%) before economics (20%).
     assert "Demand" in roadmap.seven_day_sprint.objective
     assert [m.week for m in roadmap.thirty_day_sprint.weekly_milestones] == [1, 2, 3, 4]
-    assert roadmap.abort_conditions[0].startswith("K1: No observable demand")
+    assert roadmap.abort_conditions[0].startswith("K1: Commodity offer")
 
 
 def test_verdict_data_round_trips_through_json():

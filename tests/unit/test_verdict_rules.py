@@ -1,4 +1,4 @@
-"""The Verdict rules: weights, missing data scores zero, economics cap, GO/ITERATE/PARK."""
+"""The Verdict rules: weights, unknown axes (not zero), economics cap, GO/ITERATE/PARK."""
 
 from __future__ import annotations
 
@@ -137,22 +137,37 @@ def test_is_acute(text, acute):
 # -- axis rules ------------------------------------------------------------------------------
 
 
-def test_an_axis_without_any_of_its_sources_scores_zero():
+def test_an_axis_without_any_record_is_unknown_whatever_was_proposed():
     ruling = rules.rule_axis("competition", 88, "high", ["social"], pricing_signal=True)
-    assert (ruling.score, ruling.proposed, ruling.confidence, ruling.zeroed) == (0, 88, "low", True)
+    assert (ruling.score, ruling.proposed, ruling.confidence) == (None, 88, "low")
+    assert ruling.unknown
     assert ruling.notes == (
-        "No Crunchbase or Tracxn data: Competition scores zero (missing data scores zero).",
+        "Proposed 88 replaced by unknown: no evidence (Crunchbase: no completed report; "
+        "Tracxn: no completed report); an axis without evidence is unknown, not scored.",
     )
-    demand = rules.rule_axis("demand", 70, "medium", ["crunchbase", "tracxn"], True)
-    assert demand.score == 0 and demand.zeroed
+    # A report with 0 records is no evidence either, and is described as such.
+    empty = rules.rule_axis("demand", 70, "medium", {"social": 0, "crunchbase": 9}, True)
+    assert empty.score is None and "Social: 0 posts" in empty.notes[0]
+    missing = rules.rule_axis("demand", 70, "medium", {"social": None, "crunchbase": 9}, True)
+    assert missing.score is None and "Social: no completed report" in missing.notes[0]
+
+
+def test_no_proposed_score_is_unknown_even_with_evidence():
+    ruling = rules.rule_axis("demand", None, "high", ALL, True)
+    assert ruling.score is None and ruling.notes == ("No score was proposed for Demand: unknown.",)
 
 
 def test_a_partly_missing_axis_keeps_its_score_with_lower_confidence():
     ruling = rules.rule_axis("differentiation", 70, "high", ["social"], True)
-    assert (ruling.score, ruling.confidence, ruling.zeroed) == (70, "medium", False)
-    assert ruling.notes == ("Crunchbase, Tracxn data missing: confidence lowered to medium.",)
+    assert (ruling.score, ruling.confidence, ruling.unknown) == (70, "medium", False)
+    assert ruling.notes == (
+        "No evidence from Crunchbase: no completed report, Tracxn: no completed report: "
+        "confidence lowered to medium.",
+    )
     low = rules.rule_axis("competition", 70, "low", ["tracxn"], True)
     assert low.confidence == "low" and low.score == 70
+    counts = rules.rule_axis("competition", 70, "high", {"crunchbase": 0, "tracxn": 12}, True)
+    assert counts.score == 70 and "Crunchbase: 0 companies" in counts.notes[0]
 
 
 def test_all_sources_present_changes_nothing():
@@ -160,10 +175,14 @@ def test_all_sources_present_changes_nothing():
     assert (ruling.score, ruling.confidence, ruling.notes) == (65, "high", ())
 
 
-def test_economics_is_capped_at_25_without_a_pricing_signal():
+def test_economics_is_capped_at_25_when_texts_name_no_price():
     capped = rules.rule_axis("economics", 80, "high", ALL, pricing_signal=False)
     assert (capped.score, capped.proposed, capped.capped) == (25, 80, True)
-    assert capped.notes == ("Capped at 25 (proposed 80): no pricing or cost signal in the data.",)
+    assert capped.notes == (
+        "Capped at 25 (proposed 80): the datasets' texts name no price, fee or cost.",
+    )
+    same = rules.rule_axis("economics", 80, "high", ALL, pricing_signal=rules.PRICING_NONE)
+    assert same.score == 25
     below = rules.rule_axis("economics", 20, "high", ALL, pricing_signal=False)
     assert (below.score, below.capped) == (20, False)
     free = rules.rule_axis("economics", 80, "high", ALL, pricing_signal=True)
@@ -172,9 +191,18 @@ def test_economics_is_capped_at_25_without_a_pricing_signal():
     assert rules.rule_axis("demand", 80, "high", ALL, pricing_signal=False).score == 80
 
 
-def test_missing_data_zero_wins_over_the_cap():
+def test_no_texts_at_all_is_an_unknown_pricing_signal_not_a_cap():
+    ruling = rules.rule_axis("economics", 60, "high", ALL, pricing_signal=rules.PRICING_UNKNOWN)
+    assert (ruling.score, ruling.capped, ruling.confidence) == (60, False, "low")
+    assert rules.pricing_state([]) == rules.PRICING_UNKNOWN
+    assert rules.pricing_state(["", "  "]) == rules.PRICING_UNKNOWN
+    assert rules.pricing_state(["love it"]) == rules.PRICING_NONE
+    assert rules.pricing_state(["love it", "$9 a month"]) == rules.PRICING_FOUND
+
+
+def test_unknown_wins_over_the_cap():
     ruling = rules.rule_axis("economics", 80, "high", [], pricing_signal=False)
-    assert ruling.score == 0 and ruling.zeroed and not ruling.capped
+    assert ruling.score is None and not ruling.capped
 
 
 def test_unknown_axis_is_rejected():
@@ -194,11 +222,33 @@ def test_evidence_citing_a_missing_dataset_is_dropped():
     assert rules.evidence_from_available(evidence, ALL) == evidence
 
 
-def test_missing_source_risk_names_the_affected_axes():
-    risk = rules.missing_source_risk("social")
-    assert risk["title"] == "No Social data" and risk["missing_data"] is True
-    assert "Demand" in risk["description"] and "Economics" in risk["description"]
-    assert "Competition" not in risk["description"]
+def test_a_data_gap_says_missing_report_or_zero_records_and_the_axes():
+    missing = rules.source_gap("social", None)
+    assert missing["state"] == "missing" and missing["axes"] == [
+        "Demand",
+        "Differentiation",
+        "Economics",
+    ]
+    assert missing["text"] == "Social data: no completed report; run Social Analysis"
+    empty = rules.source_gap(
+        "social", 0, "in the demo data set", "connect a live source or import posts"
+    )
+    assert empty["state"] == "empty"
+    assert empty["text"] == (
+        "Social data: 0 posts in the demo data set; connect a live source or import posts"
+    )
+    assert rules.source_gap("tracxn", None)["text"].endswith("run Tracxn Insights")
+    assert "Competition" not in missing["axes"]
+
+
+def test_risks_resting_only_on_absent_data_are_gaps():
+    records = {"crunchbase": 10, "tracxn": None, "social": 0}
+    gap = {"title": "No observable demand", "dataset_sources": ["Social"]}
+    assert rules.rests_only_on_absent_data(gap, records)
+    assert rules.rests_only_on_absent_data({"title": "x", "missing_data": True}, records)
+    assert rules.rests_only_on_absent_data({"title": "x", "dataset_sources": ["Tracxn"]}, records)
+    for sources in (["Crunchbase"], ["Social", "Crunchbase/Tracxn"], ["Project inputs"], []):
+        assert not rules.rests_only_on_absent_data({"dataset_sources": sources}, records)
 
 
 @pytest.mark.parametrize(

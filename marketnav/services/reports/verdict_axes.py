@@ -5,6 +5,12 @@ companies, well-funded incumbents and funding concentration; differentiation fro
 startup's description overlaps competitors' and from unmet feature requests; economics from
 price points and the funding comparables attract; feasibility from operating comparables, the
 stage and claims of breakthroughs. Each score spells out its arithmetic in the reasoning.
+
+An axis none of whose sources holds a record is unknown (`unknown_axis`: score None,
+classification "Unknown"), never 0: "Social data: 0 posts in the demo data set" says why.
+Within a scored axis, a part that needs posts when there are none (price talk, unmet
+feature demand) is scored at half its points and said to be unknown, as the uniqueness part
+already is without competitor descriptions: only posts that exist and lack a signal score 0.
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ from marketnav.services.reports.verdict_models import (
 )
 from marketnav.services.reports.verdict_rules import (
     AXIS_NAMES,
-    SOURCE_LABELS,
-    SOURCES,
+    AXIS_SOURCES,
+    PRICING_NONE,
+    UNKNOWN,
+    axis_is_unknown,
 )
 from scraper_services.common.money import format_usd as _usd
 
@@ -55,19 +63,20 @@ def _points(label: str, value: float, maximum: float) -> str:
     return f"{label} {value:.1f}/{maximum:g}"
 
 
-def _missing_axis(axis: str, data: VerdictData, sources: tuple[str, ...]) -> AxisScore:
-    labels = " and ".join(SOURCE_LABELS[s] for s in sources)
+def unknown_axis(axis: str, data: VerdictData) -> AxisScore:
+    """An axis without evidence: unknown, with what was missing or empty and how to fill it."""
+    gaps = [g for g in data.data_gaps() if g["source"] in AXIS_SOURCES[axis]]
+    why = "; ".join(g["text"] for g in gaps)
     return AxisScore(
         axis=axis,
-        score=0,
+        score=None,
         confidence="low",
-        classification="No data",
+        classification=UNKNOWN,
         key_evidence=[],
-        reasoning=f"{OFFLINE_LABEL}: no {labels} data was loaded, so there is no evidence for "
-        f"{AXIS_NAMES[axis]}; missing data scores zero.",
-        data_gaps=[f"{SOURCE_LABELS[s]} report not available" for s in sources],
-        implications=f"Run the {labels} report{'s' if len(sources) > 1 else ''} before "
-        "relying on this axis.",
+        reasoning=f"{OFFLINE_LABEL}: no evidence for {AXIS_NAMES[axis]}: {why}. Unknown is not "
+        "zero: this axis is left out of the weighted total and widens the verdict's range.",
+        data_gaps=[g["text"] for g in gaps],
+        implications="Fill the data gap before relying on this axis.",
     )
 
 
@@ -75,8 +84,8 @@ def _missing_axis(axis: str, data: VerdictData, sources: tuple[str, ...]) -> Axi
 
 
 def demand(data: VerdictData) -> AxisScore:
-    if data.sources.get("social") is None:
-        return _missing_axis("demand", data, ("social",))
+    if axis_is_unknown("demand", data.records):
+        return unknown_axis("demand", data)
     posts = data.posts
     n = len(posts)
     engagements = [social.engagement(p) for p in posts]
@@ -89,12 +98,7 @@ def demand(data: VerdictData) -> AxisScore:
     intent_pts = min(intent / 0.5, 1) * 15
     score = round(volume_pts + engagement_pts + pain_pts + intent_pts)
     split = social.sentiment_split(posts)
-    if n == 0:
-        classification = "Absent"
-    elif pain >= 0.3 and n >= 15:
-        classification = "Acute"
-    else:
-        classification = "Latent"
+    classification = "Acute" if pain >= 0.3 and n >= 15 else "Latent"
     evidence = [
         Evidence(
             source=f"Social ({data.social_label})",
@@ -134,15 +138,13 @@ def demand(data: VerdictData) -> AxisScore:
         ),
         data_gaps=gaps,
         implications="Acute, visible pain supports a fast test; latent demand needs education "
-        "and a longer sales cycle."
-        if n
-        else "No one talks about this problem in the data: validate it directly first.",
+        "and a longer sales cycle.",
     )
 
 
 def competition(data: VerdictData) -> AxisScore:
-    if not data.has_companies_data:
-        return _missing_axis("competition", data, ("crunchbase", "tracxn"))
+    if axis_is_unknown("competition", data.records):
+        return unknown_axis("competition", data)
     companies = data.companies
     n = data.companies_found
     big = [c for c in companies if (c.funding_usd or 0) >= BIG_FUNDING]
@@ -207,14 +209,15 @@ def _similarities(data: VerdictData) -> list[tuple[float, Company]]:
 
 
 def differentiation(data: VerdictData) -> AxisScore:
-    if not data.available:
-        return _missing_axis("differentiation", data, SOURCES)
+    if axis_is_unknown("differentiation", data.records):
+        return unknown_axis("differentiation", data)
     similar = _similarities(data)
     top = [s for s, _ in similar[:3]]
     mean_top = sum(top) / len(top) if top else None
     uniqueness = (1 - min((mean_top or 0) / 0.25, 1)) * 45 if mean_top is not None else 22.5
     features = _share("feature_demand", data.posts)
-    unmet = min(features / 0.3, 1) * 25
+    unmet = min(features / 0.3, 1) * 25 if data.posts else 12.5
+    feature_note = f"{features:.0%} feature-request posts" if data.posts else "no posts: unknown"
     score = round(30 + uniqueness + unmet)
     overlap = f"{mean_top:.2f}" if mean_top is not None else "n/a (scored half)"
     if mean_top is None:
@@ -253,7 +256,7 @@ def differentiation(data: VerdictData) -> AxisScore:
         reasoning=(
             f"{OFFLINE_LABEL}: base 30 + uniqueness {uniqueness:.1f}/45 (mean word overlap "
             f"with the 3 closest competitors: {overlap}; full marks at 0, none at 0.25+) + "
-            f"unmet demand {unmet:.1f}/25 ({features:.0%} feature-request posts, full at 30%) "
+            f"unmet demand {unmet:.1f}/25 ({feature_note}, full at 30%; half without posts) "
             f"= {score}."
         ),
         data_gaps=gaps,
@@ -264,24 +267,32 @@ def differentiation(data: VerdictData) -> AxisScore:
 
 
 def economics(data: VerdictData) -> AxisScore:
-    if not data.available:
-        return _missing_axis("economics", data, SOURCES)
+    if axis_is_unknown("economics", data.records):
+        return unknown_axis("economics", data)
     posts = data.posts
     wtp = _share("willingness_to_pay", posts)
     prices = data.price_points()
     funded = [c.funding_usd for c in data.companies if c.funding_usd]
     med_funding = median(funded) if funded else 0.0
-    wtp_pts = min(wtp / 0.3, 1) * 30
-    price_pts = 15 if len(prices) >= 3 else 7 if prices else 0
+    if posts:
+        wtp_pts = min(wtp / 0.3, 1) * 30
+        price_pts = 15 if len(prices) >= 3 else 7 if prices else 0
+        wtp_note, price_note = f"{wtp:.0%} of posts", f"{len(prices)} amounts named"
+    else:  # no posts to read price talk from: unknown, half the points
+        wtp_pts, price_pts = 15.0, 7
+        wtp_note = price_note = "no posts: unknown, half the points"
     funding_pts = 20 if med_funding >= 20e6 else 12 if med_funding >= 5e6 else 6 if funded else 0
     score = round(20 + wtp_pts + price_pts + funding_pts)
     signal = data.pricing_signal
+    pricing = data.pricing_state
     classification = (
         "Price points observed"
         if len(prices) >= 3
         else "Weak pricing signal"
         if signal
         else "Unproven (no pricing signal)"
+        if pricing == PRICING_NONE
+        else "Pricing unknown (no texts in the data)"
     )
     evidence = []
     if posts:
@@ -309,20 +320,26 @@ def economics(data: VerdictData) -> AxisScore:
         classification=classification,
         key_evidence=evidence,
         reasoning=(
-            f"{OFFLINE_LABEL}: base 20 + price talk {wtp_pts:.1f}/30 ({wtp:.0%} of posts, full "
-            f"at 30%) + price points {price_pts}/15 ({len(prices)} amounts named) + comparable "
+            f"{OFFLINE_LABEL}: base 20 + price talk {wtp_pts:.1f}/30 ({wtp_note}, full "
+            f"at 30%) + price points {price_pts}/15 ({price_note}) + comparable "
             f"funding {funding_pts}/20 (median {_usd(med_funding) if funded else 'n/a'}) = "
             f"{score}. Unit economics (CAC, margins) are not in the data."
         ),
         data_gaps=["No CAC, margin or retention data in any dataset"]
-        + ([] if signal else ["No pricing or cost signal in the data"]),
+        + (
+            []
+            if signal
+            else ["No pricing or cost signal in the data's texts"]
+            if pricing == PRICING_NONE
+            else ["Pricing signal unknown: the datasets hold no post or company text"]
+        ),
         implications="Test a price point with a paid pilot before scaling acquisition.",
     )
 
 
 def feasibility(data: VerdictData) -> AxisScore:
-    if not data.has_companies_data:
-        return _missing_axis("feasibility", data, ("crunchbase", "tracxn"))
+    if axis_is_unknown("feasibility", data.records):
+        return unknown_axis("feasibility", data)
     operating = [c for c in data.companies if c.founded_year or c.funding_usd]
     stage = data.inputs.get("current_stage", "").strip().lower()
     stage_pts = STAGE_POINTS.get(stage, 0)

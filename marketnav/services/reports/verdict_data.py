@@ -1,7 +1,10 @@
 """The data a Verdict is judged on: the latest Crunchbase, Tracxn and Social results, loaded.
 
-`VerdictData` holds the companies and posts of the available sources (and which are missing),
-and gives each AI step a compact view of it.
+`VerdictData` holds the companies and posts of the available sources (and which are missing
+or hold no record), and gives each AI step a compact view of it. Only the datasets' records
+(post texts, company descriptions) count as evidence: never the founder's inputs, and never
+the source reports' own prose (a Social report with 0 posts still has a "Willingness to Pay"
+heading; that is not a pricing signal).
 """
 
 from __future__ import annotations
@@ -13,9 +16,15 @@ from typing import Any
 from marketnav.services.reports import social_insights as social
 from marketnav.services.reports.source_data import Company, SourceData
 from marketnav.services.reports.verdict_rules import (
+    PRESENT,
+    PRICING_FOUND,
+    PRICING_UNKNOWN,
     SOURCE_LABELS,
     SOURCES,
-    has_pricing_signal,
+    pricing_matches,
+    pricing_state,
+    source_gap,
+    source_state,
 )
 from scraper_services.common.money import format_usd as _usd
 
@@ -90,18 +99,105 @@ class VerdictData:
     def has_companies_data(self) -> bool:
         return any(self.sources.get(k) for k in ("crunchbase", "tracxn"))
 
-    def texts(self) -> list[str]:
-        """Every text of the datasets (the pricing-signal rule reads these, not the inputs)."""
-        texts = [p.get("text", "") for p in self.posts]
-        texts += [c.description for c in self.companies]
-        for source in self.sources.values():
-            if source:
-                texts += [e.get("excerpt", "") for e in source.section_excerpts]
+    @property
+    def records(self) -> dict[str, int | None]:
+        """Records per source: None when no report, else its posts or companies."""
+        counts: dict[str, int | None] = {}
+        for kind in SOURCES:
+            source = self.sources.get(kind)
+            if source is None:
+                counts[kind] = None
+            elif kind == "social":
+                counts[kind] = len(source.posts)
+            else:
+                counts[kind] = max(len(source.companies), source.companies_found)
+        return counts
+
+    @property
+    def with_records(self) -> list[str]:
+        """The sources that hold at least one record (the only ones that are evidence)."""
+        return [k for k, n in self.records.items() if source_state(n) == PRESENT]
+
+    def _where(self, kind: str) -> str:
+        source = self.sources.get(kind)
+        if source is None:
+            return ""
+        if kind == "social":
+            label = source.source_label or ""
+            if label == "Demo data set":
+                return "in the demo data set"
+            return f"from {label}" if label else "from the social search"
+        keywords = ", ".join(source.keywords[:4])
+        return f"for the keywords {keywords}" if keywords else "for the search"
+
+    def _remedy(self, kind: str) -> str:
+        source = self.sources.get(kind)
+        if source is None:
+            return ""
+        if kind == "social":
+            if source.source_label == "Demo data set":
+                return "connect a live source or import posts"
+            return "search other keywords or import posts"
+        return "broaden the keywords or import companies"
+
+    def data_gaps(self) -> list[dict[str, Any]]:
+        """Each source without evidence: no report, or a report with 0 records (not risks)."""
+        return [
+            source_gap(kind, records, self._where(kind), self._remedy(kind))
+            for kind, records in self.records.items()
+            if source_state(records) != PRESENT
+        ]
+
+    def gap_texts(self) -> list[str]:
+        """The data gaps as the lines the reader sees, plus an unknown pricing signal."""
+        lines = [gap["text"] for gap in self.data_gaps()]
+        if self.pricing_state == PRICING_UNKNOWN:
+            lines.append(
+                "Pricing: no post or company text in the datasets to read a price from; "
+                "load posts or company descriptions"
+            )
+        return lines
+
+    def dataset_texts(self) -> list[tuple[str, str]]:
+        """(where, text) of every record text: post texts and company descriptions.
+
+        The pricing rule reads these and nothing else: not the inputs, not report prose.
+        """
+        texts: list[tuple[str, str]] = []
+        for number, post in enumerate(self.posts, start=1):
+            text = str(post.get("text") or "")
+            if text.strip():
+                author = post.get("author") or ""
+                if isinstance(author, dict):
+                    author = author.get("username") or author.get("name") or ""
+                author = str(author).strip()
+                texts.append((f"Social post {number}" + (f" by {author}" if author else ""), text))
+        for company in self.companies:
+            if company.description.strip():
+                texts.append((f"{company.name} (company description)", company.description))
         return texts
+
+    def texts(self) -> list[str]:
+        """Every record text of the datasets (see `dataset_texts`)."""
+        return [text for _, text in self.dataset_texts()]
+
+    @property
+    def pricing_state(self) -> str:
+        """found / none_found / unknown (no record text at all)."""
+        return pricing_state(self.texts())
 
     @property
     def pricing_signal(self) -> bool:
-        return has_pricing_signal(self.texts())
+        return self.pricing_state == PRICING_FOUND
+
+    def pricing_evidence(self, limit: int = 3) -> list[dict[str, str]]:
+        """The dataset texts that name a price, a fee or a cost (where, match, excerpt)."""
+        texts = self.dataset_texts()
+        found = []
+        for index, match in pricing_matches(text for _, text in texts)[:limit]:
+            where, text = texts[index]
+            found.append({"where": where, "match": match, "excerpt": " ".join(text.split())[:200]})
+        return found
 
     def price_points(self) -> list[str]:
         amounts: list[str] = []
@@ -114,7 +210,8 @@ class VerdictData:
         view: dict[str, Any] = {
             "datasets_available": [SOURCE_LABELS[t] for t in self.available],
             "datasets_missing": [SOURCE_LABELS[t] for t in self.missing],
-            "pricing_signal_in_data": self.pricing_signal,
+            "data_gaps": [gap["text"] for gap in self.data_gaps()],
+            "pricing_signal_in_data": self.pricing_state,
         }
         if self.has_companies_data:
             view["competitive_landscape"] = {

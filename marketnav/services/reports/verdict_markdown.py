@@ -20,14 +20,27 @@ def _cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "/")
 
 
+def score_text(score: Any) -> str:
+    """'62/100', or 'unknown' for an axis without evidence (None)."""
+    return "unknown" if score is None else f"{score}/100"
+
+
 def axis_markdown(result: dict[str, Any]) -> str:
     """The section of one scored axis: score line, reasoning, evidence, gaps, implications."""
     lines = [
-        f"**Score: {result['score']}/100** · weight {result['weight']}% · confidence "
+        f"**Score: {score_text(result['score'])}** · weight {result['weight']}% · confidence "
         f"{result['confidence']} · classification **{result['classification']}**",
     ]
+    if result["score"] is None:
+        lines += [
+            "",
+            "_Unknown is not zero: this axis has no evidence, so it is left out of the "
+            "weighted total and widens the verdict's range._",
+        ]
     if result["rule_notes"]:
-        lines += ["", f"_Proposed {result['proposed_score']}; the rules applied:_"]
+        proposed = result["proposed_score"]
+        lead = f"Proposed {proposed}" if proposed is not None else "No score proposed"
+        lines += ["", f"_{lead}; the rules applied:_"]
         lines += [f"- {note}" for note in result["rule_notes"]]
     lines += ["", "### Reasoning", "", result["reasoning"].strip()]
     evidence = result["key_evidence"][:5]
@@ -64,7 +77,8 @@ def risk_markdown(risks: RiskSynthesis) -> str:
     counts = risks.counts
     lines = [
         f"**{counts['killer']} killer, {counts['major']} major and {counts['minor']} minor "
-        "risks.** A killer risk parks the idea; a major structural risk blocks a GO.",
+        "risks.** A killer risk parks the idea; a major structural risk blocks a GO. Missing "
+        "or empty data is a data gap, listed below, never a risk.",
     ]
     for title, items in (
         ("Killer risks", risks.killer_risks),
@@ -72,6 +86,8 @@ def risk_markdown(risks: RiskSynthesis) -> str:
         ("Minor risks", risks.minor_risks),
     ):
         lines += ["", f"### {title}", "", *_risk_table(items)]
+    lines += ["", "### Data gaps (not risks)", ""]
+    lines += [f"- {_cell(gap)}" for gap in risks.data_gaps] or ["None: every dataset has records."]
     return "\n".join(lines)
 
 
@@ -80,22 +96,37 @@ def decision_markdown(
     axes: dict[str, dict[str, Any]],
     narrative: VerdictNarrative,
 ) -> str:
+    low, high = decision.score_range
+    unknown = bool(decision.unknown_axes)
     lines = [
-        f"## {VERDICT_MARK[decision.verdict]} {decision.verdict} · weighted score "
-        f"{decision.total_score:g}/100",
+        f"## {VERDICT_MARK[decision.verdict]} {decision.headline} · weighted score "
+        f"{decision.total_text}/100",
+        "",
+        f"**Confidence**: {decision.confidence}"
+        + (
+            f" · **range** {low:g}-{high:g} (each unknown axis at 0-100)"
+            if unknown
+            else " · no axis unknown"
+        ),
         "",
         "| Axis | Weight | Score | Weighted | Confidence | Classification |",
         "|---|---|---|---|---|---|",
     ]
     for key, name, weight in VERDICT_AXES:
         axis = axes[key]
+        score = axis["score"]
+        weighted = f"{score * weight / 100:g}" if score is not None else "-"
         lines.append(
-            f"| {name} | {weight}% | {axis['score']} | {axis['score'] * weight / 100:g} | "
+            f"| {name} | {weight}% | {score if score is not None else 'unknown'} | {weighted} | "
             f"{axis['confidence']} | {_cell(axis['classification'])} |"
         )
-    lines.append(f"| **Total** | 100% | | **{decision.total_score:g}** | | |")
+    total_label = "**Total** (known axes, weights renormalised)" if unknown else "**Total**"
+    lines.append(f"| {total_label} | 100% | | **{decision.total_text}** | | |")
     lines += ["", f"**Rule applied**: {decision.rule}.", ""]
     lines += [f"- {reason}" for reason in decision.reasons]
+    if decision.data_gaps:
+        lines += ["", "### What data would change it", ""]
+        lines += [f"- {_cell(gap)}" for gap in decision.data_gaps]
     lines += ["", "### Reasoning", "", narrative.reasoning.strip()]
     if narrative.key_factors:
         lines += ["", "### Key factors", ""]

@@ -56,10 +56,15 @@ class Evidence(_Lenient):
 
 
 class AxisScore(_Lenient):
-    """One scoring axis as proposed (the rules may still zero or cap the score)."""
+    """One scoring axis as proposed (the rules may still make it unknown or cap the score)."""
 
     axis: str
-    score: int = Field(ge=0, le=100)
+    score: int | None = Field(
+        ge=0,
+        le=100,
+        description="0-100 from the evidence; null when the datasets hold no evidence for "
+        "this axis (unknown is not zero)",
+    )
     confidence: ConfidenceLevel
     classification: str = Field(
         min_length=1,
@@ -95,7 +100,11 @@ class Risk(_Lenient):
     description: str = Field(min_length=1, max_length=1500)
     dataset_sources: list[str] = Field(default_factory=list, max_length=6)
     mitigation: str = Field(default="", max_length=1000)
-    missing_data: bool = Field(default=False, description="True when the risk is a missing dataset")
+    missing_data: bool = Field(
+        default=False,
+        description="True when the risk is only that a dataset is missing or empty (then it is "
+        "a data gap, not a risk)",
+    )
 
 
 class RiskSynthesis(_Lenient):
@@ -104,6 +113,11 @@ class RiskSynthesis(_Lenient):
     killer_risks: list[Risk] = Field(default_factory=list, max_length=10)
     major_risks: list[Risk] = Field(default_factory=list, max_length=10)
     minor_risks: list[Risk] = Field(default_factory=list, max_length=10)
+    data_gaps: list[str] = Field(
+        default_factory=list,
+        max_length=12,
+        description="Datasets missing or holding no records: listed apart, never risks",
+    )
 
     @model_validator(mode="after")
     def _number(self) -> RiskSynthesis:

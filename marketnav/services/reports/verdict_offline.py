@@ -26,6 +26,9 @@ from marketnav.services.reports.verdict_models import (
 from marketnav.services.reports.verdict_rules import (
     AXIS_NAMES,
     AXIS_WEIGHTS,
+    PRICING_FOUND,
+    PRICING_NONE,
+    PRICING_UNKNOWN,
     SOURCE_LABELS,
     Decision,
 )
@@ -58,8 +61,7 @@ def data_audit(data: VerdictData) -> DataAudit:
                 notes=notes,
             )
         )
-    gaps = [f"{SOURCE_LABELS[k]} report not available" for k in data.missing]
-    return DataAudit(datasets=datasets, gaps=gaps)
+    return DataAudit(datasets=datasets, gaps=data.gap_texts())
 
 
 def executive_synthesis(data: VerdictData) -> str:
@@ -68,9 +70,9 @@ def executive_synthesis(data: VerdictData) -> str:
     lines.append(f"**{name}**: {data.inputs.get('startup_description', '(no description)')}")
     lines.append("")
     lines.append("**Signals present**")
-    if not data.available:
-        lines.append("- None: no source report is available.")
-    for kind in data.available:
+    if not data.with_records:
+        lines.append("- None: no source report holds any record.")
+    for kind in data.with_records:
         source = data.sources[kind]
         if kind == "social":
             split = social.sentiment_split(source.posts)
@@ -88,10 +90,9 @@ def executive_synthesis(data: VerdictData) -> str:
                 f"funded: {', '.join(stats.top_by_funding[:3]) or 'n/a'}."
             )
     lines += ["", "**Signals missing**"]
-    lines += [
-        f"- {SOURCE_LABELS[k]}: not available (scores zero where it is the only source)."
-        for k in data.missing
-    ] or ["- None: all three datasets are loaded."]
+    lines += [f"- {gap}." for gap in data.gap_texts()] or [
+        "- None: all three datasets are loaded and hold records."
+    ]
     lines += [
         "",
         "**Scope**: "
@@ -100,7 +101,7 @@ def executive_synthesis(data: VerdictData) -> str:
         f"{data.inputs.get('current_stage', 'not stated')}.",
         "",
         "**Themes**",
-        f"- Pricing signal in the data: {'yes' if data.pricing_signal else 'none found'}.",
+        f"- Pricing signal in the data: {pricing_line(data)}",
         f"- Comparable companies: {data.companies_found}.",
         f"- Social posts analysed: {len(data.posts)}.",
     ]
@@ -111,22 +112,26 @@ def executive_synthesis(data: VerdictData) -> str:
     return "\n".join(lines)
 
 
+def pricing_line(data: VerdictData) -> str:
+    """Whether a dataset text names a price, and which one (the evidence)."""
+    state = data.pricing_state
+    if state == PRICING_UNKNOWN:
+        return "unknown: the datasets hold no post or company text to read a price from."
+    if state != PRICING_FOUND:
+        return "none found in the datasets' texts (no price, fee or cost named)."
+    quoted = "; ".join(
+        f'{e["where"]}: "{e["excerpt"]}" ({e["match"]})' for e in data.pricing_evidence(2)
+    )
+    return f"yes: {quoted}."
+
+
 def risks(data: VerdictData, scores: dict[str, dict[str, Any]]) -> RiskSynthesis:
-    """Risks from the data and the axis results (missing-dataset risks are added by the code)."""
+    """Risks from the evidence and the axis results; missing or empty data is a gap, not a risk."""
     killer: list[Risk] = []
     major: list[Risk] = []
     minor: list[Risk] = []
     posts = data.posts
     social_source = data.sources.get("social")
-    if social_source is not None and not posts:
-        killer.append(
-            Risk(
-                title="No observable demand",
-                description="The social search found no posts about the problem at all.",
-                dataset_sources=["Social"],
-                mitigation="Interview 15 target customers before building anything.",
-            )
-        )
     mega = [c for c in data.companies if (c.funding_usd or 0) >= MEGA_FUNDING]
     diff = scores.get("differentiation", {})
     if mega and str(diff.get("classification", "")).startswith("Commodity"):
@@ -163,12 +168,13 @@ def risks(data: VerdictData, scores: dict[str, dict[str, Any]]) -> RiskSynthesis
                 mitigation="Design around the top complaints; make them the pitch.",
             )
         )
-    if not data.pricing_signal and data.available:
+    if data.pricing_state == PRICING_NONE:
         major.append(
             Risk(
                 title="Willingness to pay unvalidated",
-                description="No dataset names a price, fee or cost for this kind of product.",
-                dataset_sources=[SOURCE_LABELS[k] for k in data.available],
+                description=f"None of the {len(data.texts())} post and company texts names a "
+                "price, fee or cost for this kind of product.",
+                dataset_sources=[SOURCE_LABELS[k] for k in data.with_records],
                 mitigation="Run a pre-sale or priced landing page test.",
             )
         )
@@ -181,7 +187,7 @@ def risks(data: VerdictData, scores: dict[str, dict[str, Any]]) -> RiskSynthesis
                 mitigation="Search more keywords or interview customers.",
             )
         )
-    if data.social_label == "Demo data set":
+    if data.social_label == "Demo data set" and posts:
         minor.append(
             Risk(
                 title="Demand evidence is demo data",
@@ -190,7 +196,7 @@ def risks(data: VerdictData, scores: dict[str, dict[str, Any]]) -> RiskSynthesis
                 mitigation="Run Social Analysis with SOCIAL_SOURCE=live.",
             )
         )
-    if data.has_companies_data and data.companies_found < 5:
+    if 0 < data.companies_found < 5:
         minor.append(
             Risk(
                 title="Few comparables found",
@@ -199,22 +205,38 @@ def risks(data: VerdictData, scores: dict[str, dict[str, Any]]) -> RiskSynthesis
                 mitigation="Broaden the market keywords and re-run the market reports.",
             )
         )
-    return RiskSynthesis(killer_risks=killer, major_risks=major, minor_risks=minor)
+    return RiskSynthesis(
+        killer_risks=killer, major_risks=major, minor_risks=minor, data_gaps=data.gap_texts()
+    )
 
 
-def narrative(decision: Decision, scores: dict[str, int]) -> VerdictNarrative:
-    ordered = sorted(scores.items(), key=lambda item: item[1])
-    weakest, strongest = ordered[0], ordered[-1]
-    return VerdictNarrative(
-        reasoning=f"{OFFLINE_LABEL}: the rules give {decision.verdict} because "
-        + "; ".join(decision.reasons)
-        + ".",
-        key_factors=[
+def narrative(decision: Decision, scores: dict[str, int | None]) -> VerdictNarrative:
+    known = sorted(((a, s) for a, s in scores.items() if s is not None), key=lambda i: i[1])
+    factors = []
+    if known:
+        weakest, strongest = known[0], known[-1]
+        factors += [
             f"Weakest axis: {AXIS_NAMES[weakest[0]]} ({weakest[1]})",
             f"Strongest axis: {AXIS_NAMES[strongest[0]]} ({strongest[1]})",
-            *[f"{AXIS_NAMES[a]} weighs {w}%" for a, w in AXIS_WEIGHTS.items() if w >= 25],
-        ],
-        next_decision_point="After the 7-day sprint: re-run the verdict with its results.",
+        ]
+    unknown = [AXIS_NAMES[a] for a, s in scores.items() if s is None]
+    if unknown:
+        low, high = decision.score_range
+        factors.append(
+            f"Unknown (no evidence): {', '.join(unknown)}; the total could be {low:g}-{high:g}"
+        )
+    factors += [f"{AXIS_NAMES[a]} weighs {w}%" for a, w in AXIS_WEIGHTS.items() if w >= 25]
+    reasoning = (
+        f"{OFFLINE_LABEL}: the rules give {decision.headline} because "
+        + "; ".join(decision.reasons)
+        + f". Confidence {decision.confidence}."
+    )
+    return VerdictNarrative(
+        reasoning=reasoning,
+        key_factors=factors,
+        next_decision_point="Fill the data gaps, then re-run the verdict."
+        if unknown
+        else "After the 7-day sprint: re-run the verdict with its results.",
     )
 
 
@@ -257,15 +279,22 @@ _SPRINTS = {
 }  # fmt: skip
 
 
-def roadmap(scores: dict[str, int], risk_set: RiskSynthesis) -> Roadmap:
-    weakest = min(scores, key=lambda axis: (scores[axis], -AXIS_WEIGHTS[axis]))
+def roadmap(scores: dict[str, int | None], risk_set: RiskSynthesis) -> Roadmap:
+    """The sprint tests the heaviest unknown axis first, else the weakest known one."""
+    unknown = [a for a in scores if scores[a] is None]
+    if unknown:
+        weakest = max(unknown, key=lambda axis: AXIS_WEIGHTS[axis])
+        label = f"unknown axis: {AXIS_NAMES[weakest]}, no evidence yet"
+    else:
+        weakest = min(scores, key=lambda axis: (scores[axis], -AXIS_WEIGHTS[axis]))
+        label = f"weakest axis: {AXIS_NAMES[weakest]}, {scores[weakest]}"
     objective, hypothesis, actions = _SPRINTS[weakest]
     top_risk = (risk_set.killer_risks or risk_set.major_risks or risk_set.minor_risks or [None])[0]
     aborts = [f"{r.risk_id}: {r.title} is confirmed" for r in risk_set.killer_risks]
     aborts.append(f"The sprint hypothesis fails twice: {hypothesis[0].lower()}{hypothesis[1:]}")
     return Roadmap(
         seven_day_sprint=SevenDaySprint(
-            objective=f"{objective} (weakest axis: {AXIS_NAMES[weakest]}, {scores[weakest]})",
+            objective=f"{objective} ({label})",
             hypothesis_to_test=hypothesis,
             specific_actions=actions,
             success_criteria=[hypothesis],

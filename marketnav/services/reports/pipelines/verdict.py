@@ -7,11 +7,14 @@ Steps (PREDECESSOR.md 4.6, "Master Prompt v8.3"):
 - `data_audit` classifies each dataset by its evidential role;
 - `executive_synthesis` frames the opportunity (one section);
 - the five `scoring_<axis>` steps run concurrently: the model (or the offline analyser)
-  proposes a score with evidence, then `verdict_rules` zeroes axes without data and caps
-  Economics without a pricing signal;
-- `risk_synthesis` lists killer/major/minor risks, plus one major risk per missing dataset;
-- `verdict_decision`: the rules decide the verdict from the ruled scores and risk counts; the
-  model only explains it (a verdict it proposes is ignored);
+  proposes a score with evidence, then `verdict_rules` makes an axis without evidence
+  unknown (never 0; an axis whose sources hold no record gets no model call at all) and caps
+  Economics when the datasets' texts name no price;
+- `risk_synthesis` lists killer/major/minor risks; a risk that rests only on missing or empty
+  data (the model's or the analyser's) is moved to the data gaps, listed apart, never a risk;
+- `verdict_decision`: the rules decide the verdict from the known total, the range the
+  unknown axes leave and the risk counts; the model only explains it (a verdict it proposes
+  is ignored);
 - `roadmap`: a 7-day and a 30-day sprint with abort conditions; then `html_gen` and `save`.
 """
 
@@ -38,6 +41,7 @@ from marketnav.services.reports.verdict_markdown import (
     decision_markdown,
     risk_markdown,
     roadmap_markdown,
+    score_text,
 )
 from marketnav.services.reports.verdict_models import (
     AxisScore,
@@ -52,8 +56,9 @@ M = TypeVar("M", bound=BaseModel)
 ANALYST = (
     "You are a zero-baseline venture analyst. Every claim must come from the datasets given "
     "and name the dataset it comes from (Crunchbase, Tracxn, Social, or Project inputs for the "
-    "founder's own claims, which are context, not evidence). Missing data means a zero score "
-    "and an explicit risk, never a guess. Clinical, specific tone; no encouragement."
+    "founder's own claims, which are context, not evidence). Missing or empty data is unknown, "
+    "not zero and not a risk: say it is a data gap, never guess. Clinical, specific tone; no "
+    "encouragement."
 )
 AXIS_GUIDE: dict[str, str] = {
     "demand": "Demand: is the problem felt, frequent and urgent? Classify as 'Acute' (people "
@@ -151,7 +156,7 @@ async def _load(ctx: RunContext) -> dict[str, Any]:
             "No completed Crunchbase, Tracxn or Social report was found: run one first."
         )
     if data.missing and not ctx.info.partial_data_confirmed:
-        ctx.detail("init", "info", "Some sources are missing; they score zero where needed.")
+        ctx.detail("init", "info", "Some sources are missing: axes without evidence are unknown.")
     loaded = ", ".join(verdict_rules.SOURCE_LABELS[k] for k in data.available)
     ctx.message("init", f"Data loaded: {loaded}", 100)
     return data.to_json()
@@ -204,10 +209,10 @@ async def _synthesis(ctx: RunContext, data: VerdictData) -> dict[str, Any]:
 async def _score_axis(ctx: RunContext, data: VerdictData, axis: str, name: str) -> dict[str, Any]:
     step = f"scoring_{axis}"
     weight = verdict_rules.AXIS_WEIGHTS[axis]
-    available = data.available
+    available = data.records
     absent = verdict_rules.missing_sources(axis, available)
-    if len(absent) == len(verdict_rules.AXIS_SOURCES[axis]):
-        proposed = verdict_axes.axis_score(axis, data)  # zero: no model call for no data
+    if verdict_rules.axis_is_unknown(axis, available):
+        proposed = verdict_axes.unknown_axis(axis, data)  # no evidence: no model call
         source = "rules"
     else:
         ctx.message(step, f"Scoring {name}", 20)
@@ -216,7 +221,8 @@ async def _score_axis(ctx: RunContext, data: VerdictData, axis: str, name: str) 
             operation=step,
             output_model=AxisScore,
             instructions=f"Score one axis 0-100. {AXIS_GUIDE[axis]} Return axis='{axis}', "
-            "score, confidence (high/medium/low), classification, up to 8 key_evidence items "
+            "score (null only if the datasets hold no evidence for this axis), confidence "
+            "(high/medium/low), classification, up to 8 key_evidence items "
             "{source, finding, impact}, reasoning that shows how the score was reached, "
             "data_gaps and implications. Do not give an overall verdict.",
             payload=data.prompt_view(),
@@ -224,16 +230,19 @@ async def _score_axis(ctx: RunContext, data: VerdictData, axis: str, name: str) 
         )
         source = "model"
     ruling = verdict_rules.rule_axis(
-        axis, proposed.score, proposed.confidence, available, data.pricing_signal
+        axis, proposed.score, proposed.confidence, available, data.pricing_state
     )
     gaps = list(proposed.data_gaps)
     gaps += [
-        f"{verdict_rules.SOURCE_LABELS[s]} report not available"
-        for s in absent
-        if f"{verdict_rules.SOURCE_LABELS[s]} report not available" not in gaps
+        gap["text"]
+        for gap in data.data_gaps()
+        if gap["source"] in absent and gap["text"] not in gaps
     ]
+    dump = proposed.model_dump(mode="json")
+    if ruling.unknown and source == "model":
+        dump["classification"] = verdict_rules.UNKNOWN
     result = {
-        **proposed.model_dump(mode="json"),
+        **dump,
         "axis": axis,
         "name": name,
         "weight": weight,
@@ -246,6 +255,7 @@ async def _score_axis(ctx: RunContext, data: VerdictData, axis: str, name: str) 
         ),
         "data_gaps": gaps,
         "proposed_by": source,
+        "unknown": ruling.unknown,
     }
     ctx.add_section(
         step,
@@ -257,7 +267,7 @@ async def _score_axis(ctx: RunContext, data: VerdictData, axis: str, name: str) 
     ctx.detail(
         step,
         "score",
-        f"{name}: {ruling.score}/100 ({result['classification']})",
+        f"{name}: {score_text(ruling.score)} ({result['classification']})",
         axis=axis,
         score=ruling.score,
         proposed=ruling.proposed,
@@ -268,14 +278,32 @@ async def _score_axis(ctx: RunContext, data: VerdictData, axis: str, name: str) 
 # -- risks, decision, roadmap ----------------------------------------------------------------
 
 
-def with_missing_data_risks(risks: RiskSynthesis, missing: list[str]) -> RiskSynthesis:
-    """The risks plus one major risk per missing dataset (never twice), renumbered."""
+RISK_KEYS = ("killer_risks", "major_risks", "minor_risks")
+
+
+def with_data_gaps(risks: RiskSynthesis, data: VerdictData) -> RiskSynthesis:
+    """Risks resting only on missing or empty data become data gaps; the code's gaps added.
+
+    Missing data never raises a killer risk by itself and never counts as a major risk: a
+    risk flagged `missing_data`, or citing only datasets without records, is moved (with its
+    title) to `data_gaps`; the risks are renumbered.
+    """
     dump = risks.model_dump(mode="json")
-    present = {r["title"].lower() for key in dump for r in dump[key]}
-    for source in missing:
-        risk = verdict_rules.missing_source_risk(source)
-        if risk["title"].lower() not in present:
-            dump["major_risks"].append(risk)
+    gaps = list(data.gap_texts())
+    for key in RISK_KEYS:
+        kept = []
+        for risk in dump[key]:
+            if verdict_rules.rests_only_on_absent_data(risk, data.records):
+                gaps.append(
+                    f"{risk['title']}: {risk['description']} (moved from the risks: "
+                    "it rests only on missing or empty data)"
+                )
+            else:
+                kept.append(risk)
+        dump[key] = kept
+    known = {g.lower() for g in gaps}
+    gaps += [g for g in dump.get("data_gaps") or [] if g.lower() not in known]
+    dump["data_gaps"] = list(dict.fromkeys(gaps))[:12]
     return RiskSynthesis.model_validate(dump)
 
 
@@ -293,13 +321,13 @@ async def _risks(
         payload={"datasets": data.prompt_view(post_cap=30), "axis_scores": axes},
         offline=lambda: verdict_offline.risks(data, axes),
     )
-    risks = with_missing_data_risks(proposed, data.missing)
+    risks = with_data_gaps(proposed, data)
     ctx.add_section(
         "risk_synthesis",
         "Risk Synthesis",
         risk_markdown(risks),
         position=RISK_POSITION,
-        data=risks.counts,
+        data={**risks.counts, "data_gaps": len(risks.data_gaps)},
     )
     counts = risks.counts
     ctx.detail(
@@ -311,27 +339,47 @@ async def _risks(
     return risks.model_dump(mode="json")
 
 
+def _score(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
 async def _decide(
     ctx: RunContext, axes: dict[str, dict[str, Any]], risks: RiskSynthesis
 ) -> dict[str, Any]:
-    scores = {key: int(axes[key]["score"]) for key in verdict_rules.AXIS_WEIGHTS}
+    scores = {key: _score(axes[key]["score"]) for key in verdict_rules.AXIS_WEIGHTS}
     counts = risks.counts
     decision = verdict_rules.decide(
-        scores, axes["demand"]["classification"], counts["killer"], counts["major"]
+        scores,
+        axes["demand"]["classification"],
+        counts["killer"],
+        counts["major"],
+        confidences={key: axes[key]["confidence"] for key in verdict_rules.AXIS_WEIGHTS},
+        data_gaps=risks.data_gaps,
     )
+    low, high = decision.score_range
     narrative = await _ask(
         ctx,
         operation="verdict_decision",
         output_model=VerdictNarrative,
-        instructions=f"The decision rules gave {decision.verdict} with a weighted score of "
-        f"{decision.total_score:g} ({'; '.join(decision.reasons)}). Explain this verdict from "
-        "the evidence in 3-6 sentences, list the key factors and the next decision point. "
-        "Do not change the verdict.",
+        instructions=f"The decision rules gave {decision.headline} with a weighted score of "
+        f"{decision.total_text} over the known axes, range {low:g}-{high:g}, confidence "
+        f"{decision.confidence} ({'; '.join(decision.reasons)}). Explain this verdict from "
+        "the evidence in 3-6 sentences, say which unknown axes and data gaps could change "
+        "it, list the key factors and the next decision point. Do not change the verdict; "
+        "never treat missing data as evidence against the idea.",
         payload={"axis_scores": axes, "risk_counts": counts, "decision": asdict(decision)},
         offline=lambda: verdict_offline.narrative(decision, scores),
         max_tokens=1500,
     )
     proposed = (narrative.proposed_verdict or "").strip().upper()
+    uncertainty = {
+        "unknown_axes": list(decision.unknown_axes),
+        "score_range": list(decision.score_range),
+        "confidence": decision.confidence,
+        "possible_verdicts": list(decision.possible),
+        "headline": decision.headline,
+        "data_gaps": list(decision.data_gaps),
+    }
     if proposed and proposed != decision.verdict:
         ctx.detail(
             "verdict_decision",
@@ -348,12 +396,15 @@ async def _decide(
             "total_score": decision.total_score,
             "scores": scores,
             "weights": dict(verdict_rules.AXIS_WEIGHTS),
+            **uncertainty,
         },
     )
     ctx.detail(
         "verdict_decision",
         "verdict",
-        f"{decision.verdict} (score {decision.total_score:g})",
+        f"{decision.headline} (score {decision.total_text}"
+        + (f", range {low:g}-{high:g}" if decision.unknown_axes else "")
+        + f", confidence {decision.confidence})",
         verdict=decision.verdict,
         total_score=decision.total_score,
     )
@@ -364,6 +415,7 @@ async def _decide(
         "reasons": list(decision.reasons),
         "scores": scores,
         "model_proposed": proposed or None,
+        **uncertainty,
     }
 
 
@@ -378,7 +430,9 @@ async def _roadmap(
         ctx,
         operation="verdict_roadmap",
         output_model=Roadmap,
-        instructions=f"The verdict is {decision['verdict']} ({decision['total_score']:g}). "
+        instructions=f"The verdict is {decision.get('headline') or decision['verdict']} "
+        f"(score {_total_text(decision['total_score'])}). If an axis is unknown, the first "
+        "sprint collects its missing evidence. "
         "Write an actionable roadmap: a 7-day sprint that tests the riskiest assumption "
         "(objective, hypothesis_to_test, specific_actions dated 'Day 1-2', 'Day 3-4', 'Day "
         "5-7', success_criteria, risk_addressed) and a 30-day sprint (objective, "
@@ -439,9 +493,27 @@ async def run(ctx: RunContext) -> None:
             "minor_risks": counts["minor"],
             "sources_available": data.available,
             "sources_missing": data.missing,
+            "sources_empty": [g["source"] for g in data.data_gaps() if g["state"] == "empty"],
+            "unknown_axes": decision["unknown_axes"],
+            "score_range": decision["score_range"],
+            "confidence": decision["confidence"],
+            "data_gaps": decision["data_gaps"],
             "sections_count": len(VERDICT_AXES) + 4,
         }
     )
     if data.social_label:
         ctx.summary["social_source"] = data.social_label
-    await finish(ctx, f"Verdict: {decision['verdict']} (Score: {decision['total_score']:g})")
+    await finish(ctx, change_summary(decision))
+
+
+def _total_text(total: float | None) -> str:
+    return f"{total:g}" if total is not None else "unknown"
+
+
+def change_summary(decision: dict[str, Any]) -> str:
+    """'Verdict: ITERATE (Score: 55.2)', plus the range when an axis is unknown."""
+    text = f"Verdict: {decision['verdict']} (Score: {_total_text(decision['total_score'])}"
+    if decision.get("unknown_axes"):
+        low, high = decision["score_range"]
+        text += f", range {low:g}-{high:g}, {decision['confidence']} confidence"
+    return text + ")"
