@@ -98,6 +98,50 @@ def test_assistant_on_a_report_page_answers_from_that_report(browser, app_url):
     page.get_by_test_id("chat-input").fill("Which regions and time range do we target?")
     page.get_by_test_id("chat-input").press("Enter")
     reply = page.get_by_test_id("assistant-message").last
-    expect(reply).to_contain_text("[quick_report §", timeout=30_000)
+    expect(reply.get_by_test_id("citations")).to_be_visible(timeout=30_000)
+    expect(reply).not_to_contain_text("[quick_report §")
     expect(reply).to_contain_text("About the Quick Report v1 report")
-    expect(page.get_by_test_id("citations").last).to_contain_text("quick_report §")
+    # The Sources list shows the report and section titles, linked; not raw keys.
+    sources = page.get_by_test_id("citations").last
+    expect(sources).to_contain_text("Quick Report v1 · ")
+    expect(sources).not_to_contain_text("§")
+
+
+def test_a_research_mode_citation_opens_the_section_in_the_viewer(browser, app_url, viewport):
+    from tests.e2e.conftest import fill_inputs
+
+    page = sign_up(browser, app_url, viewport, "Cita Sources").page
+    create_project(page, "Cited pets")
+    fill_inputs(page)
+    page.get_by_test_id("start-quick_report").click()
+    expect(page.get_by_test_id("report-card-quick_report")).to_have_attribute(
+        "data-status", "completed", timeout=60_000
+    )
+    if viewport == PHONE:
+        page.get_by_test_id("open-right").click()
+    page.get_by_test_id("mode-research").click()
+    page.get_by_test_id("chat-input").fill("What should we research next?")
+    page.get_by_test_id("chat-send").click()
+    link = page.get_by_test_id("citation-link").first
+    expect(link).to_be_visible(timeout=30_000)
+    expect(link).to_contain_text("Quick Report v1 · ")
+    href = link.get_attribute("href")
+    # The last section, "What to Research Next": opening it means scrolling down to it.
+    assert re.fullmatch(
+        r"/projects/\d+/reports/quick_report\?version=1#sec-audience_analysis", href
+    )
+    # The numbered marker in the answer links to the same section.
+    expect(
+        page.locator(f'[data-testid=assistant-message] .mn-chat-md a[href="{href}"]')
+    ).to_have_count(1)
+    link.click()
+    page.wait_for_url(re.compile(r"/reports/quick_report\?version=1#sec-"))
+    section = page.locator(f"#{href.split('#')[1]}")
+    expect(section).to_be_visible()
+    expect(section).to_be_in_viewport()
+    # It was scrolled to: its top sits near the top of the report column, not far below.
+    page.wait_for_function(
+        "(id) => { const r = document.getElementById(id).getBoundingClientRect();"
+        " return r.top >= -2 && r.top < window.innerHeight / 2; }",
+        arg=href.split("#")[1],
+    )
