@@ -25,6 +25,7 @@ from marketnav.services.errors import DomainError
 from marketnav.services.reports import runner, runs, verdict_rules
 from marketnav.services.reports.catalog import PITCH_SLIDES, SOCIAL_CATEGORIES, spec_for
 from marketnav.services.reports.context import version_prefix
+from marketnav.services.reports.pipelines.verdict import change_summary
 from marketnav.services.storage import get_storage
 from scraper_services.common.demo_catalogue import load_demo_companies
 from scraper_services.crunchbase.company_data import record_from_demo as crunchbase_record
@@ -202,16 +203,30 @@ def _assert_consistent_verdict(db: Session, run: ReportRun) -> dict:
     scores = decision["scores"]
     for key, _, weight in verdict_rules.VERDICT_AXES:
         axis = sections[f"scoring_{key}"].section_data
-        assert axis == {"axis": key, "score": scores[key], "weight": weight}
+        assert {k: axis[k] for k in ("axis", "score", "weight")} == {
+            "axis": key,
+            "score": scores[key],
+            "weight": weight,
+        }
     risks = sections["risk_synthesis"].section_data
     classification = _steps(db, run)["scoring_demand"].checkpoint["result"]["classification"]
     expected = verdict_rules.decide(scores, classification, risks["killer"], risks["major"])
     assert decision["verdict"] == expected.verdict == run.data["verdict"]
     assert decision["total_score"] == expected.total_score == run.data["total_score"]
+    assert decision["score_range"] == list(expected.score_range) == run.data["score_range"]
+    assert decision["unknown_axes"] == list(expected.unknown_axes) == run.data["unknown_axes"]
+    assert decision["headline"] == expected.headline
     assert run.data["killer_risks"] == risks["killer"]
     assert run.data["major_risks"] == risks["major"]
-    assert run.changes_summary == f"Verdict: {expected.verdict} (Score: {expected.total_score:g})"
+    assert run.changes_summary == change_summary(decision)
     return decision
+
+
+def _risk_titles(db: Session, run: ReportRun) -> list[str]:
+    result = _steps(db, run)["risk_synthesis"].checkpoint["result"]
+    return [
+        r["title"] for key in ("killer_risks", "major_risks", "minor_risks") for r in result[key]
+    ]
 
 
 def test_verdict_on_social_only_with_partial_data_confirmed(db):
@@ -240,14 +255,27 @@ def test_verdict_on_social_only_with_partial_data_confirmed(db):
         "roadmap",
     }
     decision = _assert_consistent_verdict(db, run)
-    # Competition and feasibility rest only on Crunchbase/Tracxn: missing data scores zero.
-    assert decision["scores"]["competition"] == 0 and decision["scores"]["feasibility"] == 0
-    assert "missing data scores zero" in sections["scoring_competition"].markdown
-    # Each missing dataset is an explicit major risk.
+    # Competition and feasibility rest only on Crunchbase/Tracxn: unknown, not zero.
+    assert decision["scores"]["competition"] is None and decision["scores"]["feasibility"] is None
+    assert decision["unknown_axes"] == ["competition", "feasibility"]
+    assert "**Score: unknown**" in sections["scoring_competition"].markdown
+    assert "Crunchbase data: no completed report" in sections["scoring_competition"].markdown
+    low, high = decision["score_range"]
+    assert high - low == pytest.approx(35.0)  # Competition 20% + Feasibility 15%, at 0-100
+    # Each missing dataset is a data gap, listed apart: never a risk.
     risk_md = sections["risk_synthesis"].markdown
-    assert "No Crunchbase data" in risk_md and "No Tracxn data" in risk_md
-    assert run.data["major_risks"] >= 2
-    assert decision["verdict"] in ("ITERATE", "PARK")  # never GO with two datasets missing
+    gaps = risk_md.split("### Data gaps (not risks)")[1]
+    assert "Crunchbase data: no completed report" in gaps and "Tracxn data" in gaps
+    assert "No Crunchbase data" not in risk_md.split("### Data gaps")[0]
+    assert sections["risk_synthesis"].section_data["data_gaps"] >= 2
+    assert run.data["data_gaps"][:2] == [
+        "Crunchbase data: no completed report; run Crunchbase Analysis",
+        "Tracxn data: no completed report; run Tracxn Insights",
+    ]
+    assert decision["confidence"] == "low"  # 35% of the weight is unknown
+    decision_md = sections["verdict_decision"].markdown
+    assert "| Competition | 20% | unknown | - |" in decision_md
+    assert "### What data would change it" in decision_md
     assert run.data["sources_missing"] == ["crunchbase", "tracxn"]
     assert "Abort conditions" in sections["roadmap"].markdown
     assert "Week" in sections["roadmap"].markdown
@@ -263,6 +291,11 @@ def test_verdict_with_all_three_sources(db):
     decision = _assert_consistent_verdict(db, run)
     assert run.data["sources_missing"] == []
     assert decision["scores"]["competition"] > 0 and decision["scores"]["feasibility"] > 0
+    assert decision["unknown_axes"] == [] and run.data["data_gaps"] == []
+    low, high = decision["score_range"]
+    assert low == high == decision["total_score"]
+    synthesis = _sections(db, run)["executive_synthesis"].markdown
+    assert "- None: all three datasets are loaded and hold records." in synthesis
     loaded = [d for d in _steps(db, run)["init"].details if d["type"] == "data_loaded"]
     assert [d["data"]["source"] for d in loaded] == ["crunchbase", "tracxn", "social"]
     assert loaded[0]["data"]["records"] == len(_food_companies())
@@ -347,8 +380,10 @@ def test_deck_and_verdict_read_what_the_market_pipelines_store(db, market_servic
     loaded = [d for d in _steps(db, verdict)["init"].details if d["type"] == "data_loaded"]
     assert [d["data"]["origin"] for d in loaded] == ["analysis/companies.json"] * 2
     decision = _assert_consistent_verdict(db, verdict)
-    assert decision["scores"]["demand"] == 0  # no Social data: zero
+    assert decision["scores"]["demand"] is None  # no Social data: unknown, not zero
     assert decision["scores"]["competition"] > 0
+    assert "demand" in decision["unknown_axes"]
+    assert not any("Social" in r for r in _risk_titles(db, verdict))
 
 
 # -- Verdict with a model (OpenAI test server) -------------------------------------------------
@@ -396,10 +431,10 @@ def test_verdict_with_a_model_parses_scores_and_ignores_its_verdict(db, ai_env, 
         Behaviour.content_reply({"killer_risks": [], "major_risks": [], "minor_risks": []}),
         Behaviour.content_reply(
             {
-                "reasoning": "Demand is acute and the market is wide open, so go.",
+                "reasoning": "Demand is acute but nothing is known about rivals, so park it.",
                 "key_factors": ["Acute demand"],
                 "next_decision_point": "Now",
-                "proposed_verdict": "GO",
+                "proposed_verdict": "PARK",
             }
         ),
         Behaviour.content_reply(
@@ -442,17 +477,22 @@ def test_verdict_with_a_model_parses_scores_and_ignores_its_verdict(db, ai_env, 
     assert steps["scoring_competition"].checkpoint["result"]["proposed_by"] == "rules"
 
     decision = _assert_consistent_verdict(db, run)
-    # 96*.25 + 0 + 90*.2 + 95*.2 + 0 = 61: the rules say ITERATE, whatever the model said.
+    # Over the known axes: (96*25 + 90*20 + 95*20) / 65 = 93.85; competition and feasibility
+    # are unknown (no company data: no model call), so the total could be 61-96.
     assert decision["scores"] == {
         "demand": 96,
-        "competition": 0,
+        "competition": None,
         "differentiation": 90,
         "economics": 95,
-        "feasibility": 0,
+        "feasibility": None,
     }
-    assert (decision["verdict"], decision["total_score"]) == ("ITERATE", 61.0)
-    assert run.data["major_risks"] == 2  # the two missing datasets, added by the code
+    assert (decision["verdict"], decision["total_score"]) == ("GO", 93.85)
+    assert decision["score_range"] == [61.0, 96.0]
+    assert decision["headline"] == "GO; could be ITERATE once Competition and Feasibility are known"
+    assert decision["confidence"] == "low"
+    assert run.data["major_risks"] == 0  # missing datasets are data gaps, never risks
+    assert len(run.data["data_gaps"]) == 2
     notes = [d["message"] for d in steps["verdict_decision"].details if d["type"] == "info"]
-    assert notes == ["The model proposed GO; the rules decide ITERATE."]
+    assert notes == ["The model proposed PARK; the rules decide GO."]
     assert run.data.get("offline_analysis") is not True
     assert "alpha · gpt-4o-mini" in run.data["ai_sources"]
