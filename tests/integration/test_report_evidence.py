@@ -17,6 +17,7 @@ from marketnav.services import projects
 from marketnav.services.reports import exports, runner, runs
 from marketnav.services.reports.context import version_prefix
 from marketnav.services.storage import get_storage
+from scraper_services.common.money import format_usd
 from tests import ai_fixtures
 from tests.factories import make_project, make_user
 from tests.scraper_fixtures import app_market_services
@@ -69,7 +70,7 @@ def test_an_offline_report_cites_its_records_and_says_demo(ai_env, db, services)
 
     sections = _sections(db, run.id)
     for section in sections:
-        sources = section.section_data["sources"]
+        sources = section.section_data.get("sources", [])
         numbers = {int(n) for n in re.findall(r"\[\^(\d+)\]", section.markdown)}
         # Every marker has its source and every listed source is cited in the text.
         assert numbers == set(range(1, len(sources) + 1)), section.section_key
@@ -95,7 +96,7 @@ def test_a_report_built_on_others_cites_their_records(ai_env, db, services):
     used = deck.data["data_used"]
     assert {line["report"] for line in used} == {"Crunchbase Analysis v1", "Tracxn Insights v1"}
     assert all(line["demo"] for line in used) and deck.data["demo_data"]
-    cited = [s for sec in _sections(db, deck.id) for s in sec.section_data["sources"]]
+    cited = [s for sec in _sections(db, deck.id) for s in sec.section_data.get("sources", [])]
     assert any(s["ref"].startswith("crunchbase:company:") for s in cited)
     stored = {
         r.ref
@@ -105,6 +106,16 @@ def test_a_report_built_on_others_cites_their_records(ai_env, db, services):
     }
     # The deck keeps no records of its own: each citation is a source report's record.
     assert {s["ref"] for s in cited} <= stored
+    # One figure, one computation: the deck states each source report's stored median.
+    medians = {
+        r.ref.split(":")[0]: r.data["value"]
+        for r in db.exec(select(ReportEvidence).where(ReportEvidence.ref.like("%median_funding")))
+        if r.run_id in (first.id, second.id)
+    }
+    deck_text = "\n".join(sec.markdown for sec in _sections(db, deck.id))
+    for kind, label in (("crunchbase", "Crunchbase"), ("tracxn", "Tracxn")):
+        assert f"{format_usd(medians[kind])}" in deck_text, kind
+        assert re.search(rf"{re.escape(format_usd(medians[kind]))}\[\^\d+\] \({label}", deck_text)
 
 
 def test_the_fact_check_marks_every_fabrication_and_no_supported_figure(

@@ -245,7 +245,11 @@ class RunContext:
             markdown, self.evidence(), check=known is not None, known_text=known or ""
         )
         markdown = cited.markdown
-        data = {**(data or {}), "sources": cited.sources, "unsupported": cited.unsupported}
+        data = dict(data or {})
+        if cited.sources:
+            data["sources"] = cited.sources
+        if cited.unsupported:
+            data["unsupported"] = cited.unsupported
         with session_scope() as session:
             row = session.exec(
                 select(ReportSection).where(

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from marketnav.models import ReportSection
 from marketnav.services.ai.offline import CompanyFacts, MarketStatistics, market_statistics
+from marketnav.services.reports import evidence
 from marketnav.services.reports.context import version_prefix
 from marketnav.services.reports.runs import latest_completed
 from marketnav.services.storage import Storage, StorageError
@@ -63,6 +64,13 @@ class SourceData(BaseModel):
     posts: list[dict[str, Any]] = Field(default_factory=list)
     summary: dict[str, Any] = Field(default_factory=dict)
     section_excerpts: list[dict[str, str]] = Field(default_factory=list)
+    # The run's stored aggregates (`median_funding` -> value and inputs), computed once when
+    # its data was fetched; later reports reuse them instead of computing their own.
+    aggregates: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    def aggregate(self, name: str) -> float | None:
+        value = (self.aggregates.get(name) or {}).get("value")
+        return float(value) if isinstance(value, int | float) else None
 
     @property
     def record_count(self) -> int:
@@ -278,6 +286,11 @@ def load_source(
             {"key": r.section_key, "title": r.company_name or r.title, "excerpt": r.markdown[:600]}
             for r in rows[:12]
         ],
+        aggregates={
+            item.ref.rsplit(":", 1)[1]: item.data
+            for item in evidence.for_run(session, run.id)
+            if item.kind == "aggregate"
+        },
     )
     raw = _read_json(storage, prefix + "raw_data.json")
     if report_type == "social":

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from statistics import median
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -121,11 +120,21 @@ def deck_data(inputs: dict[str, str], sources: dict[str, SourceData | None]) -> 
         source = sources.get(kind)
         if source:
             st = source.statistics()
+            analysed = (source.aggregates.get("companies_analysed") or {}).get("inputs") or {}
+            # The figures the source report computed and showed (one figure, one computation);
+            # runs from before stored aggregates fall back to computing them here.
             stats[kind] = {
-                "companies_found": source.companies_found,
-                "funded": st.funded_count,
-                "total_funding_usd": st.total_funding_usd,
-                "median_funding_usd": st.median_funding_usd,
+                "label": f"{LABELS[kind]} v{source.version}",
+                "companies_found": int(
+                    source.aggregate("companies_found") or source.companies_found
+                ),
+                "funded": len(analysed["funded"]) if "funded" in analysed else st.funded_count,
+                "total_funding_usd": source.aggregate("total_funding")
+                if source.aggregates
+                else st.total_funding_usd,
+                "median_funding_usd": source.aggregate("median_funding")
+                if source.aggregates
+                else st.median_funding_usd,
                 "countries": st.countries,
                 "founded_range": st.founded_range,
                 "frequent_terms": st.frequent_terms,
@@ -137,8 +146,6 @@ def deck_data(inputs: dict[str, str], sources: dict[str, SourceData | None]) -> 
         "market": {
             "companies_found": data.companies_found,
             "by_source": stats,
-            "total_funding_usd": sum(c.funding_usd or 0 for c in data.companies),
-            "funded_companies": sum(1 for c in data.companies if c.funding_usd),
         },
         "competitors": _competitors(sources),
         "price_points": data.price_points(),
@@ -166,6 +173,19 @@ def _or(value: str, fallback: str) -> str:
     return value.strip() or fallback
 
 
+def _source_funding_lines(by_source: dict[str, dict[str, Any]]) -> list[str]:
+    """Each source report's own counts and funding, as that report stated them."""
+    lines = []
+    for kind, st in by_source.items():
+        funding = (
+            f"{st['funded']} disclose {_usd(st['total_funding_usd'])} in total"
+            if st.get("total_funding_usd")
+            else "none discloses its funding"
+        )
+        lines.append(f"{st.get('label', kind)}: {st['companies_found']} companies found; {funding}")
+    return lines or ["No comparable companies in the data"]
+
+
 def offline_deck(facts: dict[str, Any]) -> PitchDeckDraft:
     """Ten slides arranged from the inputs and the market data (no AI model)."""
     inp = facts["startup"]
@@ -179,8 +199,6 @@ def offline_deck(facts: dict[str, Any]) -> PitchDeckDraft:
     competitors = facts["competitors"]
     social = facts.get("social")
     named = [c.strip() for c in inp.get("inspiration_sources", "").split(",") if c.strip()]
-    funded = [c for c in competitors if c["funding_usd"]]
-    total = market["total_funding_usd"]
     prices = facts.get("price_points") or []
     source_note = f"{OFFLINE_LABEL}: built from the project inputs and the market data."
 
@@ -194,10 +212,7 @@ def offline_deck(facts: dict[str, Any]) -> PitchDeckDraft:
         )
     else:
         problem.append(f"Research goal: {_or(inp.get('research_goal', ''), 'not stated')}")
-    problem.append(
-        f"{market['companies_found']} companies already work on it"
-        + (f", {_usd(total)} disclosed funding" if total else "")
-    )
+    problem.append(f"{market['companies_found']} companies already work on it")
     solution = description[:3] or [f"{name}'s offer (describe it in the project inputs)"]
     while len(solution) < 3:
         solution.append(
@@ -218,10 +233,7 @@ def offline_deck(facts: dict[str, Any]) -> PitchDeckDraft:
         "Problem": problem,
         "Solution": solution[:5],
         "Market Opportunity": [
-            f"{market['companies_found']} comparable companies found (Crunchbase and Tracxn)",
-            f"{market['funded_companies']} of them disclose {_usd(total)} of funding"
-            if total
-            else "Funding of comparables: not disclosed",
+            *_source_funding_lines(by_source),
             f"Where they are: {top_countries or 'not stated'}",
             "TAM/SAM/SOM: not estimated offline; add market sizes before pitching",
         ],
@@ -230,9 +242,15 @@ def offline_deck(facts: dict[str, Any]) -> PitchDeckDraft:
             f"Price points customers mention: {', '.join(prices[:5])}"
             if prices
             else "Price points: none in the data yet; test pricing early",
-            f"Comparable median funding: {_usd(median(c['funding_usd'] for c in funded))}"
-            if funded
-            else "Comparable funding: undisclosed",
+            "Median disclosed funding of comparables: "
+            + (
+                " · ".join(
+                    f"{_usd(st['median_funding_usd'])} ({st.get('label', kind)})"
+                    for kind, st in by_source.items()
+                    if st.get("median_funding_usd")
+                )
+                or "not disclosed in the data"
+            ),
         ],
         "Competitive Landscape": [
             f"{c['name']} ({c['funding']}, {', '.join(c['sources'])})" for c in competitors[:4]
