@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from marketnav.models import AssistantMessage
 from marketnav.services import assistant
 from marketnav.services.ai.chat import ChatRequest
+from marketnav.services.ai.client import reset_clients
 from marketnav.services.ai.modes import system_prompt
 from marketnav.services.reports import research
 from marketnav.settings import get_settings
+from tests import ai_fixtures
 from tests.conftest import clear_caches
 from tests.factories import fill_inputs, make_project, make_user, run_report
+from tests.support.openai_test_server import Behaviour
 
 
 @pytest.fixture
@@ -117,3 +122,47 @@ def test_system_prompt_names_the_open_report_and_includes_its_sections(reported)
     assert "[quick_report §strategic_overview]" in prompt
     prompt_without, _ = system_prompt(request.inputs, [], request.sections, "")
     assert "REPORT SECTIONS" not in prompt_without
+
+
+openai_server = ai_fixtures.openai_server
+
+
+def test_model_citations_become_links_to_the_sections(reported, openai_server, monkeypatch):
+    db, owner, project = reported
+    openai_server.reset()
+    entry = {
+        "name": "alpha",
+        "base_url": openai_server.base_url("alpha"),
+        "api_key": "test-key-alpha",
+        "model": "gpt-4o-mini",
+    }
+    monkeypatch.setenv("AI_EXTRA_PROVIDERS", json.dumps([entry]))
+    monkeypatch.setenv("AI_ROUTE_CHAT", "alpha")
+    clear_caches()
+    reset_clients()
+    answer = (
+        "The landscape is summarised first [quick_report §strategic_overview]; "
+        "another claim cites a section that does not exist [quick_report §made_up]."
+    )
+    openai_server.script("alpha", Behaviour(kind="content", content=answer))
+    try:
+        reply = _reply(db, owner, project, "Summarise the landscape", ["research"])
+    finally:  # later tests run offline again
+        monkeypatch.delenv("AI_EXTRA_PROVIDERS")
+        monkeypatch.delenv("AI_ROUTE_CHAT")
+        clear_caches()
+        reset_clients()
+        openai_server.reset()
+    assert reply.status == "done" and reply.content == answer  # the model's text is kept
+    href = f"/projects/{project.id}/reports/quick_report?version=1#sec-strategic_overview"
+    assert reply.details["citations"] == [
+        {
+            "marker": "quick_report §strategic_overview",
+            "text": "Quick Report v1 · Strategic Overview",
+            "href": href,
+        }
+    ]
+    shown = assistant.view(reply)
+    assert f'<a href="{href}" title="Quick Report v1 · Strategic Overview"' in shown["html"]
+    assert ">[1]</a>" in shown["html"]
+    assert "[quick_report §made_up]" in shown["html"]  # an unknown section is not linked
