@@ -53,8 +53,8 @@ def funding_chart(points: rx.Var) -> rx.Component:
     )
 
 
-def verdict_radar(points: rx.Var) -> rx.Component:
-    """The five scoring axes (0-100) of the verdict."""
+def verdict_radar(points: rx.Var, unknown_axes: rx.Var | str = "") -> rx.Component:
+    """The verdict's known axes (0-100); unknown axes are named below, never drawn as 0."""
     return _chart_box(
         "Scores by axis",
         rx.recharts.radar_chart(
@@ -77,6 +77,16 @@ def verdict_radar(points: rx.Var) -> rx.Component:
             outer_radius="70%",
         ),
         "verdict-radar",
+        rx.cond(
+            unknown_axes != "",
+            rx.text(
+                "Unknown (no evidence), not drawn: ",
+                unknown_axes,
+                size="1",
+                color_scheme="gray",
+                custom_attrs={"data-testid": "radar-unknown"},
+            ),
+        ),
     )
 
 

@@ -134,11 +134,32 @@ def _verdict_block() -> rx.Component:
                     custom_attrs={"data-testid": "verdict-badge"},
                 ),
                 rx.text("Total score ", rx.text.strong(verdict["total_score"]), " / 100", size="3"),
+                rx.cond(
+                    verdict.contains("score_range"),
+                    rx.text("range ", verdict["score_range"], size="2", color_scheme="gray"),
+                ),
+                rx.cond(
+                    verdict.contains("confidence"),
+                    rx.text("confidence ", verdict["confidence"], size="2", color_scheme="gray"),
+                ),
                 align="center",
                 spacing="3",
+                wrap="wrap",
             ),
         ),
-        rx.cond(S.radar_chart.length() > 0, verdict_radar(S.radar_chart)),
+        rx.cond(
+            verdict.contains("unknown_axes"),
+            rx.text(
+                verdict["headline"], size="2", custom_attrs={"data-testid": "verdict-headline"}
+            ),
+        ),
+        rx.cond(
+            S.radar_chart.length() > 0,
+            verdict_radar(
+                S.radar_chart,
+                rx.cond(verdict.contains("unknown_axes"), verdict["unknown_axes"], ""),
+            ),
+        ),
         width="100%",
         spacing="2",
     )

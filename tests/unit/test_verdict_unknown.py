@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from marketnav.models import ReportSection
 from marketnav.services.reports import verdict_axes as axes
 from marketnav.services.reports import verdict_offline as vo
 from marketnav.services.reports import verdict_rules as rules
+from marketnav.services.reports import viewer
 from marketnav.services.reports.pipelines.verdict import change_summary, with_data_gaps
 from marketnav.services.reports.source_data import Company, SourceData
 from marketnav.services.reports.verdict_data import VerdictData
@@ -338,3 +340,73 @@ def test_change_summary_names_the_range_only_when_something_is_unknown():
     assert change_summary(unknown) == (
         "Verdict: ITERATE (Score: 56.33, range 42.25-67.25, low confidence)"
     )
+
+
+# -- the viewer: unknown axes are not drawn as 0; old runs still render ---------------------
+
+
+def _decision_row(data: dict) -> ReportSection:
+    return ReportSection(
+        run_id=1,
+        section_key="verdict_decision",
+        title="Verdict Decision",
+        position=8,
+        markdown="x",
+        section_data=data,
+    )
+
+
+def test_viewer_leaves_unknown_axes_out_of_the_radar_and_names_them():
+    data = {
+        "verdict": "ITERATE",
+        "total_score": 56.0,
+        "scores": {
+            "demand": None,
+            "competition": 60,
+            "differentiation": 55,
+            "economics": 50,
+            "feasibility": 60,
+        },
+        "score_range": [42.0, 67.0],
+        "confidence": "low",
+        "headline": "ITERATE; could be PARK once Demand is known",
+        "unknown_axes": ["demand"],
+    }
+    badge, points = viewer._verdict([_decision_row(data)])
+    assert [p["axis"] for p in points] == [
+        "Competition",
+        "Differentiation",
+        "Economics",
+        "Feasibility",
+    ]
+    assert all(p["score"] is not None for p in points)
+    assert badge == {
+        "verdict": "ITERATE",
+        "total_score": 56,
+        "colour": "amber",
+        "unknown_axes": "Demand",
+        "score_range": "42-67",
+        "confidence": "low",
+        "headline": "ITERATE; could be PARK once Demand is known",
+    }
+    nothing = {**data, "total_score": None, "scores": dict.fromkeys(data["scores"])}
+    badge, points = viewer._verdict([_decision_row(nothing)])
+    assert points == [] and badge["total_score"] == "unknown"
+
+
+def test_viewer_renders_an_old_run_with_zeroed_scores_as_stored():
+    old = {
+        "verdict": "PARK",
+        "total_score": 41.4,
+        "scores": {
+            "demand": 0,
+            "competition": 60,
+            "differentiation": 55,
+            "economics": 50,
+            "feasibility": 60,
+        },
+        "weights": dict(rules.AXIS_WEIGHTS),
+    }
+    badge, points = viewer._verdict([_decision_row(old)])
+    assert badge == {"verdict": "PARK", "total_score": 41, "colour": "red"}
+    assert {p["axis"]: p["score"] for p in points}["Demand"] == 0.0 and len(points) == 5
