@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import re
 
+
+def _names(text: str) -> tuple[str, ...]:
+    """Comma-separated names of a text block (one table, several lines)."""
+    return tuple(n.strip() for n in text.replace("\n", " ").split(",") if n.strip())
+
+
 # "Label: value" forms: every label a person might write for each input (lower case).
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "startup_name": ("startup name", "company name", "project name", "name", "startup"),
@@ -143,228 +149,79 @@ BUSINESS_MODEL_RE = tuple(
 
 # Places (written as people write them; Unicode names included). Matched case-sensitively
 # so "US" is a country and "us" is not.
-REGIONS = (
-    "North America",
-    "South America",
-    "Latin America",
-    "LATAM",
-    "Europe",
-    "Western Europe",
-    "Eastern Europe",
-    "Northern Europe",
-    "Southern Europe",
-    "Central Europe",
-    "EU",
-    "Middle East",
-    "MENA",
-    "GCC",
-    "Africa",
-    "Sub-Saharan Africa",
-    "East Africa",
-    "West Africa",
-    "North Africa",
-    "Asia",
-    "Southeast Asia",
-    "South Asia",
-    "Central Asia",
-    "East Asia",
-    "APAC",
-    "Asia Pacific",
-    "Asia-Pacific",
-    "Nordics",
-    "Scandinavia",
-    "DACH",
-    "Benelux",
-    "Balkans",
-    "Baltics",
-    "Oceania",
-    "Caribbean",
-    "worldwide",
-    "Worldwide",
-    "globally",
-)
-COUNTRIES = (
-    "United States",
-    "USA",
-    "US",
-    "U.S.",
-    "Canada",
-    "Mexico",
-    "México",
-    "Brazil",
-    "Brasil",
-    "Argentina",
-    "Chile",
-    "Colombia",
-    "Peru",
-    "United Kingdom",
-    "UK",
-    "England",
-    "Scotland",
-    "Ireland",
-    "France",
-    "Germany",
-    "Deutschland",
-    "Spain",
-    "España",
-    "Portugal",
-    "Italy",
-    "Netherlands",
-    "Belgium",
-    "Luxembourg",
-    "Switzerland",
-    "Austria",
-    "Österreich",
-    "Sweden",
-    "Norway",
-    "Denmark",
-    "Finland",
-    "Iceland",
-    "Estonia",
-    "Poland",
-    "Czechia",
-    "Czech Republic",
-    "Hungary",
-    "Romania",
-    "Bulgaria",
-    "Greece",
-    "Turkey",
-    "Türkiye",
-    "Iran",
-    "ایران",
-    "Iraq",
-    "Israel",
-    "Jordan",
-    "Lebanon",
-    "Saudi Arabia",
-    "UAE",
-    "United Arab Emirates",
-    "Qatar",
-    "Kuwait",
-    "Oman",
-    "Bahrain",
-    "Egypt",
-    "مصر",
-    "Nigeria",
-    "Ghana",
-    "Kenya",
-    "Ethiopia",
-    "Rwanda",
-    "South Africa",
-    "Morocco",
-    "Tunisia",
-    "India",
-    "Pakistan",
-    "Bangladesh",
-    "Sri Lanka",
-    "China",
-    "中国",
-    "Japan",
-    "日本",
-    "South Korea",
-    "Korea",
-    "Taiwan",
-    "Hong Kong",
-    "Singapore",
-    "Indonesia",
-    "Vietnam",
-    "Thailand",
-    "Malaysia",
-    "Philippines",
-    "Australia",
-    "New Zealand",
-    "Russia",
-    "Ukraine",
-    "Kazakhstan",
-    "Afghanistan",
-)
-CITIES = (
-    "London",
-    "Manchester",
-    "Berlin",
-    "Munich",
-    "München",
-    "Hamburg",
-    "Paris",
-    "Lyon",
-    "Madrid",
-    "Barcelona",
-    "Lisbon",
-    "Rome",
-    "Milan",
-    "Amsterdam",
-    "Rotterdam",
-    "Brussels",
-    "Zurich",
-    "Zürich",
-    "Geneva",
-    "Vienna",
-    "Wien",
-    "Stockholm",
-    "Oslo",
-    "Copenhagen",
-    "Helsinki",
-    "Warsaw",
-    "Prague",
-    "Budapest",
-    "Istanbul",
-    "Tehran",
-    "تهران",
-    "Isfahan",
-    "Shiraz",
-    "Tabriz",
-    "Mashhad",
-    "Dubai",
-    "Abu Dhabi",
-    "Riyadh",
-    "Doha",
-    "Cairo",
-    "Tel Aviv",
-    "Lagos",
-    "Nairobi",
-    "Cape Town",
-    "Johannesburg",
-    "Mumbai",
-    "Delhi",
-    "Bangalore",
-    "Bengaluru",
-    "Karachi",
-    "Beijing",
-    "Shanghai",
-    "Shenzhen",
-    "Tokyo",
-    "Osaka",
-    "Seoul",
-    "Jakarta",
-    "Bangkok",
-    "Manila",
-    "Sydney",
-    "Melbourne",
-    "Auckland",
-    "Toronto",
-    "Vancouver",
-    "Montreal",
-    "Montréal",
-    "New York",
-    "NYC",
-    "San Francisco",
-    "Bay Area",
-    "Los Angeles",
-    "Chicago",
-    "Boston",
-    "Austin",
-    "Seattle",
-    "Miami",
-    "Mexico City",
-    "São Paulo",
-    "Sao Paulo",
-    "Bogotá",
-    "Buenos Aires",
-    "Santiago",
-)
+_REGIONS_TEXT = """
+North America, South America, Latin America, LATAM, Europe, Western Europe, Eastern Europe,
+Northern Europe, Southern Europe, Central Europe, EU, Middle East, MENA, GCC, Africa,
+Sub-Saharan Africa, East Africa, West Africa, North Africa, Asia, Southeast Asia, South Asia,
+Central Asia, East Asia, APAC, Asia Pacific, Asia-Pacific, Nordics, Scandinavia, DACH, Benelux,
+Balkans, Baltics, Oceania, Caribbean, worldwide, Worldwide, globally
+"""
+REGIONS = _names(_REGIONS_TEXT)
+_COUNTRIES_TEXT = """
+United States, USA, US, U.S., Canada, Mexico, México, Brazil, Brasil, Argentina, Chile,
+Colombia, Peru, United Kingdom, UK, England, Scotland, Ireland, France, Germany, Deutschland,
+Spain, España, Portugal, Italy, Netherlands, Belgium, Luxembourg, Switzerland, Austria,
+Österreich, Sweden, Norway, Denmark, Finland, Iceland, Estonia, Poland, Czechia, Czech Republic,
+Hungary, Romania, Bulgaria, Greece, Turkey, Türkiye, Iran, ایران, Iraq, Israel, Jordan, Lebanon,
+Saudi Arabia, UAE, United Arab Emirates, Qatar, Kuwait, Oman, Bahrain, Egypt, مصر, Nigeria,
+Ghana, Kenya, Ethiopia, Rwanda, South Africa, Morocco, Tunisia, India, Pakistan, Bangladesh, Sri
+Lanka, China, 中国, Japan, 日本, South Korea, Korea, Taiwan, Hong Kong, Singapore, Indonesia,
+Vietnam, Thailand, Malaysia, Philippines, Australia, New Zealand, Russia, Ukraine, Kazakhstan,
+Afghanistan
+"""
+COUNTRIES = _names(_COUNTRIES_TEXT)
+_CITIES_TEXT = """
+London, Manchester, Berlin, Munich, München, Hamburg, Paris, Lyon, Madrid, Barcelona, Lisbon,
+Rome, Milan, Amsterdam, Rotterdam, Brussels, Zurich, Zürich, Geneva, Vienna, Wien, Stockholm,
+Oslo, Copenhagen, Helsinki, Warsaw, Prague, Budapest, Istanbul, Tehran, تهران, Isfahan, Shiraz,
+Tabriz, Mashhad, Dubai, Abu Dhabi, Riyadh, Doha, Cairo, Tel Aviv, Lagos, Nairobi, Cape Town,
+Johannesburg, Mumbai, Delhi, Bangalore, Bengaluru, Karachi, Beijing, Shanghai, Shenzhen, Tokyo,
+Osaka, Seoul, Jakarta, Bangkok, Manila, Sydney, Melbourne, Auckland, Toronto, Vancouver,
+Montreal, Montréal, New York, NYC, San Francisco, Bay Area, Los Angeles, Chicago, Boston,
+Austin, Seattle, Miami, Mexico City, São Paulo, Sao Paulo, Bogotá, Buenos Aires, Santiago
+"""
+CITIES = _names(_CITIES_TEXT)
 _PLACE_NAMES = sorted({*REGIONS, *COUNTRIES, *CITIES}, key=len, reverse=True)
 # Longest names first, so "Western Europe" wins over "Europe". Word edges are Unicode-aware.
 PLACE_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(p) for p in _PLACE_NAMES) + r")(?![\w])")
+
+# Which countries a region name covers (for "no close competitor based in <region>").
+_REGION_TEXT = """
+Europe: United Kingdom, Ireland, France, Germany, Spain, Portugal, Italy, Netherlands, Belgium,
+  Luxembourg, Switzerland, Austria, Sweden, Norway, Denmark, Finland, Iceland, Estonia, Poland,
+  Czechia, Czech Republic, Hungary, Romania, Bulgaria, Greece
+Western Europe: United Kingdom, Ireland, France, Germany, Spain, Portugal, Italy, Netherlands,
+  Belgium, Luxembourg, Switzerland, Austria
+EU: Ireland, France, Germany, Spain, Portugal, Italy, Netherlands, Belgium, Luxembourg, Austria,
+  Sweden, Denmark, Finland, Estonia, Poland, Czechia, Hungary, Romania, Bulgaria, Greece
+DACH: Germany, Austria, Switzerland
+Nordics: Sweden, Norway, Denmark, Finland, Iceland
+Scandinavia: Sweden, Norway, Denmark
+Benelux: Netherlands, Belgium, Luxembourg
+North America: United States, Canada, Mexico
+Latin America: Mexico, Brazil, Argentina, Chile, Colombia, Peru
+LATAM: Mexico, Brazil, Argentina, Chile, Colombia, Peru
+Middle East: Iran, Iraq, Israel, Jordan, Lebanon, Saudi Arabia, United Arab Emirates, Qatar,
+  Kuwait, Oman, Bahrain, Turkey, Egypt
+MENA: Iran, Iraq, Israel, Jordan, Lebanon, Saudi Arabia, United Arab Emirates, Qatar, Kuwait,
+  Oman, Bahrain, Egypt, Morocco, Tunisia
+Africa: Nigeria, Ghana, Kenya, Ethiopia, Rwanda, South Africa, Morocco, Tunisia, Egypt
+Asia: India, Pakistan, Bangladesh, China, Japan, South Korea, Taiwan, Hong Kong, Singapore,
+  Indonesia, Vietnam, Thailand, Malaysia, Philippines
+Southeast Asia: Singapore, Indonesia, Vietnam, Thailand, Malaysia, Philippines
+"""
+
+
+def _regions(text: str) -> dict[str, frozenset[str]]:
+    regions: dict[str, frozenset[str]] = {}
+    for block in text.strip().replace("\n  ", " ").splitlines():
+        name, _, countries = block.partition(":")
+        regions[name.strip()] = frozenset(c.strip() for c in countries.split(",") if c.strip())
+    return regions
+
+
+REGION_COUNTRIES = _regions(_REGION_TEXT)
+
 
 # Who a product is for: the last word of an audience phrase (stems, lower case).
 _AUDIENCE_TEXT = """
@@ -399,37 +256,12 @@ AUDIENCE_MARKETS = (
 )
 
 # What an idea is ("a marketplace for ..."): marks a sentence as the description.
-IDEA_NOUNS = (
-    "marketplace",
-    "platform",
-    "app",
-    "application",
-    "service",
-    "tool",
-    "software",
-    "saas",
-    "startup",
-    "website",
-    "site",
-    "network",
-    "exchange",
-    "store",
-    "shop",
-    "subscription",
-    "device",
-    "api",
-    "engine",
-    "assistant",
-    "bot",
-    "chatbot",
-    "solution",
-    "product",
-    "company",
-    "business",
-    "kit",
-    "box",
-    "hub",
-)
+_IDEA_NOUNS_TEXT = """
+marketplace, platform, app, application, service, tool, software, saas, startup, website, site,
+network, exchange, store, shop, subscription, device, api, engine, assistant, bot, chatbot,
+solution, product, company, business, kit, box, hub
+"""
+IDEA_NOUNS = _names(_IDEA_NOUNS_TEXT)
 IDEA_NOUN_RE = re.compile(r"\b(?:" + "|".join(IDEA_NOUNS) + r")s?\b", re.IGNORECASE)
 # Requests wrapped around the idea: "Fill in the inputs for <idea>", "My idea is <idea>".
 REQUEST_PREFIXES = re.compile(

@@ -34,42 +34,6 @@ digital customer customers user users monthly fee plus simple easy busy local ba
 vetted trusted updates photo mobile web website book booking per
 """
 GENERIC_TERMS = frozenset(_GENERIC_TEXT.split())
-# Which countries a region name covers (for "no close competitor based in <region>").
-_REGION_TEXT = """
-Europe: United Kingdom, Ireland, France, Germany, Spain, Portugal, Italy, Netherlands, Belgium,
-  Luxembourg, Switzerland, Austria, Sweden, Norway, Denmark, Finland, Iceland, Estonia, Poland,
-  Czechia, Czech Republic, Hungary, Romania, Bulgaria, Greece
-Western Europe: United Kingdom, Ireland, France, Germany, Spain, Portugal, Italy, Netherlands,
-  Belgium, Luxembourg, Switzerland, Austria
-EU: Ireland, France, Germany, Spain, Portugal, Italy, Netherlands, Belgium, Luxembourg, Austria,
-  Sweden, Denmark, Finland, Estonia, Poland, Czechia, Hungary, Romania, Bulgaria, Greece
-DACH: Germany, Austria, Switzerland
-Nordics: Sweden, Norway, Denmark, Finland, Iceland
-Scandinavia: Sweden, Norway, Denmark
-Benelux: Netherlands, Belgium, Luxembourg
-North America: United States, Canada, Mexico
-Latin America: Mexico, Brazil, Argentina, Chile, Colombia, Peru
-LATAM: Mexico, Brazil, Argentina, Chile, Colombia, Peru
-Middle East: Iran, Iraq, Israel, Jordan, Lebanon, Saudi Arabia, United Arab Emirates, Qatar,
-  Kuwait, Oman, Bahrain, Turkey, Egypt
-MENA: Iran, Iraq, Israel, Jordan, Lebanon, Saudi Arabia, United Arab Emirates, Qatar, Kuwait,
-  Oman, Bahrain, Egypt, Morocco, Tunisia
-Africa: Nigeria, Ghana, Kenya, Ethiopia, Rwanda, South Africa, Morocco, Tunisia, Egypt
-Asia: India, Pakistan, Bangladesh, China, Japan, South Korea, Taiwan, Hong Kong, Singapore,
-  Indonesia, Vietnam, Thailand, Malaysia, Philippines
-Southeast Asia: Singapore, Indonesia, Vietnam, Thailand, Malaysia, Philippines
-"""
-
-
-def _regions(text: str) -> dict[str, frozenset[str]]:
-    regions: dict[str, frozenset[str]] = {}
-    for block in text.strip().replace("\n  ", " ").splitlines():
-        name, _, countries = block.partition(":")
-        regions[name.strip()] = frozenset(c.strip() for c in countries.split(",") if c.strip())
-    return regions
-
-
-REGION_COUNTRIES = _regions(_REGION_TEXT)
 NOT_AUDIENCES = frozenset({"company", "companies", "business", "businesses", "user", "users"})
 SAME_COUNTRY = {
     "US": "United States",
@@ -115,7 +79,7 @@ class Landscape:
 
     def players_in(self, place: str) -> list[MarketCompany]:
         """Companies headquartered in a place (a region counts its countries)."""
-        wanted = REGION_COUNTRIES.get(place, frozenset({place}))
+        wanted = vocab.REGION_COUNTRIES.get(place, frozenset({place}))
         wanted = wanted | {SAME_COUNTRY.get(p, p) for p in wanted}
         return [
             c
