@@ -176,3 +176,40 @@ def test_get_social_source_builds_each_named_source(monkeypatch):
     combined = get_social_source()
     assert isinstance(combined, CombinedSocialSource) and combined.kind == "live"
     assert [type(s) for s in combined.sources] == [LiveSocialSource, RedditSource]
+
+
+# -- how the Social Analysis report cites posts ------------------------------------------------
+
+
+def raw_search(posts: list[SocialPost], source: str, kind: str) -> dict:
+    return {
+        "keywords": ["card fees"],
+        "source": source,
+        "source_kind": kind,
+        "per_keyword": {"card fees": len(posts)},
+        "failed_keywords": {},
+        "source_failures": {"card fees": ["Reddit search: Reddit search answered HTTP 500."]},
+        "posts": [p.model_dump(mode="json") for p in posts],
+    }
+
+
+def test_the_overview_cites_posts_and_says_where_they_came_from():
+    from marketnav.services.reports import social_insights
+    from marketnav.services.reports.pipelines.social import _overview_markdown
+
+    hn = post_from_hit(fixture("hackernews_search_page0.json")["hits"][0])
+    demo = asyncio.run(DemoSocialSource().search("card fees", 2))
+    raw = raw_search([hn, *demo], f"{HN_LABEL} + {DEMO_LABEL}", "mixed")
+    markdown = _overview_markdown(raw, social_insights.sentiment_split(raw["posts"]))
+    assert f"**Posts per source**: {DEMO_LABEL} 2 (demo), {HN_LABEL} 1" in markdown
+    assert "Sources that failed for 'card fees'**: Reddit search" in markdown
+    assert (
+        "([@hnuser1](https://news.ycombinator.com/item?id=39000001), 2024-02-11, "
+        f"{HN_LABEL}; 212 likes" in markdown
+    )
+    assert markdown.count("https://demo.marketnavigator.invalid/posts/") == 2
+    line = social_insights.source_line(raw["source"], 3)
+    assert "demo posts, not real users" in line
+    only_demo = raw_search(demo, DEMO_LABEL, "demo")
+    markdown = _overview_markdown(only_demo, social_insights.sentiment_split(only_demo["posts"]))
+    assert "not real social media posts" in markdown and "Posts per source" not in markdown

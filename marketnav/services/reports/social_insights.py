@@ -201,11 +201,20 @@ def _excerpt(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _post_line(post: dict[str, Any]) -> str:
+def post_citation(post: dict[str, Any]) -> str:
+    """Who posted it, when and where: "[@author](url), 2024-05-01, Reddit search"."""
     author = (post.get("author") or {}).get("username") or "unknown"
+    url = str(post.get("url") or "")
+    who = f"[@{author}]({url})" if url.startswith(("https://", "http://")) else f"@{author}"
+    date = str(post.get("created_at") or "")[:10] or "date unknown"
+    source = str(post.get("source") or "")
+    return ", ".join(part for part in (who, date, source) if part)
+
+
+def post_line(post: dict[str, Any]) -> str:
     return (
-        f'"{_excerpt(post.get("text", ""))}" (@{author}, {post.get("likes", 0)} likes, '
-        f"{post.get('retweets', 0)} reposts)"
+        f'"{_excerpt(post.get("text", ""))}" ({post_citation(post)}; '
+        f"{post.get('likes', 0)} likes, {post.get('retweets', 0)} reposts)"
     )
 
 
@@ -214,11 +223,23 @@ def _cues_text(counts: Counter[str], limit: int = 5) -> str:
 
 
 def source_line(source: str, post_count: int) -> str:
-    return (
-        f"_Data: {post_count} posts from the {source}._"
-        if source == "Demo data set"
-        else (f"_Data: {post_count} posts from {source}._")
+    if source == "Demo data set":
+        return (
+            f"_Data: {post_count} posts from the {source} (demo posts written by MarketNavigator, "
+            "not real users)._"
+        )
+    demo = (
+        " (the Demo data set's posts are demo posts, not real users)"
+        if "Demo data set" in (source)
+        else ""
     )
+    return f"_Data: {post_count} posts from {source}{demo}._"
+
+
+def posts_by_source(posts: list[dict[str, Any]]) -> dict[str, int]:
+    """How many posts each source gave, largest first."""
+    counts = Counter(str(p.get("source") or "unknown") for p in posts)
+    return dict(counts.most_common())
 
 
 def offline_category_markdown(key: str, posts: list[dict[str, Any]], source: str) -> str:
@@ -243,7 +264,7 @@ def offline_category_markdown(key: str, posts: list[dict[str, Any]], source: str
             chosen = [p for p in evidence.posts if sentiment_of(p.get("text", "")) == polarity]
             if chosen:
                 best = max(chosen, key=engagement)
-                lines.append(f"- **Most engaging {polarity} post**: {_post_line(best)}")
+                lines.append(f"- **Most engaging {polarity} post**: {post_line(best)}")
             else:
                 lines.append(f"- **{polarity.title()} posts**: {NO_EVIDENCE}.")
     else:
@@ -252,7 +273,7 @@ def offline_category_markdown(key: str, posts: list[dict[str, Any]], source: str
             f"{_cues_text(evidence.cue_counts)}."
         )
         for post in evidence.top_posts[:2]:
-            lines.append(f"- **Evidence**: {_post_line(post)}")
+            lines.append(f"- **Evidence**: {post_line(post)}")
         lines.append(
             f"- **Tone of these posts**: {split['positive']} positive, {split['negative']} "
             f"negative, {split['neutral']} neutral."
@@ -326,7 +347,7 @@ def offline_cross_cutting(
             if evidence["competition"].posts
             else f"Switching: {NO_EVIDENCE}."
         ),
-        f"Most engaging post: {_post_line(best)}."
+        f"Most engaging post: {post_line(best)}."
         if best
         else f"Most engaging post: {NO_EVIDENCE}.",
         f"Caveat: posts dated {dates[0]} to {dates[-1]}; source: {source}"
@@ -339,7 +360,7 @@ def offline_cross_cutting(
 
 
 def prompt_posts(posts: list[dict[str, Any]], cap: int = 200) -> list[dict[str, Any]]:
-    """Posts reduced for prompts (text, engagement, date, author), most engaging first."""
+    """Posts reduced for prompts (text, engagement, date, author, link, source), top first."""
     ordered = sorted(posts, key=lambda p: (-engagement(p), p.get("id", "")))[:cap]
     return [
         {
@@ -348,6 +369,8 @@ def prompt_posts(posts: list[dict[str, Any]], cap: int = 200) -> list[dict[str, 
             "retweets": p.get("retweets", 0),
             "date": str(p.get("created_at") or "")[:10],
             "author": (p.get("author") or {}).get("username", ""),
+            "url": p.get("url", ""),
+            "source": p.get("source", ""),
         }
         for p in ordered
     ]

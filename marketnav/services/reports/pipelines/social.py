@@ -49,9 +49,11 @@ CATEGORY_RULES = (
     "You are the customer-insights lead. Use only the posts in the data; never invent "
     "geographies, prices, roles or numbers. Write 3-6 executive bullets, each grounded in the "
     "posts (quote short phrases, give counts). When the posts say nothing about the topic, "
-    "write one bullet: 'No evidence in dataset'. If the source is the 'Demo data set', the "
-    "posts were written for demos: say so in one short closing line."
+    "write one bullet: 'No evidence in dataset'. Cite each quoted post as [@author](url) "
+    "with its date. If a post's source is the 'Demo data set', the posts were written for "
+    "demos: say so in one short closing line."
 )
+CITED_POSTS = 5
 
 
 async def _keywords(ctx: RunContext) -> dict[str, Any]:
@@ -116,6 +118,9 @@ async def _search(ctx: RunContext, keywords: list[str]) -> dict[str, Any]:
             + "). Retry later."
         )
     posts = social_data.dedupe([post for found in results for post in found])
+    for keyword, errors in (getattr(source, "failures", None) or {}).items():
+        for error in errors:  # one of several sources failed; the others' posts are kept
+            ctx.detail("api_search", "error", f"Search for '{keyword}' partly failed: {error}")
     ctx.message("api_search", f"{len(posts)} unique posts from {source.label}", 100)
     return {
         "keywords": keywords,
@@ -123,6 +128,7 @@ async def _search(ctx: RunContext, keywords: list[str]) -> dict[str, Any]:
         "source_kind": source.kind,
         "per_keyword": {k: len(found) for k, found in zip(keywords, results, strict=True)},
         "failed_keywords": failures,
+        "source_failures": dict(getattr(source, "failures", None) or {}),
         "posts": [p.model_dump(mode="json") for p in posts],
     }
 
@@ -130,22 +136,36 @@ async def _search(ctx: RunContext, keywords: list[str]) -> dict[str, Any]:
 def _overview_markdown(raw: dict[str, Any], split: dict[str, int]) -> str:
     posts = raw["posts"]
     source = raw["source"]
+    by_source = social_insights.posts_by_source(posts)
+    demo_note = (
+        " (posts written by MarketNavigator for demos and tests, not real social media posts; "
+        "set SOCIAL_SOURCES=hackernews,reddit for real posts)"
+    )
     lines = [
-        f"- **Source**: {source}"
-        + (
-            " (posts written by MarketNavigator for demos and tests, not real social media "
-            "posts; set SOCIAL_SOURCE=live for real posts)"
-            if raw.get("source_kind") == "demo"
-            else ""
-        ),
+        f"- **Source**: {source}" + (demo_note if raw.get("source_kind") == "demo" else ""),
         f"- **Posts analysed**: {len(posts)} unique posts",
         "- **Keywords**: "
         + ", ".join(f"'{k}' ({raw['per_keyword'].get(k, 0)} posts)" for k in raw["keywords"]),
         f"- **Sentiment split** (lexicon): {split['positive']} positive, "
         f"{split['negative']} negative, {split['neutral']} neutral",
     ]
+    if len(by_source) > 1 or (raw.get("source_kind") == "mixed" and by_source):
+        lines.append(
+            "- **Posts per source**: "
+            + ", ".join(
+                f"{name} {count}" + (" (demo)" if name == social_data.DEMO_LABEL else "")
+                for name, count in by_source.items()
+            )
+        )
     if raw.get("failed_keywords"):
         lines.append(f"- **Searches that failed**: {', '.join(raw['failed_keywords'])}")
+    for keyword, errors in (raw.get("source_failures") or {}).items():
+        lines.append(f"- **Sources that failed for '{keyword}'**: {'; '.join(errors)}")
+    ordered = sorted(posts, key=lambda p: (-social_insights.engagement(p), p.get("id", "")))
+    if ordered:
+        lines += ["", "**Most engaging posts** (with link, author, date and source):", ""]
+        for number, post in enumerate(ordered[:CITED_POSTS], start=1):
+            lines.append(f"{number}. {social_insights.post_line(post)}")
     return "\n".join(lines)
 
 
