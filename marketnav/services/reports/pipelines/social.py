@@ -297,5 +297,10 @@ async def run(ctx: RunContext) -> None:
             "sections_count": len(SOCIAL_CATEGORIES) + 2,
         }
     )
-    ctx.summary["demo_data"] = raw.get("source_kind") == "demo"
+    by_source = social_insights.posts_by_source(posts)
+    ctx.summary["posts_per_source"] = by_source
+    # Demo when the source is the demo set, or when a mix of sources included demo posts.
+    ctx.summary["demo_data"] = raw.get("source_kind") == "demo" or bool(
+        by_source.get(social_data.DEMO_LABEL)
+    )
     await finish(ctx, f"Analysis of {len(posts)} posts ({raw['source']})")
