@@ -22,7 +22,7 @@ from marketnav.models import Report, ReportRun, ReportSection, ReportStep
 from marketnav.models.base import utcnow
 from marketnav.services import projects
 from marketnav.services.errors import DomainError
-from marketnav.services.reports import runner, runs, verdict_rules
+from marketnav.services.reports import runner, runs, verdict_decision, verdict_rules
 from marketnav.services.reports.catalog import PITCH_SLIDES, SOCIAL_CATEGORIES, spec_for
 from marketnav.services.reports.context import version_prefix
 from marketnav.services.reports.pipelines.verdict import change_summary
@@ -210,7 +210,7 @@ def _assert_consistent_verdict(db: Session, run: ReportRun) -> dict:
         }
     risks = sections["risk_synthesis"].section_data
     classification = _steps(db, run)["scoring_demand"].checkpoint["result"]["classification"]
-    expected = verdict_rules.decide(scores, classification, risks["killer"], risks["major"])
+    expected = verdict_decision.decide(scores, classification, risks["killer"], risks["major"])
     assert decision["verdict"] == expected.verdict == run.data["verdict"]
     assert decision["total_score"] == expected.total_score == run.data["total_score"]
     assert decision["score_range"] == list(expected.score_range) == run.data["score_range"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from marketnav.services.reports import verdict_decision as decision_rules
 from marketnav.services.reports import verdict_rules as rules
 from marketnav.services.reports.catalog import VERDICT_AXES
 
@@ -63,55 +64,55 @@ def test_weighted_total_clamps_and_needs_every_axis():
     ],
 )
 def test_score_boundaries_with_acute_demand_and_no_risks(total, verdict):
-    decision = rules.decide(scores(total), "Acute", killer_risks=0, major_risks=0)
+    decision = decision_rules.decide(scores(total), "Acute", killer_risks=0, major_risks=0)
     assert decision.verdict == verdict
     assert decision.total_score == round(total, 2)
 
 
 def test_park_below_50_explains_why():
-    decision = rules.decide(scores(40), "Acute", 0, 0)
+    decision = decision_rules.decide(scores(40), "Acute", 0, 0)
     assert decision.verdict == "PARK"
     assert decision.reasons == ("weighted score 40 is below 50",)
 
 
 @pytest.mark.parametrize("total", [90, 76, 60])
 def test_a_killer_risk_parks_whatever_the_score(total):
-    decision = rules.decide(scores(total), "Acute", killer_risks=1, major_risks=0)
+    decision = decision_rules.decide(scores(total), "Acute", killer_risks=1, major_risks=0)
     assert decision.verdict == "PARK"
     assert decision.reasons == ("1 killer risk open",)
 
 
 def test_two_killer_risks_and_low_score_both_reported():
-    decision = rules.decide(scores(30), "Latent", killer_risks=2, major_risks=3)
+    decision = decision_rules.decide(scores(30), "Latent", killer_risks=2, major_risks=3)
     assert decision.verdict == "PARK"
     assert decision.reasons == ("weighted score 30 is below 50", "2 killer risks open")
 
 
 def test_one_major_structural_risk_holds_a_high_score_at_iterate():
-    decision = rules.decide(scores(90), "Acute", killer_risks=0, major_risks=1)
+    decision = decision_rules.decide(scores(90), "Acute", killer_risks=0, major_risks=1)
     assert decision.verdict == "ITERATE"
     assert decision.reasons == ("1 major structural risk open",)
 
 
 def test_several_major_risks_also_block_go_but_do_not_park():
-    decision = rules.decide(scores(90), "Acute", killer_risks=0, major_risks=3)
+    decision = decision_rules.decide(scores(90), "Acute", killer_risks=0, major_risks=3)
     assert decision.verdict == "ITERATE"
     assert decision.reasons == ("3 major structural risks open",)
 
 
 def test_major_risks_do_not_rescue_a_low_score():
-    assert rules.decide(scores(45), "Acute", 0, 1).verdict == "PARK"
+    assert decision_rules.decide(scores(45), "Acute", 0, 1).verdict == "PARK"
 
 
 @pytest.mark.parametrize("classification", ["Latent", "Absent", "Not acute", ""])
 def test_go_needs_acute_demand(classification):
-    decision = rules.decide(scores(90), classification, 0, 0)
+    decision = decision_rules.decide(scores(90), classification, 0, 0)
     assert decision.verdict == "ITERATE"
     assert decision.reasons[-1].endswith("not Acute")
 
 
 def test_iterate_in_band_lists_every_reason():
-    decision = rules.decide(scores(60), "Latent", 0, 1)
+    decision = decision_rules.decide(scores(60), "Latent", 0, 1)
     assert decision.verdict == "ITERATE"
     assert decision.reasons == (
         "weighted score 60 is between 50 and 75",
@@ -121,7 +122,7 @@ def test_iterate_in_band_lists_every_reason():
 
 
 def test_go_reasons():
-    decision = rules.decide(scores(80), "Acute - people search for fixes", 0, 0)
+    decision = decision_rules.decide(scores(80), "Acute - people search for fixes", 0, 0)
     assert decision.verdict == "GO"
     assert "demand is Acute" in decision.reasons
 

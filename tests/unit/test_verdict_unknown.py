@@ -11,6 +11,7 @@ import pytest
 
 from marketnav.models import ReportSection
 from marketnav.services.reports import verdict_axes as axes
+from marketnav.services.reports import verdict_decision as decision_rules
 from marketnav.services.reports import verdict_offline as vo
 from marketnav.services.reports import verdict_rules as rules
 from marketnav.services.reports import viewer
@@ -72,7 +73,7 @@ def _verdict(data: VerdictData):
     }
     scores = {axis: r.score for axis, r in rulings.items()}
     risks = with_data_gaps(vo.risks(data, {}), data)
-    decision = rules.decide(
+    decision = decision_rules.decide(
         scores,
         proposed["demand"].classification,
         risks.counts["killer"],
@@ -126,8 +127,8 @@ def test_the_user_case_no_longer_parks_on_missing_demand():
         "economics": 50,
         "feasibility": 60,
     }
-    assert rules.decide(old, "Absent", 1, 1).verdict == "PARK"
-    now = rules.decide({**old, "demand": None}, "Unknown", killer_risks=0, major_risks=0)
+    assert decision_rules.decide(old, "Absent", 1, 1).verdict == "PARK"
+    now = decision_rules.decide({**old, "demand": None}, "Unknown", killer_risks=0, major_risks=0)
     assert now.total_score == 56.0 and now.score_range == (42.0, 67.0)  # 4200 / 75
     assert now.verdict == "ITERATE"
     assert now.headline == "ITERATE; could be PARK once Demand is known"
@@ -148,30 +149,32 @@ def test_the_user_case_no_longer_parks_on_missing_demand():
 )
 def test_a_range_that_straddles_a_threshold_says_so(known, headline):
     scores = {axis: known for axis in rules.AXIS_WEIGHTS} | {"demand": None, "economics": None}
-    decision = rules.decide(scores, "Unknown", 0, 0)
+    decision = decision_rules.decide(scores, "Unknown", 0, 0)
     assert decision.headline == headline
     assert decision.confidence == "low"  # 45% of the weight is unknown
 
 
 def test_go_on_the_known_axes_says_what_could_still_change_it():
     scores = {axis: 90 for axis in rules.AXIS_WEIGHTS} | {"competition": None}
-    decision = rules.decide(scores, "Acute", 0, 0, {a: "high" for a in rules.AXIS_WEIGHTS})
+    decision = decision_rules.decide(scores, "Acute", 0, 0, {a: "high" for a in rules.AXIS_WEIGHTS})
     assert decision.verdict == "GO" and decision.possible == ("GO", "ITERATE")
     assert decision.headline == "GO; could be ITERATE once Competition is known"
     assert decision.confidence == "low"  # the range straddles 75
     # Unknown demand can never GO: it is not Acute.
-    no_demand = rules.decide({**scores, "competition": 90, "demand": None}, "Unknown", 0, 0)
+    no_demand = decision_rules.decide(
+        {**scores, "competition": 90, "demand": None}, "Unknown", 0, 0
+    )
     assert no_demand.verdict == "ITERATE" and "GO" in no_demand.possible
 
 
 def test_unknowns_alone_never_park():
     nothing = {axis: None for axis in rules.AXIS_WEIGHTS}
-    decision = rules.decide(nothing, "Unknown", 0, 0)
+    decision = decision_rules.decide(nothing, "Unknown", 0, 0)
     assert decision.verdict == "ITERATE" and decision.total_score is None
     assert decision.score_range == (0.0, 100.0) and decision.possible == ("GO", "ITERATE", "PARK")
     assert decision.total_text == "unknown"
     # A killer risk from evidence still parks, unknowns or not.
-    assert rules.decide({**nothing, "competition": 90}, "Unknown", 1, 0).verdict == "PARK"
+    assert decision_rules.decide({**nothing, "competition": 90}, "Unknown", 1, 0).verdict == "PARK"
 
 
 def test_weighted_total_renormalises_over_known_axes():
@@ -187,12 +190,14 @@ def test_weighted_total_renormalises_over_known_axes():
 def test_verdict_confidence_levels():
     every = {axis: 80 for axis in rules.AXIS_WEIGHTS}
     high = {axis: "high" for axis in rules.AXIS_WEIGHTS}
-    assert rules.verdict_confidence(every, high, straddles=False) == "high"
-    assert rules.verdict_confidence({**every, "feasibility": None}, high, False) == "medium"
-    assert rules.verdict_confidence({**every, "demand": None}, high, False) == "low"  # 25%
-    assert rules.verdict_confidence(every, high, straddles=True) == "low"
+    assert decision_rules.verdict_confidence(every, high, straddles=False) == "high"
+    assert (
+        decision_rules.verdict_confidence({**every, "feasibility": None}, high, False) == "medium"
+    )
+    assert decision_rules.verdict_confidence({**every, "demand": None}, high, False) == "low"  # 25%
+    assert decision_rules.verdict_confidence(every, high, straddles=True) == "low"
     low = {axis: "low" for axis in rules.AXIS_WEIGHTS}
-    assert rules.verdict_confidence(every, low, straddles=False) == "low"
+    assert decision_rules.verdict_confidence(every, low, straddles=False) == "low"
 
 
 def test_missing_report_and_zero_records_are_both_unknown_but_described_differently():
@@ -248,7 +253,7 @@ def test_pricing_signal_reads_only_the_datasets_and_shows_its_evidence():
     assert evidence == [
         {
             "where": "Social post 41 by u",
-            "match": "$4",
+            "match": "$400",
             "excerpt": "We pay $400 a month for tracking and it is bad",
         }
     ]

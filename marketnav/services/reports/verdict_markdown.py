@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from marketnav.services.reports import verdict_rules
 from marketnav.services.reports.catalog import VERDICT_AXES
+from marketnav.services.reports.verdict_decision import Decision
 from marketnav.services.reports.verdict_models import (
     Risk,
     RiskSynthesis,
@@ -92,7 +92,7 @@ def risk_markdown(risks: RiskSynthesis) -> str:
 
 
 def decision_markdown(
-    decision: verdict_rules.Decision,
+    decision: Decision,
     axes: dict[str, dict[str, Any]],
     narrative: VerdictNarrative,
 ) -> str:

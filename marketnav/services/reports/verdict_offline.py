@@ -12,6 +12,7 @@ from marketnav.services.ai import OFFLINE_LABEL
 from marketnav.services.reports import social_insights as social
 from marketnav.services.reports.verdict_axes import confidence_for
 from marketnav.services.reports.verdict_data import BIG_FUNDING, MEGA_FUNDING, VerdictData
+from marketnav.services.reports.verdict_decision import Decision
 from marketnav.services.reports.verdict_models import (
     DataAudit,
     DatasetAudit,
@@ -30,7 +31,6 @@ from marketnav.services.reports.verdict_rules import (
     PRICING_NONE,
     PRICING_UNKNOWN,
     SOURCE_LABELS,
-    Decision,
 )
 from scraper_services.common.money import format_usd as _usd
 

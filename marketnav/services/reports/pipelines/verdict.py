@@ -30,7 +30,12 @@ from pydantic import BaseModel
 from marketnav.db import session_scope
 from marketnav.services.ai import acomplete_structured
 from marketnav.services.ai.structured import dump_for_prompt
-from marketnav.services.reports import verdict_axes, verdict_offline, verdict_rules
+from marketnav.services.reports import (
+    verdict_axes,
+    verdict_decision,
+    verdict_offline,
+    verdict_rules,
+)
 from marketnav.services.reports.catalog import VERDICT_AXES
 from marketnav.services.reports.context import RunContext, StepFailed
 from marketnav.services.reports.pipelines.common import finish, write_section
@@ -348,7 +353,7 @@ async def _decide(
 ) -> dict[str, Any]:
     scores = {key: _score(axes[key]["score"]) for key in verdict_rules.AXIS_WEIGHTS}
     counts = risks.counts
-    decision = verdict_rules.decide(
+    decision = verdict_decision.decide(
         scores,
         axes["demand"]["classification"],
         counts["killer"],
