@@ -211,3 +211,24 @@ def test_relative_section_links_survive_the_safe_markdown():
     assert 'href="/projects/4/reports/verdict?version=2#sec-x"' in html
     assert 'title="Verdict v2 · X"' in html
     assert "href" not in to_safe_html("[x](javascript:alert(1))")
+
+
+def test_a_sections_own_heading_names_its_topic():
+    sections = [
+        ReportSection(
+            report_type="quick_report",
+            section_key="audience_analysis",
+            title="Audience Analysis",
+            markdown="### What to Research Next\n\n1. Check local players in Iran first.",
+        ),
+        ReportSection(
+            report_type="quick_report",
+            section_key="strategic_overview",
+            title="Strategic Overview",
+            markdown="Players in Iran are few.",
+        ),
+    ]
+    # No word of the question occurs in the sections: only the heading ties them to it.
+    answer = offline.research_answer("What's the plan?", sections).answer
+    assert "- Check local players in Iran first. [quick_report §audience_analysis]" in answer
+    assert "§strategic_overview" not in answer

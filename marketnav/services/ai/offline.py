@@ -226,8 +226,10 @@ def research_answer(question: str, sections: list[ReportSection]) -> ResearchAns
     scored: list[tuple[float, int, str, ReportSection]] = []
     order = 0
     for section in sections:
-        title = section.title + " " + section.section_key.replace("_", " ")
-        on_topic = [t for t in topics if section_matches(t, section.section_key, section.title)]
+        # A section is named by its title, its key and its own headings ("### White Space").
+        headings = " ".join(re.findall(r"^#{1,4}\s+(.+)$", section.markdown or "", re.M))
+        title = f"{section.title} {section.section_key.replace('_', ' ')} {headings}"
+        on_topic = [t for t in topics if section_matches(t, section.section_key, title)]
         section_bonus = 2.0 * len(on_topic) + 0.5 * len(question_stems & stems(title))
         for position, line in enumerate(_section_lines(section.markdown)):
             overlap = len(question_stems & stems(line))
