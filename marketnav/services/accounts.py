@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from marketnav.models import LoginAttempt, User
 from marketnav.models.base import utcnow
-from marketnav.services import audit, organizations, passwords, sessions
+from marketnav.services import audit, login_throttle, organizations, passwords, sessions
 from marketnav.services.errors import RateLimited, ValidationFailed
 from marketnav.settings import get_settings
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOGIN_FAILED_MESSAGE = "Wrong e-mail or password."
 # A client (IP) may try several accounts; it gets a wider budget than one account.
-CLIENT_BUDGET_FACTOR = 4
+CLIENT_BUDGET_FACTOR = login_throttle.WIDE_FACTOR
 
 
 @dataclass(frozen=True)
@@ -64,28 +64,48 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def _recent_failures(session: Session, **where: str) -> int:
+def _failure_times(session: Session, **where: str) -> list:
     window = timedelta(seconds=get_settings().login_window_seconds)
-    query = select(func.count()).where(
+    query = select(LoginAttempt.created_at).where(
         col(LoginAttempt.succeeded).is_(False), col(LoginAttempt.created_at) >= utcnow() - window
     )
     for field, value in where.items():
         query = query.where(getattr(LoginAttempt, field) == value)
-    return session.exec(query.select_from(LoginAttempt)).one()
+    return list(session.exec(query).all())
+
+
+def login_wait_seconds(session: Session, email: str, client: str = "") -> float:
+    """How long this e-mail from this client must wait before the next try (0 = now).
+
+    Growing delays per account and client (see `login_throttle`), never a hard lock: wrong
+    passwords typed by someone else slow the owner down by seconds at most.
+    """
+    settings = get_settings()
+    scopes = login_throttle.scopes(settings.login_max_attempts, settings.login_window_seconds)
+    now = utcnow()
+    where = {
+        "pair": {"email": email, "client": client[:255]},
+        "client": {"client": client[:255]} if client else None,
+        "account": {"email": email},
+    }
+    return max(
+        login_throttle.wait_seconds(_failure_times(session, **filters), scopes[name], now)
+        for name, filters in where.items()
+        if filters is not None
+    )
 
 
 def login(session: Session, email: str, password: str, client: str = "") -> LoginResult:
-    """Check credentials (same message for unknown e-mail and wrong password), rate-limited.
+    """Check credentials (same message for unknown e-mail and wrong password), throttled.
 
     A failure is recorded (attempt row and `auth.login_failed` audit row) in a transaction of
     its own before `ValidationFailed` is raised, so it counts whatever the caller does next.
+    A try during a wait is refused without being counted.
     """
     email = normalise_email(email)
-    limit = get_settings().login_max_attempts
-    if _recent_failures(session, email=email) >= limit or (
-        client and _recent_failures(session, client=client) >= limit * CLIENT_BUDGET_FACTOR
-    ):
-        raise RateLimited("Too many failed attempts. Wait a few minutes and try again.")
+    wait = login_wait_seconds(session, email, client)
+    if wait > 0:
+        raise RateLimited(f"Too many failed attempts. Try again in {math.ceil(wait)} seconds.")
     user = find_by_email(session, email)
     ok = passwords.verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active

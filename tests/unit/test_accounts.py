@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlmodel import select
 
 from marketnav.db import session_scope
 from marketnav.models import AuditLog, LoginAttempt, User
-from marketnav.services import accounts, organizations, sessions
+from marketnav.services import accounts, login_throttle, organizations, sessions
 from marketnav.services.errors import RateLimited, ValidationFailed
 from tests.factories import make_user
 
@@ -87,16 +89,35 @@ def test_failed_login_is_recorded_although_the_request_rolls_back(db):
     assert failure.user_id == user.id and failure.details == {"email": "ada@example.com"}
 
 
-def test_login_is_rate_limited_per_account(db):
+def test_wrong_passwords_slow_that_client_down_but_never_lock_the_owner_out(db):
     make_user(db, "Ada Lovelace", "ada@example.com")
     for _ in range(5):
         with pytest.raises(ValidationFailed):
             _login("ada@example.com", "wrong password", "10.0.0.1")
-    # Even the right password is refused while the account is locked.
-    with pytest.raises(RateLimited):
-        _login("ada@example.com", "correct horse battery", "10.0.0.2")
+    # The guessing client must wait before its next try (not counted as a failure) ...
+    with pytest.raises(RateLimited, match=r"Try again in \d+ seconds"):
+        _login("ada@example.com", "correct horse battery", "10.0.0.1")
     assert len(_failed_logins(db)) == 5
     assert len(db.exec(select(LoginAttempt)).all()) == 5
+    # ... while the owner on their own machine signs in at once.
+    assert _login("ada@example.com", "correct horse battery", "10.0.0.2").token
+
+
+def test_the_wait_doubles_with_each_failure_and_is_capped():
+    scope = login_throttle.Scope("pair", free=5, cap_seconds=900)
+    assert [login_throttle.delay_after(n, scope) for n in (4, 5, 6, 7, 20)] == [
+        0.0,
+        1.0,
+        2.0,
+        4.0,
+        900,
+    ]
+    now = datetime(2026, 12, 2, 12, 0, 0, tzinfo=UTC)
+    times = [now - timedelta(seconds=s) for s in (50, 40, 30, 20, 10, 1)]  # 6 failures
+    assert login_throttle.wait_seconds(times, scope, now) == pytest.approx(1.0)
+    assert login_throttle.wait_seconds(times[:-1], scope, now) == 0.0  # 1 s passed 10 s ago
+    distributed = login_throttle.scopes(5, 900)["account"]
+    assert login_throttle.delay_after(100, distributed) == 30.0
 
 
 def test_login_is_rate_limited_per_client(db):

@@ -87,7 +87,7 @@ def _login(email: str, password: str) -> SessionState:
     return state
 
 
-def test_wrong_passwords_through_the_handler_are_recorded_and_lock_the_account(db):
+def test_wrong_passwords_through_the_handler_are_recorded_and_make_the_client_wait(db):
     signed_up(db)
     limit = get_settings().login_max_attempts
     for _ in range(limit):
@@ -99,7 +99,7 @@ def test_wrong_passwords_through_the_handler_are_recorded_and_lock_the_account(d
     ] * limit
     failures = _audited(db, "auth.login_failed")
     assert len(failures) == limit and {f.client for f in failures} == {"127.0.0.1"}
-    # The right password is refused while the account is locked, and nobody is signed in.
+    # The right password from the same client is refused during its wait; nobody signs in.
     state = _login("ada@example.com", PASSWORD)
     assert "Too many failed attempts" in state.auth_error
     assert state.token == "" and state.user_id == 0
