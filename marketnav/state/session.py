@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from marketnav.db import session_scope
 from marketnav.models import User
-from marketnav.services import accounts
+from marketnav.services import accounts, redirects
 from marketnav.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from marketnav.settings import get_settings
 
@@ -73,8 +73,7 @@ class SessionState(rx.State):
 
     def _next_path(self) -> str:
         target = self.router.url.query_parameters.get("next", "")
-        # Only same-site paths: never an open redirect.
-        return target if target.startswith("/") and not target.startswith("//") else PROTECTED_HOME
+        return redirects.safe_next_path(target, PROTECTED_HOME)
 
     @rx.event
     def login(self, form: dict):
