@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
@@ -9,9 +10,11 @@ from sqlmodel import Session, col, select
 
 from marketnav.models import Membership, Organization, Project, ProjectInputs, User
 from marketnav.models.base import utcnow
-from marketnav.services import audit, project_inputs
+from marketnav.services import audit, project_inputs, storage
 from marketnav.services.errors import PermissionDenied, ValidationFailed
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, Role, authorize
+
+logger = logging.getLogger(__name__)
 
 STATUSES = ("active", "archived")
 
@@ -187,8 +190,18 @@ def set_archived(session: Session, user: User, project_id: int, archived: bool) 
     return project
 
 
-def delete(session: Session, user: User, project_id: int) -> None:
+def delete(session: Session, user: User, project_id: int) -> tuple[int, int]:
+    """Delete a project, its rows and its report files: (files deleted, files left).
+
+    Files go first: if the database delete then fails, the project stays and its downloads
+    are rendered again from the sections. A file the store cannot delete is counted as left
+    (and logged), never silently forgotten.
+    """
     project, _ = get(session, user, project_id, Action.PROJECT_DELETE)
+    prefix = storage.project_prefix(project.organization_id, project.id)
+    deleted, left = storage.delete_prefix(storage.get_storage(), prefix)
+    if left:
+        logger.warning("project %s deleted with %s files left under %s", project.id, left, prefix)
     audit.record(
         session,
         "project.delete",
@@ -197,9 +210,12 @@ def delete(session: Session, user: User, project_id: int) -> None:
         resource_type="project",
         resource_id=project.id,
         name=project.name,
+        files_deleted=deleted,
+        files_left=left,
     )
-    # The inputs row goes with it through ON DELETE CASCADE.
+    # The inputs, reports, runs, sections and evidence go with it through ON DELETE CASCADE.
     session.delete(project)
+    return deleted, left
 
 
 def save_inputs(

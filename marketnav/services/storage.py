@@ -157,6 +157,23 @@ class S3Storage:
         self.client.bucket_exists(self.bucket)
 
 
+def project_prefix(organization_id: int, project_id: int) -> str:
+    """Where every file of one project lives (its report versions and their raw data)."""
+    return f"organizations/{organization_id}/projects/{project_id}/"
+
+
+def delete_prefix(storage: Storage, prefix: str) -> tuple[int, int]:
+    """Delete every object under `prefix`: (deleted, left because the store failed)."""
+    deleted = left = 0
+    for key in storage.list(prefix):
+        try:
+            storage.delete(key)
+            deleted += 1
+        except StorageError:
+            left += 1
+    return deleted, left
+
+
 def build_storage(settings: Settings) -> Storage:
     return S3Storage(settings) if settings.uses_s3 else LocalStorage(settings.storage_dir)
 

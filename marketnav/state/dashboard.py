@@ -152,10 +152,16 @@ class DashboardState(PageState):
         self._reset_messages()
         try:
             with session_scope() as db:
-                projects.delete(db, self.current_user(db), self.target_id)
+                deleted, left = projects.delete(db, self.current_user(db), self.target_id)
         except DomainError as err:
             self.delete_open = False
             return self._fail(err)
         self.delete_open = False
-        self.notice = f"Deleted “{self.target_name}”."
+        files = f"{deleted} report file{'s' if deleted != 1 else ''}"
+        self.notice = f"Deleted “{self.target_name}” and its {files}." + (
+            f" {left} file(s) could not be removed from storage; an administrator can remove "
+            "them (see the audit log)."
+            if left
+            else ""
+        )
         return self._refresh()

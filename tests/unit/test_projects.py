@@ -152,3 +152,32 @@ def test_manual_edit_clears_ai_marker_only_for_changed_fields(db):
 def test_missing_required_lists_the_eight_required_fields():
     assert set(project_inputs.missing_required({})) == set(COMPLETE)
     assert project_inputs.missing_required(COMPLETE) == []
+
+
+def test_deleting_a_project_deletes_its_report_files_and_says_so(db, monkeypatch):
+    from marketnav.services import storage
+
+    user = make_user(db)
+    project = make_project(db, user, "With files")
+    other = make_project(db, user, "Kept")
+    db.commit()
+    store = storage.get_storage()
+    mine = storage.project_prefix(project.organization_id, project.id)
+    theirs = storage.project_prefix(other.organization_id, other.id)
+    for name in ("reports/crunchbase/v1/report.pdf", "reports/crunchbase/v1/raw_data.json"):
+        store.put(mine + name, b"x")
+    store.put(theirs + "reports/quick_report/v1/report.md", b"y")
+    real_delete = type(store).delete
+
+    def flaky(self, key):
+        if key.endswith("raw_data.json"):
+            raise storage.StorageError("store down")
+        real_delete(self, key)
+
+    monkeypatch.setattr(type(store), "delete", flaky)
+    assert projects.delete(db, user, project.id) == (1, 1)
+    db.commit()
+    assert store.list(mine) == [mine + "reports/crunchbase/v1/raw_data.json"]
+    assert store.list(theirs)  # another project's files are untouched
+    row = db.exec(select(AuditLog).where(AuditLog.action == "project.delete")).one()
+    assert row.details["files_deleted"] == 1 and row.details["files_left"] == 1

@@ -27,7 +27,7 @@ from marketnav.services.reports.catalog import spec_for
 from marketnav.services.reports.evidence import EvidenceItem
 from marketnav.services.reports.runs import latest_completed
 from marketnav.services.reports.tracker import ReportProgressTracker
-from marketnav.services.storage import Storage
+from marketnav.services.storage import Storage, project_prefix
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,9 +43,7 @@ class StepFailed(DomainError):
 
 
 def version_prefix(organization_id: int, project_id: int, report_type: str, version: int) -> str:
-    return (
-        f"organizations/{organization_id}/projects/{project_id}/reports/{report_type}/v{version}/"
-    )
+    return f"{project_prefix(organization_id, project_id)}reports/{report_type}/v{version}/"
 
 
 @dataclass
