@@ -87,7 +87,7 @@ def test_viewer_toc_versions_diff_and_download(browser, app_url, tmp_path):
     # Inputs change: the version is outdated; Re-run makes version 2.
     page.get_by_test_id("back-to-project").click()
     expect(page.get_by_test_id("project-name")).to_be_visible()
-    save_inputs(page, {"current_stage": "growth"})
+    save_inputs(page, {"geographic_focus": "Brazil"})
     page.goto(viewer_url)
     expect(page.get_by_test_id("outdated-banner")).to_be_visible()
     page.get_by_test_id("rerun").click()
@@ -106,14 +106,14 @@ def test_viewer_toc_versions_diff_and_download(browser, app_url, tmp_path):
     expect(page.get_by_test_id("view-latest")).to_have_text("View latest (v2)")
     expect(page.get_by_test_id("outdated-banner")).to_be_visible()
 
-    # Diff v1 -> v2: the stage answer changed in the strategic overview.
+    # Diff v1 -> v2: the region changed where the landscape has players (Brazil) or none.
     page.get_by_test_id("open-diff").click()
     panel = page.get_by_test_id("diff-panel")
     expect(panel).to_be_visible()
     changed = panel.locator("[data-testid=diff-section][data-status=changed]")
     expect(changed.first).to_be_visible()
-    expect(panel.locator(".mn-diff-add").filter(has_text="growth").first).to_be_visible()
-    expect(panel.locator(".mn-diff-del").filter(has_text="mvp").first).to_be_visible()
+    expect(panel.locator(".mn-diff-add").filter(has_text="Brazil").first).to_be_visible()
+    expect(panel.locator(".mn-diff-del").filter(has_text="Europe").first).to_be_visible()
     expect(page.get_by_test_id("diff-counts")).to_contain_text("changed")
     page.screenshot(path=f"{SHOTS}/report-viewer-diff.png")
     page.get_by_test_id("diff-close").click()
@@ -130,7 +130,7 @@ def test_viewer_toc_versions_diff_and_download(browser, app_url, tmp_path):
     text = target.read_text()
     assert text.startswith("# Quick Market Research Report: PawPal")
     assert "_Version 1" in text and "## Strategic Overview" in text
-    assert "**Stage**: mvp" in text  # version 1's own content
+    assert "No close competitor is based in Western Europe" in text  # version 1's own content
 
     page.get_by_test_id("view-latest").click()
     expect(page).to_have_url(re.compile(r"/reports/quick_report$"))
