@@ -89,6 +89,23 @@ def test_an_offline_report_cites_its_records_and_says_demo(ai_env, db, services)
     assert "Built on demo data" in html
 
 
+def test_a_social_report_cites_the_posts_it_quotes(ai_env, db, services):
+    run, _ = _run(db, "social")
+    posts = list(
+        db.exec(
+            select(ReportEvidence).where(
+                ReportEvidence.run_id == run.id, ReportEvidence.kind == "post"
+            )
+        )
+    )
+    assert len(posts) == run.data["post_count"] > 0
+    assert all(p.demo and p.url and p.label.startswith("@") for p in posts)
+    cited = [s for sec in _sections(db, run.id) for s in sec.section_data.get("sources", [])]
+    assert any(s["kind"] == "post" for s in cited)
+    (line,) = run.data["data_used"]
+    assert line["noun"] == "posts" and line["records"] == len(posts) and line["demo"]
+
+
 def test_a_report_built_on_others_cites_their_records(ai_env, db, services):
     first, (user, project) = _run(db, "crunchbase")
     second, _ = _run(db, "tracxn", project, user)

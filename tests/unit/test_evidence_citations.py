@@ -163,3 +163,22 @@ def test_the_store_round_trips_and_overwrites(db, items):
     with session_scope() as session:
         refs = [r.ref for r in session.query(ReportEvidence).filter_by(run_id=run.id)]
     assert "new:ref" not in refs
+
+
+def test_a_quoted_post_is_cited_with_its_link_author_and_date():
+    post = {
+        "id": "p1",
+        "text": "Finding a sitter for a nervous rescue dog took me three weeks of calls.",
+        "author": {"username": "maya_k"},
+        "created_at": "2025-05-02T01:52:10Z",
+        "url": "https://news.ycombinator.com/item?id=1",
+    }
+    item = evidence.post_item("social", post, "Social · Hacker News", False)
+    text = 'Owners struggle: "Finding a sitter for a nervous rescue dog took me three weeks".'
+    cited = citations.cite(text, [item], check=True, known_text="")
+    assert cited.unsupported == [] and cited.markdown.endswith('weeks"[^1].')
+    (source,) = cited.sources
+    assert source["label"] == "@maya_k" and source["fetched_at"] == "2025-05-02"
+    assert source["url"] == "https://news.ycombinator.com/item?id=1"
+    html = evidence_render.section_html(cited.markdown, cited.sources, "pain")
+    assert "posted 2025-05-02" in html and 'href="https://news.ycombinator.com/item?id=1"' in html

@@ -181,6 +181,11 @@ class _SectionPass:
         self.ratios, self.shares = self._derived() if check else (set(), set())
         self.quotes_known = " ".join(" ".join([known_text, *(i.detail for i in items)]).split())
         self.quotes_known = self.quotes_known.lower()
+        self.posts = [
+            (i, " ".join(str(i.data.get("text") or i.detail).lower().split()))
+            for i in items
+            if i.kind == "post"
+        ]
         self.numbering = _Numbering()
         self.unsupported: list[str] = []
 
@@ -241,11 +246,26 @@ class _SectionPass:
             self.inserts.append((match.end(), self.numbering.marker(company)))
         for match in _MONEY.finditer(line):
             self.money(match, named)
+        for match in _QUOTE.finditer(line):
+            post = self.quoted_post(match.group(1))
+            if post is not None and self.free(*match.span()):
+                self.taken.append(match.span())
+                self.inserts.append((match.end(), self.numbering.marker(post)))
         if self.check:
             self.check_line(line)
         for position, marker in sorted(self.inserts, key=lambda x: -x[0]):
             line = line[:position] + marker + line[position:]
         return line
+
+    def quoted_post(self, quote: str) -> EvidenceItem | None:
+        """The post a quotation comes from (its words, or the start of them when cut)."""
+        words = " ".join(quote.lower().removesuffix("…").removesuffix("...").split())
+        if len(words) < 24:
+            return None
+        for post in self.posts:
+            if words in post[1] or (len(words) > 120 and words[:120] in post[1]):
+                return post[0]
+        return None
 
     def free(self, start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in self.taken)
@@ -281,6 +301,8 @@ class _SectionPass:
             if not self.supports(value, match.group(2) or ""):
                 self.mark(match, match.group(0))
         for match in _QUOTE.finditer(line):
+            if not self.free(*match.span()):  # cited: a post says it
+                continue
             if " ".join(match.group(1).lower().split()) not in self.quotes_known:
                 self.mark(match, f"“{match.group(1)[:60]}”")
         for match in _unknown_names(line, self.known_words):

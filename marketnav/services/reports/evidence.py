@@ -235,7 +235,7 @@ def post_item(namespace: str, post: dict[str, Any], source: str, demo: bool) -> 
         url=str(post.get("url") or ""),
         fetched_at=when,
         detail=text[:240],
-        data={"likes": post.get("likes"), "replies": post.get("replies")},
+        data={"text": text, "likes": post.get("likes"), "replies": post.get("replies")},
     )
 
 

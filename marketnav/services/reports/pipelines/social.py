@@ -19,7 +19,7 @@ from typing import Any
 
 from marketnav.services import social_data
 from marketnav.services.ai import generate_social_keywords
-from marketnav.services.reports import social_insights
+from marketnav.services.reports import evidence, social_insights
 from marketnav.services.reports.catalog import SOCIAL_CATEGORIES
 from marketnav.services.reports.context import RunContext, StepFailed
 from marketnav.services.reports.pipelines.common import finish, write_section
@@ -258,6 +258,22 @@ async def run(ctx: RunContext) -> None:
         stored_as="raw_data.json",
         metadata=lambda r: {"post_count": len(r["posts"]), "source": r["source"]},
     )
+    # The posts every section quotes and cites (link, author, date, source).
+    ctx.register_evidence(
+        evidence.post_item(
+            "social",
+            post,
+            f"Social · {post.get('source') or raw['source']}",
+            (post.get("source") or raw["source"]) == social_data.DEMO_LABEL,
+        )
+        for post in raw["posts"]
+    )
+    if not raw["posts"]:
+        ctx.summary["empty_sources"] = [
+            evidence.empty_source_line(
+                f"Social · {raw['source']}", "posts", raw.get("source_kind") == "demo"
+            )
+        ]
 
     # The ten categories at once (each its own checkpointed step), at most fan_out at a time;
     # every category finishes (or fails) before the run reports a failure, so a retry redoes
