@@ -80,6 +80,11 @@ def test_verdict_on_partial_data_asks_first_then_runs(browser, app_url):
     page.get_by_test_id("view-verdict").click()
     page.wait_for_url("**/reports/verdict")
     expect(page.get_by_test_id("report-title")).to_have_text("Verdict Analysis Report")
+    # Crunchbase and Tracxn are missing: Competition and Feasibility are unknown, named under
+    # the radar (not drawn as 0), and the verdict's headline carries its uncertainty.
+    expect(page.get_by_test_id("radar-unknown")).to_contain_text("Competition, Feasibility")
+    expect(page.get_by_test_id("verdict-headline")).to_be_visible()
+    expect(page.locator("#sec-scoring_competition")).to_contain_text("Score: unknown")
 
 
 def test_queues_and_status_pages_for_an_owner(browser, app_url):
