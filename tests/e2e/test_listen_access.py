@@ -141,7 +141,7 @@ def _publish_on_the_bus(app_var_dir, monkeypatch, project_id: int) -> None:
     message = {
         "id": 10**9, "role": "user", "author": "Olive Owner", "html": f"<p>{BUS_SECRET}</p>",
         "status": "done", "modes": "", "label": "", "offline": False, "error": "", "fills": [],
-        "fill_basis": [], "citations": [], "context": "", "time": "12:00",
+        "fill_basis": [], "sources": [], "context": "", "time": "12:00",
     }  # fmt: skip
     chat = assistant.subject(project_id)
     progress.publish(chat, {"type": "message", "message": message})
