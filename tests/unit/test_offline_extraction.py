@@ -128,6 +128,19 @@ def test_plain_descriptions(text, key, expected):
     assert extract(text).values.get(key) == expected
 
 
+def test_questions_to_the_assistant_are_no_research_goal():
+    for text in (
+        "What should I research first?",
+        "Can you help?",
+        "What should we do next?",
+        "What did the verdict conclude?",
+    ):
+        assert "research_goal" not in extract(text).values, text
+    assert extract("Who funds pet startups in Spain?").values["research_goal"] == (
+        "Who funds pet startups in Spain?"
+    )
+
+
 def test_words_that_only_look_like_stages_are_not_stages():
     for text in (
         "A growth marketing tool for shops.",

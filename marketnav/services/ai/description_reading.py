@@ -258,12 +258,19 @@ def read_research_goal(text: str) -> str | None:
     goal = _first(_GOAL, text)
     if goal:
         return goal
+    # A question about the market is the goal; one to the assistant ("what should I do?",
+    # "can you ...", "what should we research first?") is not.
     for sentence in sentences(text):
-        if sentence.endswith(("?", "؟")) and not re.match(
-            r"(?:can|could|would|will) you\b", sentence, re.IGNORECASE
-        ):
+        if sentence.endswith(("?", "\u061f")) and not _ASSISTANT_QUESTION.search(sentence):
             return sentence
     return None
+
+
+_ASSISTANT_QUESTION = re.compile(
+    r"\b(?:i|me|my|you|your)\b|\bresearch\b|\b(?:should|shall) we\b|\bhelp\b"
+    r"|\breports?\b|\bverdict\b|\bsections?\b|\bconclu",
+    re.IGNORECASE,
+)
 
 
 def read_competitors(text: str) -> str | None:
