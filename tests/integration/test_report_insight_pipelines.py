@@ -303,6 +303,54 @@ def test_verdict_with_all_three_sources(db):
     assert best_funded.name in _sections(db, run)["scoring_competition"].markdown
 
 
+def _seed_empty_social(db: Session, project) -> ReportRun:
+    """A completed Social Analysis that found 0 posts in the demo data set."""
+    run = _seed_completed(db, project, "social")
+    raw = {"posts": [], "keywords": ["freight visibility"], "source": "Demo data set"}
+    get_storage().put(
+        _prefix(project, "social", 1) + "raw_data.json",
+        json.dumps(raw).encode(),
+        "application/json",
+    )
+    return run
+
+
+def test_verdict_with_zero_posts_leaves_demand_unknown_and_does_not_park_for_it(db):
+    user, project = _project(db)
+    _seed_completed(db, project, "crunchbase")
+    _seed_completed(db, project, "tracxn")
+    _seed_empty_social(db, project)
+    run = _execute(db, user, project, "verdict")  # every report exists: no confirmation
+    decision = _assert_consistent_verdict(db, run)
+    sections = _sections(db, run)
+    steps = _steps(db, run)
+
+    loaded = [d["message"] for d in steps["init"].details if d["type"] == "data_loaded"]
+    assert loaded[-1].startswith("✓ Social: 0 posts (version 1); no records")
+    assert decision["scores"]["demand"] is None and "demand" in decision["unknown_axes"]
+    assert steps["scoring_demand"].checkpoint["result"]["proposed_by"] == "rules"
+    demand_md = sections["scoring_demand"].markdown
+    assert "**Score: unknown**" in demand_md
+    assert "Social data: 0 posts in the demo data set" in demand_md
+    low, high = decision["score_range"]
+    assert high - low >= 25 - 1e-9
+    # No killer risk from the empty source; it is a data gap.
+    assert "No observable demand" not in _risk_titles(db, run)
+    assert run.data["sources_empty"] == ["social"]
+    gap = "Social data: 0 posts in the demo data set; connect a live source or import posts"
+    assert gap in run.data["data_gaps"]
+    assert gap in sections["verdict_decision"].markdown.split("What data would change it")[1]
+    # Signals missing names the empty source, never "None".
+    synthesis = sections["executive_synthesis"].markdown
+    missing = synthesis.split("**Signals missing**")[1].split("**Scope**")[0]
+    assert "Social data: 0 posts in the demo data set" in missing and "None" not in missing
+    # Counting Demand as 0 (the range's low end, the old rule) would PARK; the known axes
+    # say ITERATE, and the headline says the missing demand evidence could still change it.
+    assert low < 50 <= decision["total_score"]
+    assert decision["verdict"] == "ITERATE" and run.data["killer_risks"] == 0
+    assert decision["headline"] == "ITERATE; could be PARK once Demand is known"
+
+
 # -- Pitch deck ------------------------------------------------------------------------------
 
 

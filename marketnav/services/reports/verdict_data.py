@@ -212,6 +212,7 @@ class VerdictData:
             "datasets_missing": [SOURCE_LABELS[t] for t in self.missing],
             "data_gaps": [gap["text"] for gap in self.data_gaps()],
             "pricing_signal_in_data": self.pricing_state,
+            "pricing_evidence": self.pricing_evidence(),
         }
         if self.has_companies_data:
             view["competitive_landscape"] = {

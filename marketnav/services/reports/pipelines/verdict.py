@@ -149,7 +149,8 @@ async def _load(ctx: RunContext) -> dict[str, Any]:
         ctx.detail(
             "init",
             "data_loaded",
-            f"✓ {label}: {count} {unit} (version {source.version})",
+            f"✓ {label}: {count} {unit} (version {source.version})"
+            + ("; no records, so no evidence: its axes are unknown" if not count else ""),
             source=kind,
             records=count,
             version=source.version,
@@ -199,8 +200,10 @@ async def _synthesis(ctx: RunContext, data: VerdictData) -> dict[str, Any]:
         feature="verdict",
         operation="verdict_executive_synthesis",
         instructions=f"{ANALYST}\n\nSection: Executive Synthesis, 300-500 words: the "
-        "opportunity in one sentence, the signals present and missing (by dataset), the "
-        "scope, and 3-5 themes the scoring must examine.",
+        "opportunity in one sentence, the signals present and missing (by dataset: list "
+        "every entry of data_gaps as given, and never write 'None' while data_gaps has "
+        "one), the scope, and 3-5 themes the scoring must examine. Say 'Pricing signal in "
+        "the data: yes' only when pricing_signal_in_data is 'found', and quote the text.",
         data=data.prompt_view(),
         offline=lambda: verdict_offline.executive_synthesis(data),
     )
@@ -322,7 +325,8 @@ async def _risks(
         instructions="Risk synthesis (FMEA): find 5-10 risks, especially contradictions "
         "between datasets (e.g. loud demand but no willingness to pay). Killer risks end the "
         "idea; major risks are structural and must be fixed before scaling; minor risks are "
-        "watch items. Each risk: title, description, dataset_sources, mitigation.",
+        "watch items. Each risk: title, description, dataset_sources, mitigation. A dataset "
+        "that is missing or holds 0 records is not a risk: list it in data_gaps instead.",
         payload={"datasets": data.prompt_view(post_cap=30), "axis_scores": axes},
         offline=lambda: verdict_offline.risks(data, axes),
     )
