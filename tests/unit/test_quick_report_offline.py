@@ -163,7 +163,8 @@ def test_offline_quick_report_on_the_demo_data_presents_the_landscape(db: Sessio
     assert len(table) >= 3  # header + at least two companies
     assert all("shares *" in line or "categories" in line for line in table[1:3])
     funding = next(r for r in rows if r.section_key == "market_snapshot").markdown
-    assert re.search(r"median \$[\d.]+[KMB]? over the \d+ with public funding", funding)
+    assert re.search(r"median \$[\d.]+[KMB]?(\[\^\d+\])? over the \d+ with public funding", funding)
     # Every funding figure shown is one of the listed companies' amounts or their median.
-    amounts = re.findall(r"\| ([^|]+) \| (\$[\d.]+[KMB]?) \|", funding)
+    cite = r"(?:\[\^\d+\])?"  # a citation marker after a name or a figure
+    amounts = re.findall(rf"\| ([^|]+?){cite} \| (\$[\d.]+[KMB]?){cite} \|", funding)
     assert amounts

@@ -17,6 +17,7 @@ from typing import Any
 
 from marketnav.services import market_data
 from marketnav.services.ai import ProjectInputsData, generate_crunchbase_keywords
+from marketnav.services.reports import evidence
 from marketnav.services.reports.competitor_query import project_query
 from marketnav.services.reports.context import RunContext
 from marketnav.services.reports.pipelines import quick_landscape
@@ -152,6 +153,12 @@ async def run(ctx: RunContext) -> None:
         return await _competitors(ctx)
 
     data = await ctx.step("init", init, stored_as="raw_data.json")
+    # The companies every section cites (the same records the Crunchbase search returned).
+    companies = [MarketCompany.model_validate(c) for c in data.get("companies") or []]
+    if companies:
+        ctx.register_evidence(
+            evidence.market_items("quick_report", "Crunchbase", companies, len(companies))
+        )
 
     async def analyse() -> dict[str, Any]:
         async def one(section: tuple[str, str, str]) -> dict[str, Any]:
