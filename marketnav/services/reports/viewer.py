@@ -3,14 +3,14 @@
 Every function takes the asking user and authorises through `projects.get` (viewing a report
 is viewing its project), so a stranger learns nothing from ids. What pages get is plain data:
 section HTML is already sanitised (`markdown_render.to_safe_html`), chart points are ready for
-the chart components, and a running report's progress snapshot carries display strings.
+the chart components (`chart_data`, the same computation the HTML and PDF exports draw), and a
+running report's progress snapshot carries display strings.
 """
 
 from __future__ import annotations
 
 import difflib
 import logging
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +21,8 @@ from marketnav.services import projects
 from marketnav.services.errors import DomainError, PermissionDenied, ValidationFailed
 from marketnav.services.markdown_render import to_safe_html
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, can
-from marketnav.services.reports import evidence, evidence_render, exports
-from marketnav.services.reports.catalog import REPORT_TYPES, VERDICT_AXES, ReportTypeSpec
+from marketnav.services.reports import chart_data, evidence, evidence_render, exports
+from marketnav.services.reports.catalog import REPORT_TYPES, ReportTypeSpec
 from marketnav.services.reports.runs import ACTIVE, completed_run, prerequisites, report_for
 from marketnav.services.reports.views import completed_versions, present_snapshot, run_snapshot
 from marketnav.services.storage import StorageError, get_storage
@@ -36,15 +36,9 @@ FORMAT_LABELS: dict[str, str] = {
     "pdf": "PDF",
     "pptx": "PowerPoint",
 }
-VERDICT_COLOURS = {"GO": "green", "ITERATE": "amber", "PARK": "red", "KILL": "red"}
 DIFF_CONTEXT_LINES = 2
 MAX_DIFF_LINES = 400
-MAX_FUNDING_BARS = 12
 _LINE_KINDS = {"+": "add", "-": "del"}
-# Keys a company section's data may use for the competitor map (first present wins).
-FUNDING_KEYS = ("funding_usd", "total_funding_usd", "funding")
-SCORE_KEYS = ("score", "similarity_score", "relevance_score", "combined_score", "tracxn_score")
-RANK_KEYS = ("rank", "cb_rank", "tracxn_rank")
 
 
 @dataclass
@@ -110,129 +104,16 @@ def _sections(session: Session, run_id: int) -> list[ReportSection]:
     )
 
 
-def _number(value: Any) -> float | None:
-    """A finite number from JSON data (numbers or numeric strings), else None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _first(data: dict[str, Any], keys: tuple[str, ...]) -> float | None:
-    for key in keys:
-        number = _number(data.get(key))
-        if number is not None:
-            return number
-    return None
-
-
-def _millions(usd: float) -> float:
-    return round(usd / 1_000_000, 2)
-
-
 # -- charts ----------------------------------------------------------------------------------
 
 
-def _company_data(row: ReportSection) -> dict[str, Any]:
-    """A company section's figures: the market pipelines nest them under "facts"."""
-    data = row.section_data or {}
-    facts = data.get("facts") if isinstance(data.get("facts"), dict) else {}
-    return {**facts, **data}
-
-
-def _funding_points(rows: list[ReportSection]) -> list[dict[str, Any]]:
-    """Bars of funding by company: a section's `funding_chart`, else the company sections."""
-    raw: list[tuple[str, float]] = []
-    for row in rows:
-        chart = row.section_data.get("funding_chart")
-        if isinstance(chart, list) and chart:
-            for item in chart:
-                if isinstance(item, dict):
-                    usd = _number(item.get("funding_usd"))
-                    if usd is not None and str(item.get("name") or "").strip():
-                        raw.append((str(item["name"])[:40], usd))
-            break
-    else:
-        for row in rows:
-            if row.kind == "company":
-                usd = _first(_company_data(row), FUNDING_KEYS)
-                if usd is not None:
-                    raw.append(((row.company_name or row.title)[:40], usd))
-    raw.sort(key=lambda item: item[1], reverse=True)
-    return [
-        {"name": name, "funding_usd": usd, "funding_musd": _millions(usd)}
-        for name, usd in raw[:MAX_FUNDING_BARS]
-    ]
-
-
-def _axis_score(value: Any) -> float | None:
-    """An axis score from stored JSON: a number, {"raw": n}, or None / "unknown" (no evidence)."""
-    if isinstance(value, dict):  # {"raw": 62, "weighted": 15.5}
-        value = value.get("raw", value.get("score"))
-    return _number(value)
-
-
 def _verdict(rows: list[ReportSection]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The verdict badge and the radar points of the `verdict_decision` section.
+    """The verdict badge and the radar points (known axes only) of `verdict_decision`.
 
-    Only known axes are points: an unknown axis (score None, from runs since the verdict
-    keeps unknown apart from zero) is never drawn as 0; the badge names it under
-    `unknown_axes`. Old runs (every score a number, a missing source stored as 0) render as
-    they were stored.
+    Computed by `chart_data.verdict_chart`, which the HTML and PDF exports use too.
     """
-    row = next((r for r in rows if r.section_key == "verdict_decision"), None)
-    if row is None:
-        return {}, []
-    data = row.section_data or {}
-    verdict_name = str(data.get("verdict") or "").upper()
-    total = _number(data.get("total_score"))
-    labels = {key: label for key, label, _ in VERDICT_AXES}
-    points = []
-    unknown = []
-    scores = data.get("scores") if isinstance(data.get("scores"), dict) else {}
-    for axis, value in scores.items():
-        label = labels.get(axis, str(axis).replace("_", " ").title())
-        score = _axis_score(value)
-        if score is None:
-            unknown.append(label)
-            continue
-        points.append({"axis": label, "score": max(0.0, min(100.0, score)), "full": 100})
-    verdict = {}
-    if verdict_name or total is not None or scores:
-        verdict = {
-            "verdict": verdict_name or "UNKNOWN",
-            "total_score": round(total) if total is not None else "unknown",
-            "colour": VERDICT_COLOURS.get(verdict_name, "gray"),
-        }
-        if unknown:
-            verdict["unknown_axes"] = ", ".join(unknown)
-        score_range = data.get("score_range")
-        if unknown and isinstance(score_range, list) and len(score_range) == 2:
-            low, high = (_number(v) for v in score_range)
-            if low is not None and high is not None:
-                verdict["score_range"] = f"{round(low)}-{round(high)}"
-        for key in ("confidence", "headline"):
-            if data.get(key):
-                verdict[key] = str(data[key])
-    return verdict, points if len(points) >= 3 else []
-
-
-def _competitor_points(rows: list[ReportSection]) -> tuple[list[dict[str, Any]], str]:
-    """Companies placed by funding (x) and score, or rank when there is no score (y)."""
-    companies = [r for r in rows if r.kind == "company"]
-    with_score = [r for r in companies if _first(_company_data(r), SCORE_KEYS) is not None]
-    keys, label = (SCORE_KEYS, "Score") if with_score else (RANK_KEYS, "Rank")
-    points = []
-    for row in companies:
-        usd = _first(_company_data(row), FUNDING_KEYS)
-        y = _first(_company_data(row), keys)
-        if usd is not None and y is not None:
-            name = (row.company_name or row.title)[:40]
-            points.append({"name": name, "funding_musd": _millions(usd), "y": y})
-    return (points, label) if len(points) >= 2 else ([], "")
+    badge, points, _ = chart_data.verdict_chart(chart_data.from_rows(rows))
+    return badge, points
 
 
 # -- the page --------------------------------------------------------------------------------
@@ -330,9 +211,10 @@ def fill_version(session: Session, page: ReportPage, run: ReportRun) -> None:
         {"anchor": s["anchor"], "number": s["number"], "title": s["title"], "kind": s["kind"]}
         for s in page.sections
     ]
-    page.funding_chart = _funding_points(rows)
-    page.verdict, page.radar_chart = _verdict(rows)
-    page.competitor_map, page.map_y_label = _competitor_points(rows)
+    charts = chart_data.report_charts(chart_data.from_rows(rows))  # as the exports draw them
+    page.funding_chart = charts.funding
+    page.verdict, page.radar_chart = charts.verdict, charts.radar
+    page.competitor_map, page.map_y_label = charts.competitors, charts.competitor_y_label
     if page.competitor_map:
         first_company = next(s for s in page.sections if s["kind"] == "company")
         first_company["map_before"] = True
