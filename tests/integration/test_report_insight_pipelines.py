@@ -526,7 +526,8 @@ def test_verdict_with_a_model_parses_scores_and_ignores_its_verdict(db, ai_env, 
 
     decision = _assert_consistent_verdict(db, run)
     # Over the known axes: (96*25 + 90*20 + 95*20) / 65 = 93.85; competition and feasibility
-    # are unknown (no company data: no model call), so the total could be 61-96.
+    # are unknown (no company data: no model call), so the total could be 61-96: the score is
+    # above 75 but a GO would rest on missing data, so it is an ITERATE that could be GO.
     assert decision["scores"] == {
         "demand": 96,
         "competition": None,
@@ -534,13 +535,15 @@ def test_verdict_with_a_model_parses_scores_and_ignores_its_verdict(db, ai_env, 
         "economics": 95,
         "feasibility": None,
     }
-    assert (decision["verdict"], decision["total_score"]) == ("GO", 93.85)
+    assert (decision["verdict"], decision["total_score"]) == ("ITERATE", 93.85)
     assert decision["score_range"] == [61.0, 96.0]
-    assert decision["headline"] == "GO; could be ITERATE once Competition and Feasibility are known"
+    assert decision["headline"] == (
+        "ITERATE; could be GO once Competition and Feasibility are known"
+    )
     assert decision["confidence"] == "low"
     assert run.data["major_risks"] == 0  # missing datasets are data gaps, never risks
     assert len(run.data["data_gaps"]) == 2
     notes = [d["message"] for d in steps["verdict_decision"].details if d["type"] == "info"]
-    assert notes == ["The model proposed PARK; the rules decide GO."]
+    assert notes == ["The model proposed PARK; the rules decide ITERATE."]
     assert run.data.get("offline_analysis") is not True
     assert "alpha · gpt-4o-mini" in run.data["ai_sources"]

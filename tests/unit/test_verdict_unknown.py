@@ -154,12 +154,17 @@ def test_a_range_that_straddles_a_threshold_says_so(known, headline):
     assert decision.confidence == "low"  # 45% of the weight is unknown
 
 
-def test_go_on_the_known_axes_says_what_could_still_change_it():
+def test_a_go_never_rests_on_an_unknown_axis():
     scores = {axis: 90 for axis in rules.AXIS_WEIGHTS} | {"competition": None}
     decision = decision_rules.decide(scores, "Acute", 0, 0, {a: "high" for a in rules.AXIS_WEIGHTS})
-    assert decision.verdict == "GO" and decision.possible == ("GO", "ITERATE")
-    assert decision.headline == "GO; could be ITERATE once Competition is known"
+    # 90 over the known axes, but Competition at 0 would leave 72: not a GO on evidence.
+    assert decision.verdict == "ITERATE" and decision.possible == ("GO", "ITERATE")
+    assert decision.headline == "ITERATE; could be GO once Competition is known"
+    assert any("a GO needs evidence on every axis" in r for r in decision.reasons)
     assert decision.confidence == "low"  # the range straddles 75
+    # When even the worst case for the unknown axis stays above 75, the GO stands.
+    strong = {axis: 100 for axis in rules.AXIS_WEIGHTS} | {"feasibility": None}
+    assert decision_rules.decide(strong, "Acute", 0, 0).verdict == "GO"
     # Unknown demand can never GO: it is not Acute.
     no_demand = decision_rules.decide(
         {**scores, "competition": 90, "demand": None}, "Unknown", 0, 0

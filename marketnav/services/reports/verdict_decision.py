@@ -152,7 +152,10 @@ def decide(
         if killer_risks >= 1:
             reasons.append(f"{killer_risks} killer risk{'s' if killer_risks > 1 else ''} open")
         return finish("PARK", "PARK if the score is below 50 or any killer risk exists", reasons)
-    if total > GO_ABOVE and acute and major_risks == 0:
+    # A GO must hold whatever the unknown axes turn out to be: unknown is not evidence for an
+    # idea either, so a GO that rests on missing data is an ITERATE that "could be GO".
+    go_holds = not unknown or low > GO_ABOVE
+    if total > GO_ABOVE and acute and major_risks == 0 and go_holds:
         return finish(
             "GO",
             "GO if the score is above 75, no killer risk, demand is Acute",
@@ -163,6 +166,12 @@ def decide(
             ],
         )
     reasons = []
+    if total > GO_ABOVE and not go_holds:
+        reasons.append(
+            f"weighted score{based} {total:g} is above {GO_ABOVE:g}, but with "
+            f"{_names(unknown)} unknown it could be as low as {low:g}: a GO needs evidence "
+            "on every axis"
+        )
     if total <= GO_ABOVE:
         reasons.append(
             f"weighted score{based} {total:g} is between {PARK_BELOW:g} and {GO_ABOVE:g}"

@@ -32,8 +32,9 @@ Decision (the code is in `verdict_decision`; the rules are stated here, in one p
 
 - The verdict comes from the known total as before: PARK when it is below 50 or an
   (evidence-based) killer risk is open; GO when it is above 75, Demand is classified "Acute"
-  and no major structural risk is open; ITERATE otherwise. An unknown Demand is not Acute, so
-  it cannot GO.
+  and no major structural risk is open, and the GO holds whatever the unknown axes turn out
+  to be (the range's low end is above 75 too); ITERATE otherwise. An unknown Demand is not
+  Acute, so it cannot GO; a GO that rests on missing data is an ITERATE that "could be GO".
 - Missing data never raises a killer risk and never counts as a major risk: missing and empty
   sources are *data gaps*, listed apart from the risks (`source_gap`). So a verdict can never
   PARK only because data is missing: the known total ignores the unknown axes and the gaps
