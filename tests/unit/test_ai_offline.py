@@ -133,7 +133,9 @@ def test_market_statistics_and_summary():
     assert stats.countries == {"DE": 2, "AT": 1} and stats.founded_range == (2018, 2020)
     summary = offline.market_summary_markdown(companies, "meal kits")
     assert summary.startswith("_Offline analysis")
-    assert "$20.0M" in summary and "Highest ranked**: B, C, A" in summary
+    # One money format everywhere: the same figure reads "$20M" in every report and slide.
+    assert "$20M across 2 companies (median $10M)" in summary
+    assert "Highest ranked**: B, C, A" in summary
 
 
 VERDICT_SECTIONS = [

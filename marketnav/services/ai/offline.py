@@ -35,6 +35,7 @@ from marketnav.services.ai.text_terms import (
     stems,
     words,
 )
+from scraper_services.common.money import format_usd
 
 # How much each answer counts when picking terms (competitor names are not industry terms).
 FIELD_WEIGHTS = {
@@ -309,13 +310,6 @@ def market_statistics(companies: list[CompanyFacts]) -> MarketStatistics:
     )
 
 
-def _usd(amount: float) -> str:
-    for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if amount >= size:
-            return f"${amount / size:.1f}{unit}"
-    return f"${amount:,.0f}"
-
-
 def market_summary_markdown(companies: list[CompanyFacts], topic: str = "this market") -> str:
     """A labelled markdown overview of the companies for report sections."""
     stats = market_statistics(companies)
@@ -323,8 +317,8 @@ def market_summary_markdown(companies: list[CompanyFacts], topic: str = "this ma
     lines.append(f"- **Companies found** in {topic}: {stats.company_count}")
     if stats.funded_count:
         lines.append(
-            f"- **Total disclosed funding**: {_usd(stats.total_funding_usd)} across "
-            f"{stats.funded_count} companies (median {_usd(stats.median_funding_usd or 0)})"
+            f"- **Total disclosed funding**: {format_usd(stats.total_funding_usd)} across "
+            f"{stats.funded_count} companies (median {format_usd(stats.median_funding_usd)})"
         )
     if stats.top_by_funding:
         lines.append(f"- **Best funded**: {', '.join(stats.top_by_funding)}")

@@ -193,7 +193,7 @@ def risks(data: VerdictData, scores: dict[str, dict[str, Any]]) -> RiskSynthesis
                 title="Demand evidence is demo data",
                 description="The social posts are the bundled demo data set, not real users.",
                 dataset_sources=["Social"],
-                mitigation="Run Social Analysis with SOCIAL_SOURCE=live.",
+                mitigation="Run Social Analysis on real posts (SOCIAL_SOURCES=hackernews,reddit).",
             )
         )
     if 0 < data.companies_found < 5:
