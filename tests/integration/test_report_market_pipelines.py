@@ -33,7 +33,7 @@ from tests.scraper_fixtures import (
     make_settings,
     serve_in_thread,
 )
-from tests.support.report_stack import PET_INPUTS
+from tests.support.report_stack import MODEL_KEYWORDS, PET_INPUTS
 
 ai_env = ai_fixtures.ai_env
 fake_ai = ai_fixtures.fake_ai
@@ -41,16 +41,6 @@ openai_server = ai_fixtures.openai_server
 
 pytestmark = pytest.mark.integration
 
-MODEL_KEYWORDS = [
-    "pet sitting",
-    "dog walking",
-    "pet care",
-    "pet marketplace",
-    "dog boarding",
-    "pet services",
-    "pet supplies",
-    "dog care",
-]
 MODEL_MARKDOWN = "### Model analysis\n\nWritten by the scripted model from the facts table."
 ERROR_WORDS = re.compile(r"error|sorry|did not match|traceback", re.IGNORECASE)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scraper_services.common.money import format_usd
+from tests.support.report_stack import MODEL_KEYWORDS
 
 INVENTED_COMPANIES = (
     "Zentrix Labs",
@@ -55,16 +56,7 @@ class FabricatingAnalyst:
     def __call__(self, body: dict[str, Any]) -> str:
         user = str(body["messages"][-1].get("content") or "")
         answer: dict[str, Any] = {
-            "keywords": [
-                "pet sitting",
-                "dog walking",
-                "pet care",
-                "pet marketplace",
-                "dog boarding",
-                "pet services",
-                "pet supplies",
-                "dog care",
-            ],
+            "keywords": MODEL_KEYWORDS,
             "description": "Online marketplaces where pet owners book dog walkers and sitters.",
             "confidence": 0.7,
         }
