@@ -10,7 +10,7 @@ from pptx.util import Inches
 
 from marketnav.services.reports import exports
 from marketnav.services.reports.catalog import PITCH_SLIDES
-from marketnav.services.reports.export_pptx import FOOTER, render_pptx
+from marketnav.services.reports.export_pptx import DEMO_FOOTER, FOOTER, render_pptx
 from marketnav.services.reports.exports import ReportDocument, SectionDoc
 
 
@@ -86,3 +86,24 @@ def test_pitch_decks_export_pptx_through_the_export_registry():
     assert "pptx" not in exports.formats_for("verdict")
     data = exports.render(document(), "pptx")
     assert data[:2] == b"PK" and len(Presentation(io.BytesIO(data)).slides) == 11
+
+
+def test_a_deck_on_demo_data_says_so_on_every_slide_and_lists_its_data():
+    doc = document(offline=False)
+    doc.summary["data_used"] = [
+        {
+            "source": "Crunchbase · bundled demo data set (not live Crunchbase data)",
+            "records": 8,
+            "noun": "companies",
+            "demo": True,
+            "report": "Crunchbase Analysis v1",
+        }
+    ]
+    deck = Presentation(io.BytesIO(render_pptx(doc)))
+    assert all(any(DEMO_FOOTER in t for t in texts(s)) for s in deck.slides)
+    notes = deck.slides[0].notes_slide.notes_text_frame.text
+    assert notes.startswith("Data used:") and "8 companies (via Crunchbase Analysis v1)" in notes
+    live = document(offline=False)
+    live.summary["data_used"] = [{**doc.summary["data_used"][0], "demo": False}]
+    rendered = Presentation(io.BytesIO(render_pptx(live)))
+    assert not any(DEMO_FOOTER in t for s in rendered.slides for t in texts(s))

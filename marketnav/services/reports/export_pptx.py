@@ -16,6 +16,9 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from marketnav.services.ai import OFFLINE_LABEL
+from marketnav.services.reports.citations import MARKER
+from marketnav.services.reports.evidence import is_demo
+from marketnav.services.reports.evidence_render import data_used_count
 from marketnav.services.reports.exports import ReportDocument, SectionDoc
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -23,12 +26,19 @@ TITLE_LAYOUT, CONTENT_LAYOUT = 0, 1
 ACCENT = RGBColor(0x1F, 0x4E, 0x79)
 MUTED = RGBColor(0x6B, 0x72, 0x80)
 FOOTER = f"{OFFLINE_LABEL}: written without an AI model, from the data alone."
+DEMO_FOOTER = "Demo data: built on the bundled demo data set, not live market data."
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*\S)\s*$")
 _MARKUP = re.compile(r"(\*\*|__|`)")
 
 
 def _plain(text: str) -> str:
-    return _MARKUP.sub("", text).strip()
+    return MARKER.sub("", _MARKUP.sub("", text)).strip()
+
+
+def _labels(doc: ReportDocument) -> list[str]:
+    """What every slide says about how the deck was made (offline, demo data)."""
+    demo = is_demo(doc.data_used) or bool(doc.summary.get("demo_data"))
+    return [label for label, on in ((FOOTER, doc.offline), (DEMO_FOOTER, demo)) if on]
 
 
 def slide_bullets(section: SectionDoc) -> list[str]:
@@ -81,8 +91,14 @@ def render_pptx(doc: ReportDocument) -> bytes:
     _fit(subtitle, Inches(0.8), Inches(3.9), WIDTH - Inches(1.6), Inches(1.2))
     generated = f" · {doc.generated_at:%Y-%m-%d}" if doc.generated_at else ""
     _write(subtitle.text_frame.paragraphs[0], f"{doc.title} · version {doc.version}{generated}")
-    if doc.offline:
-        _footer(cover, FOOTER)
+    if _labels(doc):
+        _footer(cover, "  ·  ".join(_labels(doc)))
+    if doc.data_used:
+        cover.notes_slide.notes_text_frame.text = "Data used:\n" + "\n".join(
+            f"- {line.get('source', '')}: {data_used_count(line)}"
+            + (f" (via {line['report']})" if line.get("report") else "")
+            for line in doc.data_used
+        )
 
     slides = [s for s in doc.sections if s.kind == "slide"]
     for number, section in enumerate(slides, start=1):
@@ -102,7 +118,7 @@ def render_pptx(doc: ReportDocument) -> bytes:
             slide.notes_slide.notes_text_frame.text = str(notes)
         _footer(
             slide,
-            (f"{FOOTER}  ·  " if doc.offline else "")
+            "".join(f"{label}  ·  " for label in _labels(doc))
             + f"{doc.startup_name} · {number}/{len(slides)}",
         )
     buffer = io.BytesIO()
