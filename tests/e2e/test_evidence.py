@@ -73,3 +73,41 @@ def test_a_demo_report_cites_and_says_demo_in_viewer_share_page_and_pdf(browser,
         check=True,
     ).stdout
     assert "Data used" in text and "demo data" in text.lower()
+
+
+LIGHTHOUSE = {
+    **ANSWERS,
+    "startup_name": "Glimmerhook",
+    "startup_description": (
+        "Hand-forged brass fittings for restoring antique lighthouse lenses, sold to heritage "
+        "lighthouse trusts."
+    ),
+    "target_audience": "Heritage lighthouse trusts and restorers",
+    "business_model": "One-off commissions",
+    "inspiration_sources": "",
+}
+
+
+def test_a_verdict_with_no_social_posts_says_demand_is_unknown_and_does_not_park(
+    browser, app_url, viewport
+):
+    page = sign_up(browser, app_url, viewport, "Una Unknown").page
+    create_project(page, "Lighthouse fittings")
+    fill_inputs(page, LIGHTHOUSE)
+    page.get_by_test_id("start-social").click()
+    expect(page.get_by_test_id("report-card-social")).to_have_attribute(
+        "data-status", "completed", timeout=90_000
+    )
+    page.get_by_test_id("start-verdict").click()
+    page.get_by_test_id("confirm-partial").click()
+    card = page.get_by_test_id("report-card-verdict")
+    expect(card).to_have_attribute("data-status", "completed", timeout=90_000)
+    page.get_by_test_id("view-verdict").click()
+    page.wait_for_url("**/reports/verdict")
+    # The social search found nothing: Demand is unknown, not 0, and named as such (with no
+    # axis known there is no radar to draw).
+    sections = page.get_by_test_id("report-sections")
+    expect(page.locator("#sec-scoring_demand")).to_contain_text("Score: unknown")
+    expect(sections).to_contain_text("Social data: 0 posts in the demo data set")
+    expect(page.get_by_test_id("verdict-badge")).not_to_contain_text("PARK")
+    expect(page.get_by_test_id("data-used")).to_contain_text("0 posts")
