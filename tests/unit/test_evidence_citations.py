@@ -182,3 +182,12 @@ def test_a_quoted_post_is_cited_with_its_link_author_and_date():
     assert source["url"] == "https://news.ycombinator.com/item?id=1"
     html = evidence_render.section_html(cited.markdown, cited.sources, "pain")
     assert "posted 2025-05-02" in html and 'href="https://news.ycombinator.com/item?id=1"' in html
+
+
+def test_a_count_an_aggregate_holds_cites_it(items):
+    cited = citations.cite("The search matched 37 companies; 3 were analysed.", items)
+    assert cited.markdown == "The search matched 37[^1] companies; 3[^2] were analysed."
+    assert [s["label"] for s in cited.sources] == [
+        "Companies matched by the search",
+        "Companies analysed",
+    ]

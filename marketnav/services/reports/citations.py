@@ -186,6 +186,7 @@ class _SectionPass:
             for i in items
             if i.kind == "post"
         ]
+        self.aggregates = [i for i in items if i.kind == "aggregate"]
         self.numbering = _Numbering()
         self.unsupported: list[str] = []
 
@@ -246,6 +247,8 @@ class _SectionPass:
             self.inserts.append((match.end(), self.numbering.marker(company)))
         for match in _MONEY.finditer(line):
             self.money(match, named)
+        for match in _NUMBER.finditer(line):
+            self.count(match)
         for match in _QUOTE.finditer(line):
             post = self.quoted_post(match.group(1))
             if post is not None and self.free(*match.span()):
@@ -256,6 +259,17 @@ class _SectionPass:
         for position, marker in sorted(self.inserts, key=lambda x: -x[0]):
             line = line[:position] + marker + line[position:]
         return line
+
+    def count(self, match: re.Match[str]) -> None:
+        """A count an aggregate holds ("37 companies matched") cites that aggregate."""
+        if match.group(2) or not self.free(*match.span()):
+            return
+        value = float(match.group(1).replace(",", ""))
+        for item in self.aggregates:
+            if value >= 2 and value in item.values:
+                self.taken.append(match.span())
+                self.inserts.append((match.end(), self.numbering.marker(item)))
+                return
 
     def quoted_post(self, quote: str) -> EvidenceItem | None:
         """The post a quotation comes from (its words, or the start of them when cut)."""
