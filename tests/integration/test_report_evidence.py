@@ -85,7 +85,9 @@ def test_an_offline_report_cites_its_records_and_says_demo(ai_env, db, services)
     assert line["demo"] and line["records"] == len(companies) and line["noun"] == "companies"
     markdown = get_storage().get(_prefix(db, run) + "report.md").decode()
     assert "> **Data used**" in markdown and "Built on demo data" in markdown
-    assert re.search(r"\[\^company_rover-1\]: Rover \(demo data\): total funding \$310M", markdown)
+    assert re.search(
+        r"\[\^company_rover-\d+\]: Rover \(demo data\): total funding \$310M", markdown
+    )
     html = exports.data_used_html(exports.load_document(db, run))
     assert "Built on demo data" in html
 
