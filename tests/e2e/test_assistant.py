@@ -130,10 +130,10 @@ def test_a_research_mode_citation_opens_the_section_in_the_viewer(browser, app_u
     assert re.fullmatch(
         r"/projects/\d+/reports/quick_report\?version=1#sec-audience_analysis", href
     )
-    # The numbered marker in the answer links to the same section.
-    expect(
-        page.locator(f'[data-testid=assistant-message] .mn-chat-md a[href="{href}"]')
-    ).to_have_count(1)
+    # The numbered markers in the answer (one per quoted line) link to the same section.
+    markers = page.locator(f'[data-testid=assistant-message] .mn-chat-md a[href="{href}"]')
+    expect(markers.first).to_be_visible()
+    assert {markers.nth(i).inner_text() for i in range(markers.count())} == {"[1]"}
     link.click()
     page.wait_for_url(re.compile(r"/reports/quick_report\?version=1#sec-"))
     section = page.locator(f"#{href.split('#')[1]}")

@@ -324,6 +324,11 @@ class _SectionPass:
                 self.mark(match, match.group(0))
 
 
+def without_markers(markdown: str) -> str:
+    """The text without citation markers (for the assistant's context, which cites sections)."""
+    return MARKER.sub("", markdown)
+
+
 def cite(
     markdown: str,
     items: list[EvidenceItem],

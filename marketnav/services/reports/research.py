@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from marketnav.models import Report, ReportSection
 from marketnav.services.ai import ReportSection as ContextSection
 from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
+from marketnav.services.reports.citations import without_markers
 from marketnav.services.reports.runs import completed_run
 
 
@@ -33,7 +34,7 @@ def _sections_of(
             report_type=report_type,
             section_key=row.section_key[:64],
             title=row.company_name or row.title,
-            markdown=row.markdown,
+            markdown=without_markers(row.markdown),
             report_label=label,
             link=section_link(project_id, report_type, version, row.section_key),
         )
