@@ -105,6 +105,8 @@ def test_a_social_report_cites_the_posts_it_quotes(ai_env, db, services):
     assert all(p.demo and p.url and p.label.startswith("@") for p in posts)
     cited = [s for sec in _sections(db, run.id) for s in sec.section_data.get("sources", [])]
     assert any(s["kind"] == "post" for s in cited)
+    # The post count the overview states cites the stored aggregate.
+    assert any(s["ref"] == "social:aggregate:posts_found" for s in cited)
     (line,) = run.data["data_used"]
     assert line["noun"] == "posts" and line["records"] == len(posts) and line["demo"]
 

@@ -268,6 +268,21 @@ async def run(ctx: RunContext) -> None:
         )
         for post in raw["posts"]
     )
+    ctx.register_evidence(
+        [
+            evidence.aggregate_item(
+                "social",
+                "posts_found",
+                "Posts found by the search",
+                len(raw["posts"]),
+                f"{len(raw['posts'])} unique posts for {len(raw['keywords'])} keywords",
+                {"per_keyword": raw["per_keyword"]},
+                source=f"Social · {raw['source']}",
+                demo=raw.get("source_kind") == "demo",
+                fetched_at=None,
+            )
+        ]
+    )
     if not raw["posts"]:
         ctx.summary["empty_sources"] = [
             evidence.empty_source_line(
