@@ -95,7 +95,13 @@ def test_assistant_on_a_report_page_answers_from_that_report(browser, app_url):
     )
     page.get_by_test_id("view-quick_report").click()
     page.wait_for_url("**/reports/quick_report")
-    page.get_by_test_id("chat-input").fill("Which regions and time range do we target?")
+    # Readiness: the report page (and its own assistant panel) has rendered, so the text goes
+    # into the panel that stays, not the project page's one that is being replaced.
+    expect(page.get_by_test_id("report-title")).to_be_visible()
+    expect(page.get_by_test_id("mode-research")).to_be_visible()
+    question = "Which regions and time range do we target?"
+    page.get_by_test_id("chat-input").fill(question)
+    expect(page.get_by_test_id("chat-input")).to_have_value(question)
     page.get_by_test_id("chat-input").press("Enter")
     reply = page.get_by_test_id("assistant-message").last
     expect(reply.get_by_test_id("citations")).to_be_visible(timeout=30_000)
