@@ -17,8 +17,6 @@ from marketnav.settings import get_settings
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOGIN_FAILED_MESSAGE = "Wrong e-mail or password."
-# A client (IP) may try several accounts; it gets a wider budget than one account.
-CLIENT_BUDGET_FACTOR = login_throttle.WIDE_FACTOR
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,7 @@ def test_market_evidence_names_its_sources_and_keeps_unknown_funding_out(items):
     # The median of the two disclosed amounts; Wolt's unknown funding is not a zero.
     assert median.data["value"] == pytest.approx(1.45e9)
     assert median.data["inputs"]["left_out"] == ["Wolt"]
-    assert evidence.aggregate_value(items, "crunchbase", "median_funding") == pytest.approx(1.45e9)
-    assert evidence.aggregate_value(items, "tracxn", "median_funding") is None
+    assert not any(i.ref.startswith("tracxn:") for i in items)  # refs carry their report type
 
 
 def test_cite_marks_companies_and_figures_with_one_number_per_record(items):

@@ -8,7 +8,7 @@ from reflex.istate.data import RouterData
 from sqlmodel import col, select
 
 from marketnav.models import AuditLog, LoginAttempt, ShareAttempt
-from marketnav.services import accounts, share_links
+from marketnav.services import accounts, login_throttle, share_links
 from marketnav.settings import get_settings
 from marketnav.state.admin import AccountState, AuditState, StatusState
 from marketnav.state.dashboard import DashboardState
@@ -108,7 +108,7 @@ def test_wrong_passwords_through_the_handler_are_recorded_and_make_the_client_wa
 
 def test_wrong_passwords_through_the_handler_exhaust_the_client_budget(db):
     signed_up(db)
-    budget = get_settings().login_max_attempts * accounts.CLIENT_BUDGET_FACTOR
+    budget = get_settings().login_max_attempts * login_throttle.WIDE_FACTOR
     for i in range(budget):
         assert _login(f"guess{i}@example.com", "wrong password").token == ""
     assert len(db.exec(select(LoginAttempt)).all()) == budget

@@ -342,15 +342,10 @@ def empty_source_line(source: str, noun: str, demo: bool, report: str = "") -> d
     }
 
 
-def aggregate_value(items: Iterable[EvidenceItem], namespace: str, name: str) -> float | None:
-    """The value of one stored aggregate (`median_funding` of the `tracxn` run), or None."""
-    ref = f"{namespace}:aggregate:{name}"
-    for item in items:
-        if item.ref == ref:
-            value = item.data.get("value")
-            return float(value) if isinstance(value, int | float) else None
-    return None
-
-
 def is_demo(lines: Iterable[dict[str, Any]]) -> bool:
     return any(line.get("demo") for line in lines)
+
+
+def run_is_demo(summary: dict[str, Any]) -> bool:
+    """Whether a run was built on demo data (its Data used lines, or older runs' flag)."""
+    return is_demo(summary.get("data_used") or []) or bool(summary.get("demo_data"))

@@ -11,6 +11,7 @@ import re
 from html import escape
 from typing import Any
 
+from marketnav.services.markdown_render import to_safe_html
 from marketnav.services.reports.citations import MARKER, UNSUPPORTED_TITLE
 
 
@@ -21,6 +22,11 @@ def source_line(source: dict[str, Any]) -> tuple[str, str]:
     if when:
         parts.append(("posted " if source.get("kind") == "post" else "fetched ") + str(when))
     return str(source.get("label") or source.get("ref") or ""), " · ".join(p for p in parts if p)
+
+
+def cited_section_html(markdown: str, data: dict[str, Any], key: str) -> str:
+    """A stored section (its markdown and data) as safe HTML with citations: viewer and exports."""
+    return section_html(to_safe_html(markdown), data.get("sources") or [], key)
 
 
 def section_html(safe_html: str, sources: list[dict[str, Any]], key: str) -> str:

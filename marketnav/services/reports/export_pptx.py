@@ -17,7 +17,7 @@ from pptx.util import Emu, Inches, Pt
 
 from marketnav.services.ai import OFFLINE_LABEL
 from marketnav.services.reports.citations import MARKER
-from marketnav.services.reports.evidence import is_demo
+from marketnav.services.reports.evidence import run_is_demo
 from marketnav.services.reports.evidence_render import data_used_count
 from marketnav.services.reports.exports import ReportDocument, SectionDoc
 
@@ -37,7 +37,7 @@ def _plain(text: str) -> str:
 
 def _labels(doc: ReportDocument) -> list[str]:
     """What every slide says about how the deck was made (offline, demo data)."""
-    demo = is_demo(doc.data_used) or bool(doc.summary.get("demo_data"))
+    demo = run_is_demo(doc.summary)
     return [label for label, on in ((FOOTER, doc.offline), (DEMO_FOOTER, demo)) if on]
 
 

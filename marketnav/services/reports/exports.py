@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 
 from marketnav.db import session_scope
 from marketnav.models import Project, Report, ReportRun, ReportSection
-from marketnav.services.markdown_render import to_safe_html
 from marketnav.services.reports import evidence_render
 from marketnav.services.reports.catalog import spec_for
 from marketnav.services.storage import Storage
@@ -72,9 +71,7 @@ def section_html(section: SectionDoc) -> str:
     Citation markers and the section's Sources list are added here, so that the renderers
     only place the result.
     """
-    return evidence_render.section_html(
-        to_safe_html(section.markdown), section.data.get("sources") or [], section.key
-    )
+    return evidence_render.cited_section_html(section.markdown, section.data, section.key)
 
 
 def data_used_html(doc: ReportDocument) -> str:

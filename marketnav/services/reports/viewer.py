@@ -19,7 +19,6 @@ from sqlmodel import Session, col, select
 from marketnav.models import Report, ReportRun, ReportSection, User
 from marketnav.services import projects
 from marketnav.services.errors import DomainError, PermissionDenied, ValidationFailed
-from marketnav.services.markdown_render import to_safe_html
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, can
 from marketnav.services.reports import chart_data, evidence, evidence_render, exports
 from marketnav.services.reports.catalog import REPORT_TYPES, ReportTypeSpec
@@ -133,9 +132,7 @@ def _section_view(row: ReportSection, number: int, slide_number: int) -> dict[st
         "number": number,
         "title": row.company_name or row.title,
         "kind": row.kind,
-        "html": evidence_render.section_html(
-            to_safe_html(row.markdown), data.get("sources") or [], row.section_key
-        ),
+        "html": evidence_render.cited_section_html(row.markdown, data, row.section_key),
         "bullets": [str(b) for b in bullets] if isinstance(bullets, list) else [],
         "notes": str(data.get("notes") or "") if row.kind == "slide" else "",
         "slide_number": slide_number,
@@ -201,7 +198,7 @@ def fill_version(session: Session, page: ReportPage, run: ReportRun) -> None:
     page.offline = bool((run.data or {}).get("offline_analysis"))
     data_used = list((run.data or {}).get("data_used") or [])
     page.data_used_html = evidence_render.data_used_html(data_used)
-    page.demo = evidence.is_demo(data_used) or bool((run.data or {}).get("demo_data"))
+    page.demo = evidence.run_is_demo(run.data or {})
     page.unsupported_claims = int((run.data or {}).get("unsupported_claims") or 0)
     slides = 0
     for number, row in enumerate(rows, start=1):
