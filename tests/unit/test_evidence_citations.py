@@ -190,3 +190,9 @@ def test_a_count_an_aggregate_holds_cites_it(items):
         "Companies matched by the search",
         "Companies analysed",
     ]
+
+
+def test_a_table_row_number_is_not_a_count(items):
+    cited = citations.cite("| 37 | Deliveroo |\n\nThe search matched 37 companies.", items)
+    assert cited.markdown.startswith("| 37 | Deliveroo[^1] |")
+    assert cited.markdown.endswith("matched 37[^2] companies.")

@@ -310,3 +310,12 @@ def test_keyword_progress_becomes_a_search_result_detail():
     )
     assert len(data["companies"]) == 5 and data["count"] == 7
     assert ctx.messages[-1] == ("api_search", "2/4 keywords searched", 47)
+
+
+def test_undisclosed_funding_is_never_called_less_capital_than_the_median():
+    market = _market()
+    furry = next(c for c in market.companies if c.name == "Furry")
+    furry.funding_usd = None
+    board = offline_board_view(market)
+    smaller = board.split("Smaller players")[1].split("### White space")[0]
+    assert "**Pawshake**" in smaller and "Furry" not in smaller

@@ -233,6 +233,7 @@ class _SectionPass:
         )
 
     def line(self, line: str) -> str:
+        self.line_text = line
         # Insertions as (position, marker), applied right to left so positions stay valid.
         self.inserts: list[tuple[int, str]] = []
         self.taken: list[tuple[int, int]] = []
@@ -263,6 +264,8 @@ class _SectionPass:
     def count(self, match: re.Match[str]) -> None:
         """A count an aggregate holds ("37 companies matched") cites that aggregate."""
         if match.group(2) or not self.free(*match.span()):
+            return
+        if self.line_text[: match.start()].strip() == "|":  # a table's row number, not a count
             return
         value = float(match.group(1).replace(",", ""))
         for item in self.aggregates:

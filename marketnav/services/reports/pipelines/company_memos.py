@@ -184,9 +184,12 @@ def offline_board_view(market: Market) -> str:
     lines += [
         f"- **{c.name}** ({threats[c.slug][0]}): {'; '.join(threats[c.slug][1])}." for c in ranked
     ] or [f"- No company is both a close match to {market.startup} and strongly funded or ranked."]
+    # Only a disclosed amount can be below the median: unknown funding is not small funding.
     median_funding = market.median_funding or 0
     small = [
-        c for c in market.companies if market.relevance(c) and (c.funding_usd or 0) < median_funding
+        c
+        for c in market.companies
+        if market.relevance(c) and c.funding_usd is not None and c.funding_usd < median_funding
     ]
     if small:
         lines += ["", "### Smaller players to watch", ""]
