@@ -57,6 +57,24 @@ def normalise_company_name(name: str) -> str:
     return re.sub(r"[^\w]+", "", text).replace("_", "")
 
 
+# "Wellhub, formerly Gympass, ..." / "formerly called MessageBird" / "previously known as X":
+# a founder who names the old brand means the same company.
+_FORMER_NAME = re.compile(
+    r"\b(?:formerly|previously|rebranded from)(?:\s+(?:called|known\s+as|named))?\s+"
+    r"([\w][\w.&'\u2019-]*(?:\s+(?:[A-Z0-9][\w.&'\u2019-]*|[Bb]y|[Oo]f))*)"
+)
+
+
+def former_names(text: str) -> list[str]:
+    """The earlier names a description gives ('..., formerly Gympass, ...' -> ['Gympass'])."""
+    names = []
+    for match in _FORMER_NAME.finditer(text or ""):
+        name = re.sub(r"(?:\s+(?:[Bb]y|[Oo]f))+$", "", match.group(1)).rstrip(".'\u2019")
+        if name and name[0].isalnum():
+            names.append(name)
+    return names
+
+
 def domain_of(link: str | None) -> str:
     """'https://www.project44.com/about' -> 'project44.com' ('' when there is no host)."""
     if not link:
@@ -120,6 +138,7 @@ class Partition:
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
     position: dict[str, int] = field(default_factory=dict)
     by_name: dict[str, int] = field(default_factory=dict)
+    by_former_name: dict[str, int] = field(default_factory=dict)  # "formerly Gympass"
     by_domain: dict[str, int] = field(default_factory=dict)
     name_buckets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     bm25: bm25s.BM25 | None = None
@@ -193,10 +212,14 @@ class CompanyIndex:
             partition.categories.append(category_set(company.categories))
             partition._texts.append(tokens)
             new_rows.append(vector)
-            normalised = normalise_company_name(company.name)
-            if normalised:
-                partition.by_name.setdefault(normalised, position)
-                partition.name_buckets.setdefault(normalised[:1], []).append((normalised, position))
+            names = [(company.name, partition.by_name)]
+            names += [(former, partition.by_former_name) for former in former_names(company.text)]
+            for name, table in names:
+                normalised = normalise_company_name(name)
+                if normalised:
+                    table.setdefault(normalised, position)
+                    bucket = partition.name_buckets.setdefault(normalised[:1], [])
+                    bucket.append((normalised, position))
             domain = domain_of(company.website)
             if domain:
                 partition.by_domain.setdefault(domain, position)
@@ -244,7 +267,8 @@ class CompanyIndex:
     def find_named(self, text: str, owners: Sequence[int | None]) -> tuple[int | None, str] | None:
         """(owner, key) of the company a user named ('Shippeo', 'shippeo.com', a URL), else None.
 
-        Website first, then the normalised name, then a close spelling (rapidfuzz ratio >= 88
+        Website first, then the normalised name (current, then a former one the description
+        gives: "formerly Gympass"), then a close spelling (rapidfuzz ratio >= 88
         among names with the same first letter); the user's own imports win over the data set.
         """
         from rapidfuzz import fuzz, process
@@ -257,9 +281,11 @@ class CompanyIndex:
                 return partition.owner, partition.keys[partition.by_domain[domain]]
         if not normalised:
             return None
-        for partition in partitions:
-            if normalised in partition.by_name:
-                return partition.owner, partition.keys[partition.by_name[normalised]]
+        for table in ("by_name", "by_former_name"):  # a current name beats an old one
+            for partition in partitions:
+                if normalised in getattr(partition, table):
+                    position = getattr(partition, table)[normalised]
+                    return partition.owner, partition.keys[position]
         best: tuple[float, Partition, int] | None = None
         for partition in partitions:
             bucket = partition.name_buckets.get(normalised[:1], [])

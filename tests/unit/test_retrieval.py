@@ -18,6 +18,7 @@ from scraper_services.common.company_index import (
     IndexedCompany,
     RetrievalQuery,
     _fuse,
+    former_names,
 )
 from scraper_services.common.contracts import NamedCompetitor
 from scraper_services.common.demo_vectors import demo_texts, shipped_vectors
@@ -154,6 +155,14 @@ SHARED = [
                    website="https://www.flexport.com"),
     IndexedCompany(key="societe", name="Société Générale", text="French bank",
                    website="https://www.societegenerale.com"),
+    IndexedCompany(key="wellhub", name="Wellhub",
+                   text="Corporate fitness benefit, formerly Gympass, covering gyms",
+                   website="https://wellhub.com"),
+    IndexedCompany(key="gympass-clone", name="Gympass Studio", text="a yoga studio"),
+    IndexedCompany(key="bird", name="Bird", text="Amsterdam company formerly called MessageBird"),
+    IndexedCompany(key="curefit", name="Cult.fit", text="Gyms in India. It was formerly called "
+                   "Curefit."),
+    IndexedCompany(key="shippo-old", name="Parcel Labs", text="formerly Shippo, a parcel tool"),
 ]  # fmt: skip
 
 
@@ -188,6 +197,28 @@ def test_find_named_by_name_suffix_website_and_close_spelling(named_index, typed
 @pytest.mark.parametrize("typed", ["Shippeo", "shippeo.com", "Unknown Freight Co", "   ", "Inc."])
 def test_find_named_refuses_other_companies(named_index, typed):
     assert named_index.find_named(typed, [None]) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [("Gympass", "wellhub"), ("gympass", "wellhub"), ("MessageBird", "bird"),
+     ("Curefit", "curefit"), ("Wellhub", "wellhub"), ("Gympass Studio", "gympass-clone")],
+)  # fmt: skip
+def test_find_named_reads_former_names_from_the_description(named_index, typed, key):
+    assert named_index.find_named(typed, [None]) == (None, key)
+
+
+def test_a_current_name_beats_another_company_s_former_name(named_index):
+    # "Parcel Labs, formerly Shippo" must not take the user's "Shippo" from Shippo itself.
+    assert named_index.find_named("Shippo", [None]) == (None, "shippo")
+
+
+def test_former_names_parsing():
+    assert former_names("London pet insurer, formerly Bought By Many, sells cover") == [
+        "Bought By Many"
+    ]
+    assert former_names("Video meetings, formerly appear.in.") == ["appear.in"]
+    assert former_names("A bank for freelancers.") == []
 
 
 def test_find_named_prefers_the_organisations_own_import(named_index):
