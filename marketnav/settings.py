@@ -8,10 +8,13 @@ switches to PostgreSQL, Redis and MinIO/S3 along the same code paths.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +41,15 @@ class Settings(BaseSettings):
     s3_bucket: str = "marketnavigator-files"
     s3_secure: bool = False
     s3_region: str = "us-east-1"
+    # Redis layout (docs/reliability.md). Every key and pub/sub channel the app writes starts
+    # with REDIS_PREFIX; empty derives one from DATABASE_URL (two deployments differ). Reflex
+    # 0.10 cannot prefix its state keys, so Reflex state gets its own database: STATE_REDIS_URL,
+    # or REDIS_URL with database STATE_REDIS_DB (default: the one after REDIS_URL's, 15 -> 14).
+    # CACHE_REDIS_URL: an optional LRU instance for the AI answer cache (empty = REDIS_URL).
+    redis_prefix: str = Field("", pattern=r"^[A-Za-z0-9_.:-]*$", max_length=64)
+    state_redis_url: str = ""
+    state_redis_db: int | None = Field(None, ge=0, le=15)
+    cache_redis_url: str = ""
 
     # Web app.
     app_url: str = "http://localhost:3000"
@@ -146,6 +158,14 @@ class Settings(BaseSettings):
     report_deadline_minutes: int = Field(90, ge=1)
     report_heartbeat_timeout_seconds: int = Field(120, ge=5)
     report_worker_concurrency: int = Field(8, ge=1, le=64)
+    # A run still "queued" this long after it was queued (the enqueue or its message was lost)
+    # is queued again by beat, at most REPORT_MAX_REQUEUES times, then failed with a reason.
+    report_queued_timeout_seconds: int = Field(600, ge=5)
+    report_max_requeues: int = Field(2, ge=0, le=10)
+    # An assistant reply still "pending" this long is queued again (up to CHAT_MAX_REQUEUES),
+    # then failed so the user can retry it.
+    chat_reply_queued_timeout_seconds: int = Field(120, ge=5)
+    chat_max_requeues: int = Field(1, ge=0, le=10)
 
     # Company imports (CSV exports of an organisation's own company lists).
     import_max_bytes: int = Field(20 * 1024 * 1024, ge=1024)
@@ -167,6 +187,26 @@ class Settings(BaseSettings):
     @property
     def celery_result_backend(self) -> str:
         return self.redis_url or f"db+sqlite:///{self.var_dir / 'celery-results.db'}"
+
+    @property
+    def redis_key_prefix(self) -> str:
+        """What every Redis key and channel of this deployment starts with (ends in ':')."""
+        if self.redis_prefix:
+            return self.redis_prefix.rstrip(":") + ":"
+        return f"mn:{deployment_id(self.db_url)}:"
+
+    @property
+    def reflex_redis_url(self) -> str:
+        """Where Reflex keeps page state: its own Redis database (empty = in memory)."""
+        if self.state_redis_url or not self.redis_url:
+            return self.state_redis_url
+        parts = urlsplit(self.redis_url)
+        path = parts.path.strip("/")
+        current = int(path) if path.isdigit() else 0
+        wanted = self.state_redis_db
+        if wanted is None:
+            wanted = current + 1 if current < 15 else current - 1
+        return urlunsplit(parts._replace(path=f"/{wanted}"))
 
     @property
     def storage_dir(self) -> Path:
@@ -192,6 +232,12 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(32))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def deployment_id(db_url: str) -> str:
+    """Eight hex digits naming a deployment by its database (the password left out)."""
+    without_password = re.sub(r"(://[^/:@]*):[^@/]*@", r"\1@", db_url)
+    return hashlib.sha256(without_password.encode()).hexdigest()[:8]
 
 
 def _normalise_postgres_url(url: str) -> str:

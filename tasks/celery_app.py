@@ -46,3 +46,12 @@ app.conf.update(
     beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
     include=["tasks.maintenance", "tasks.chat", "tasks.reports", "tasks.imports"],
 )
+
+if settings.redis_url:
+    # Queues, unacked messages, results and control channels carry the deployment's prefix, so
+    # two deployments on one Redis server never take each other's tasks (docs/reliability.md).
+    for _option in ("broker_transport_options", "result_backend_transport_options"):
+        app.conf[_option] = {
+            **(app.conf.get(_option) or {}),
+            "global_keyprefix": settings.redis_key_prefix,
+        }

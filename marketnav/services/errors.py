@@ -23,3 +23,7 @@ class PermissionDenied(DomainError):
 
 class RateLimited(DomainError):
     """Too many attempts; try again later."""
+
+
+class ServiceUnavailable(DomainError):
+    """A backing service (the session store, the queue) cannot be reached right now."""

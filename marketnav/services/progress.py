@@ -3,62 +3,106 @@
 Redis pub/sub when Redis is configured (a few milliseconds); otherwise events are rows in
 `progress_events` that subscribers poll (about 100 ms). Events carry a per-subject sequence
 number so a subscriber can tell it missed nothing.
+
+The bus is a notification channel, never the record: the database rows (runs, steps, messages)
+are the truth. So `publish` never raises (a run must not fail because Redis restarted: the
+error is logged, rate-limited, and the run goes on), and a Redis subscriber that loses its
+connection re-subscribes with backoff and then yields one `{"type": "resync"}` event, on which
+every listener re-reads its subject's current state from the database (whatever was published
+while it was away is lost on pub/sub). Channels carry the deployment prefix
+(`redis_client.key`), so two deployments on one Redis server never hear each other.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
 from marketnav.db import session_scope
 from marketnav.models import ProgressEvent
 from marketnav.models.base import utcnow
-from marketnav.services.redis_client import get_redis
+from marketnav.services.redis_client import RateLimitedLog, client_options, get_redis, key
 from marketnav.settings import get_settings
 
-_CHANNEL_PREFIX = "mn:progress:"
+logger = logging.getLogger(__name__)
+
+RESYNC = "resync"
+# A subscriber's reconnect backoff: first wait, doubling up to the cap.
+RECONNECT_FIRST_SECONDS = 0.1
+RECONNECT_MAX_SECONDS = 5.0
+# After a Redis publish timed out, skip Redis for this long (each try would cost seconds).
+PUBLISH_PAUSE_SECONDS = 1.0
+
+_publish_failures = RateLimitedLog(logger)
+_subscribe_failures = RateLimitedLog(logger)
+_paused_until = 0.0
 
 
 def channel(subject: str) -> str:
-    return _CHANNEL_PREFIX + subject
+    """The deployment's pub/sub channel of `subject`."""
+    return key("progress", subject)
 
 
-def publish(subject: str, payload: dict[str, Any]) -> None:
-    """Send one event to everyone subscribed to `subject` (sync; called from workers)."""
+def publish(subject: str, payload: dict[str, Any]) -> bool:
+    """Send one event to everyone subscribed to `subject` (sync; called from workers).
+
+    Returns False when the event could not be sent (logged); never raises for a bus failure.
+    """
+    global _paused_until
     redis = get_redis()
     if redis is not None:
-        redis.publish(channel(subject), json.dumps(payload, default=str))
-        return
-    with session_scope() as session:
-        session.add(ProgressEvent(subject=subject, payload=payload))
+        if time.monotonic() < _paused_until:
+            _publish_failures.warning("progress bus paused: event for %s dropped", subject)
+            return False
+        try:
+            redis.publish(channel(subject), json.dumps(payload, default=str))
+        except RedisError as err:
+            if isinstance(err, RedisTimeoutError):  # a refused connection fails fast anyway
+                _paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
+            _publish_failures.warning(
+                "progress event for %s not published (%s); the database stays the truth",
+                subject,
+                err,
+            )
+            return False
+        return True
+    try:
+        with session_scope() as session:
+            session.add(ProgressEvent(subject=subject, payload=payload))
+    except SQLAlchemyError as err:
+        _publish_failures.warning("progress event for %s not stored (%s)", subject, err)
+        return False
+    return True
 
 
 async def subscribe(
     subject: str, *, stop: asyncio.Event | None = None
 ) -> AsyncIterator[dict[str, Any]]:
-    """Yield events for `subject` from now on, in publish order, until `stop` is set."""
+    """Yield events for `subject` from now on, in publish order, until `stop` is set.
+
+    On Redis, a lost connection is re-established with backoff, followed by one
+    `{"type": "resync", "subject": subject}` event (re-read the state from the database).
+    """
     stop = stop or asyncio.Event()
     settings = get_settings()
     if settings.redis_url:
-        client = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
-        pubsub = client.pubsub()
-        await pubsub.subscribe(channel(subject))
-        try:
-            while not stop.is_set():
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5)
-                if message is not None:
-                    yield json.loads(message["data"])
-        finally:
-            await pubsub.unsubscribe(channel(subject))
-            await pubsub.aclose()
-            await client.aclose()
+        async for event in _subscribe_redis(settings.redis_url, subject, stop):
+            yield event
         return
     last_id = await asyncio.to_thread(_latest_event_id, subject)
     while not stop.is_set():
@@ -68,6 +112,43 @@ async def subscribe(
             yield payload
         if not events:
             await asyncio.sleep(settings.progress_poll_interval_seconds)
+
+
+async def _subscribe_redis(
+    url: str, subject: str, stop: asyncio.Event
+) -> AsyncIterator[dict[str, Any]]:
+    name = channel(subject)
+    delay = RECONNECT_FIRST_SECONDS
+    missed = False  # True after a failure: the next successful subscribe announces a resync
+    options = {**client_options(), "retry": AsyncRetry(NoBackoff(), 0)}
+    while not stop.is_set():
+        client = aioredis.Redis.from_url(url, **options)
+        pubsub = client.pubsub()
+        try:
+            await pubsub.subscribe(name)
+            if missed:
+                logger.info("progress bus: %s subscribed again", subject)
+                missed, delay = False, RECONNECT_FIRST_SECONDS
+                yield {"type": RESYNC, "subject": subject}
+            while not stop.is_set():
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5)
+                if message is not None:
+                    yield json.loads(message["data"])
+        except (RedisError, OSError) as err:
+            missed = True
+            _subscribe_failures.warning(
+                "progress bus: subscription to %s lost (%s); retrying", subject, err
+            )
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+            with contextlib.suppress(Exception):
+                await client.aclose()
+        if stop.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
 
 def _latest_event_id(subject: str) -> int:

@@ -1,28 +1,63 @@
 """Server-side session tokens: the browser holds an opaque token, the server its digest.
 
 Stored in Redis (with a TTL) when Redis is configured, otherwise in the `user_sessions` table.
+Redis keys carry the deployment prefix: `<prefix>session:<digest>` -> user id, and
+`<prefix>user-sessions:<user id>` -> the user's digests (a set whose TTL is pushed out to the
+newest session's expiry, so it never outlives them). When Redis cannot be reached a lookup
+raises `SessionStoreUnavailable`, a DomainError with a message pages show as it is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
 from marketnav.models import UserSession
 from marketnav.models.base import utcnow
-from marketnav.services.redis_client import get_redis
+from marketnav.services.errors import ServiceUnavailable
+from marketnav.services.redis_client import UNAVAILABLE, RateLimitedLog, get_redis, key
 from marketnav.settings import get_settings
 
-_REDIS_PREFIX = "mn:session:"
-_REDIS_USER_PREFIX = "mn:user-sessions:"
+logger = logging.getLogger(__name__)
+_failures = RateLimitedLog(logger)
+T = TypeVar("T")
+
+UNAVAILABLE_MESSAGE = (
+    "Sign-in is unavailable for a moment: the session store cannot be reached. "
+    "Try again in a few seconds."
+)
+
+
+class SessionStoreUnavailable(ServiceUnavailable):
+    def __init__(self, message: str = UNAVAILABLE_MESSAGE):
+        super().__init__(message)
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _session_key(digest: str) -> str:
+    return key("session", digest)
+
+
+def _user_key(user_id: int | str) -> str:
+    return key("user-sessions", user_id)
+
+
+def _on_redis(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except UNAVAILABLE as err:
+        _failures.warning("session store unavailable: %s", err)
+        raise SessionStoreUnavailable() from err
 
 
 def create(session: Session, user_id: int, client: str = "") -> str:
@@ -31,8 +66,18 @@ def create(session: Session, user_id: int, client: str = "") -> str:
     ttl = timedelta(hours=get_settings().session_ttl_hours)
     redis = get_redis()
     if redis is not None:
-        redis.set(_REDIS_PREFIX + _digest(token), str(user_id), ex=int(ttl.total_seconds()))
-        redis.sadd(_REDIS_USER_PREFIX + str(user_id), _digest(token))
+        seconds = int(ttl.total_seconds())
+        digest = _digest(token)
+
+        def store() -> None:
+            with redis.pipeline() as pipe:
+                pipe.set(_session_key(digest), str(user_id), ex=seconds)
+                pipe.sadd(_user_key(user_id), digest)
+                pipe.expire(_user_key(user_id), seconds, gt=True)
+                pipe.expire(_user_key(user_id), seconds, nx=True)
+                pipe.execute()
+
+        _on_redis(store)
     else:
         session.add(
             UserSession(
@@ -46,12 +91,12 @@ def create(session: Session, user_id: int, client: str = "") -> str:
 
 
 def user_id_for(session: Session, token: str) -> int | None:
-    """The user id behind a live token, or None."""
+    """The user id behind a live token, or None (SessionStoreUnavailable when Redis is down)."""
     if not token:
         return None
     redis = get_redis()
     if redis is not None:
-        value = redis.get(_REDIS_PREFIX + _digest(token))
+        value = _on_redis(lambda: redis.get(_session_key(_digest(token))))
         return int(value) if value else None
     row = session.get(UserSession, _digest(token))
     if row is None or row.expires_at <= utcnow():
@@ -64,7 +109,15 @@ def revoke(session: Session, token: str) -> None:
         return
     redis = get_redis()
     if redis is not None:
-        redis.delete(_REDIS_PREFIX + _digest(token))
+        digest = _digest(token)
+
+        def drop() -> None:
+            user_id = redis.get(_session_key(digest))
+            redis.delete(_session_key(digest))
+            if user_id:
+                redis.srem(_user_key(user_id), digest)
+
+        _on_redis(drop)
         return
     row = session.get(UserSession, _digest(token))
     if row is not None:
@@ -76,11 +129,14 @@ def revoke_all_except(session: Session, user_id: int, keep_token: str) -> None:
     keep = _digest(keep_token)
     redis = get_redis()
     if redis is not None:
-        key = _REDIS_USER_PREFIX + str(user_id)
-        for digest in redis.smembers(key):
-            if digest != keep:
-                redis.delete(_REDIS_PREFIX + digest)
-                redis.srem(key, digest)
+
+        def drop_others() -> None:
+            for digest in redis.smembers(_user_key(user_id)):
+                if digest != keep:
+                    redis.delete(_session_key(digest))
+                    redis.srem(_user_key(user_id), digest)
+
+        _on_redis(drop_others)
         return
     session.exec(
         delete(UserSession).where(

@@ -185,11 +185,25 @@ class AssistantState(PageState):
                 self.streaming_id, self.streaming_text = 0, ""
         elif kind == "cleared":
             self.messages, self.has_more = [], False
+        elif kind == progress.RESYNC:  # the bus reconnected: events may have been lost
+            self._reload_thread()
         elif kind == "auto_fill":
             project = await self.get_state(ProjectState)
             project.apply_ai_fill(event["fields"], event.get("completion_status", ""))
             return True
         return False
+
+    def _reload_thread(self) -> None:
+        """Re-read the latest page of the thread from the database (the truth)."""
+        try:
+            with session_scope() as db:
+                self.messages, self.has_more = assistant.thread(
+                    db, self.current_user(db), self.thread_project_id
+                )
+        except DomainError as err:
+            self.chat_error = str(err)
+            return
+        self.streaming_id, self.streaming_text = 0, ""
 
     def _set_status(self, message_id: int, status: str) -> None:
         self.messages = [

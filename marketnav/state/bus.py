@@ -17,7 +17,7 @@ import reflex as rx
 
 from marketnav.db import session_scope
 from marketnav.services import accounts, progress, projects
-from marketnav.services.errors import DomainError
+from marketnav.services.errors import DomainError, ServiceUnavailable
 
 WATCH_SECONDS = 2.0
 # How often a running subscription re-checks access (a removed member, a revoked session or a
@@ -25,12 +25,19 @@ WATCH_SECONDS = 2.0
 REAUTHORIZE_SECONDS = 10.0
 
 
-def may_follow(token: str, project_id: int) -> bool:
-    """True when the session `token` belongs to a user who may view project `project_id`."""
+def may_follow(token: str, project_id: int) -> bool | None:
+    """True when the session `token` belongs to a user who may view project `project_id`.
+
+    None when that cannot be told now (the session store is unreachable): a listener does not
+    start on None, and a running one keeps listening until the store answers again.
+    """
     if not token or project_id <= 0:
         return False
     with session_scope() as db:
-        user = accounts.user_for_token(db, token)
+        try:
+            user = accounts.user_for_token(db, token)
+        except ServiceUnavailable:
+            return None
         if user is None:
             return False
         try:
@@ -57,7 +64,7 @@ async def follow(
     listener also ends after `idle_seconds` without events; the next page action re-arms it.
     """
 
-    async def allowed() -> bool:
+    async def allowed() -> bool | None:
         async with state:
             token = state.token
         return await asyncio.to_thread(may_follow, token, project_id)
@@ -76,7 +83,7 @@ async def follow(
             now = time.monotonic()
             if wanted and now - last_check >= REAUTHORIZE_SECONDS:
                 last_check = now
-                wanted = await allowed()
+                wanted = await allowed() is not False  # None: the store is down, keep on
             if not wanted or now - last_activity > idle_seconds:
                 stop.set()
 

@@ -383,7 +383,7 @@ class ReportViewerState(ReportContentState):
                 return True
             self.active = viewer.present_snapshot(event)
             return False
-        if kind == "report_status":
+        if kind in ("report_status", progress.RESYNC):  # RESYNC: events may have been lost
             self._reload()
             return True
         return False

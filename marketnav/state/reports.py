@@ -242,6 +242,7 @@ class ReportsState(PageState):
             if event["status"] in FINAL:
                 # Verdict and the deck depend on the others: every card may change.
                 self._reload_all()
-        elif event.get("type") == "report_status":
+        elif event.get("type") in ("report_status", progress.RESYNC):
+            # RESYNC: the bus reconnected and may have lost events: re-read every card.
             for known in [report_type] if report_type in self.cards else list(self.cards):
                 self._reload_card(known)

@@ -11,7 +11,7 @@ from marketnav import db
 from marketnav.models.ai import AICacheEntry
 from marketnav.models.base import utcnow
 from marketnav.services import ai
-from marketnav.services.ai.cache import REDIS_PREFIX, purge_expired_entries
+from marketnav.services.ai.cache import purge_expired_entries, redis_prefix
 from tests import ai_fixtures
 from tests.ai_fixtures import SAMPLE_INPUTS, VALID_CRUNCHBASE, require_redis
 from tests.support.openai_test_server import Behaviour
@@ -112,14 +112,14 @@ def test_redis_cache_serves_identical_prompts(ai_env, fake_ai):
     ai_env.use_providers(fake_ai, "alpha")
     ai_env.set(redis_url=REDIS_URL, ai_cache_ttl_seconds=120)
     client = redis.Redis.from_url(REDIS_URL)
-    before = set(client.scan_iter(f"{REDIS_PREFIX}*"))
+    before = set(client.scan_iter(f"{redis_prefix()}*"))
     try:
         _assert_second_run_is_free(ai_env, fake_ai)
-        created = set(client.scan_iter(f"{REDIS_PREFIX}*")) - before
+        created = set(client.scan_iter(f"{redis_prefix()}*")) - before
         assert len(created) == 1
         assert 0 < client.ttl(next(iter(created))) <= 120
         with Session(db.get_engine()) as session:
             assert session.exec(select(AICacheEntry)).all() == []
     finally:
-        for key in set(client.scan_iter(f"{REDIS_PREFIX}*")) - before:
+        for key in set(client.scan_iter(f"{redis_prefix()}*")) - before:
             client.delete(key)

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from marketnav.services import accounts, progress, sessions
-from marketnav.services.redis_client import get_redis
+from marketnav.services.redis_client import get_redis, key
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.redis]
@@ -17,9 +17,11 @@ def test_sessions_live_in_redis_with_ttl(db, redis_url):
     user = make_user(db, "Ada Lovelace", "ada@example.com")
     token = accounts.login(db, "ada@example.com", "correct horse battery").token
     db.commit()
-    keys = get_redis().keys("mn:session:*")
+    keys = get_redis().keys(key("session", "*"))
     assert keys and all(token not in k for k in keys)  # only the digest is stored
     assert 0 < get_redis().ttl(keys[0]) <= 24 * 7 * 3600
+    # The user's set of sessions expires too (item 12: no session key lives forever).
+    assert 0 < get_redis().ttl(key("user-sessions", user.id)) <= 24 * 7 * 3600
     assert accounts.user_for_token(db, token).id == user.id
     other = sessions.create(db, user.id)
     sessions.revoke_all_except(db, user.id, token)
@@ -40,7 +42,9 @@ async def test_redis_bus_delivers_in_order(db, redis_url):
                 stop.set()
 
     consumer = asyncio.create_task(consume())
-    await asyncio.sleep(0.3)
+    channel = progress.channel("report:7")
+    while dict(get_redis().pubsub_numsub(channel)).get(channel, 0) < 1:  # readiness probe
+        await asyncio.sleep(0.01)
 
     def publish():
         for i in range(50):

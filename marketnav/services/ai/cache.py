@@ -16,12 +16,19 @@ from marketnav.db import session_scope
 from marketnav.models.ai import AICacheEntry
 from marketnav.models.base import utcnow
 from marketnav.services.ai.results import Completion
-from marketnav.services.redis_client import get_redis
+from marketnav.services.redis_client import get_cache_redis
+from marketnav.services.redis_client import key as redis_key
 from marketnav.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-REDIS_PREFIX = "marketnav:ai-cache:"
+
+def redis_prefix() -> str:
+    """Where cache entries live in Redis: `<deployment prefix>ai-cache:` (CACHE_REDIS_URL, an
+    LRU instance, or REDIS_URL)."""
+    return redis_key("ai-cache", "")
+
+
 # Bump when the cached shape or the prompts change meaningfully.
 CACHE_VERSION = 1
 
@@ -48,13 +55,13 @@ class RedisCache:
     name = "redis"
 
     def get(self, key: str) -> str | None:
-        client = get_redis()
-        return client.get(REDIS_PREFIX + key) if client else None
+        client = get_cache_redis()
+        return client.get(redis_prefix() + key) if client else None
 
     def put(self, key: str, value: str, ttl_seconds: int) -> None:
-        client = get_redis()
+        client = get_cache_redis()
         if client:
-            client.set(REDIS_PREFIX + key, value, ex=ttl_seconds)
+            client.set(redis_prefix() + key, value, ex=ttl_seconds)
 
 
 class DatabaseCache:
@@ -79,8 +86,9 @@ class DatabaseCache:
 
 
 def active_backend() -> CacheBackend:
-    """Redis when REDIS_URL is set, else the database."""
-    return RedisCache() if get_settings().redis_url else DatabaseCache()
+    """Redis when CACHE_REDIS_URL or REDIS_URL is set, else the database."""
+    settings = get_settings()
+    return RedisCache() if settings.cache_redis_url or settings.redis_url else DatabaseCache()
 
 
 class CachedAnswer(BaseModel):
