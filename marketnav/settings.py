@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     state_redis_db: int | None = Field(None, ge=0, le=15)
     cache_redis_url: str = ""
 
+    @field_validator("state_redis_db", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if value == "" else value
+
     # Web app.
     app_url: str = "http://localhost:3000"
     frontend_port: int = 3000

@@ -26,6 +26,7 @@ ENV_EXAMPLE = ROOT / ".env.example"
 REQUIRED_SERVICES = {
     "postgres",
     "redis",
+    "redis-cache",
     "minio",
     "minio-init",
     "migrate",
@@ -142,6 +143,7 @@ def test_only_the_app_flower_and_minio_console_are_published():
     [
         "postgres",
         "redis",
+        "redis-cache",
         "crunchbase_api",
         "tracxn_api",
         "celery-worker",
@@ -164,7 +166,7 @@ def test_data_services_are_on_an_internal_network_only():
     for name, svc in SERVICES.items():
         attached = set(svc.get("networks", []))
         assert attached & internal, f"{name} is not on the internal network"
-    for name in ("postgres", "redis"):
+    for name in ("postgres", "redis", "redis-cache"):
         assert set(SERVICES[name]["networks"]) <= internal, f"{name} must not reach outside"
 
 
@@ -189,11 +191,19 @@ def test_app_env_points_at_the_compose_services():
         assert env["S3_ENDPOINT"] == "http://minio:9000", name
 
 
-def test_redis_is_bounded_and_password_protected():
+def test_redis_never_evicts_the_broker_or_sessions_and_only_the_cache_is_lru():
+    """#12 item 12: queued runs, unacked tasks, sessions and state must not be evicted."""
     command = " ".join(command_args(SERVICES["redis"]))
-    assert "--maxmemory 512mb" in command, command
-    assert "--maxmemory-policy allkeys-lru" in command, command
+    assert "--maxmemory-policy noeviction" in command, command
+    assert "--appendonly yes" in command, command
     assert "--requirepass" in command, command
+    cache = " ".join(command_args(SERVICES["redis-cache"]))
+    assert "--maxmemory 256mb" in cache and "--maxmemory-policy allkeys-lru" in cache, cache
+    assert "--requirepass" in cache, cache
+    for name in BUILT:
+        env = environment(SERVICES[name])
+        assert env["REDIS_URL"].endswith("@redis:6379/0"), name
+        assert env["CACHE_REDIS_URL"].endswith("@redis-cache:6379/0"), name
 
 
 # ---- health and start order -----------------------------------------------------------------
@@ -247,8 +257,9 @@ def test_no_secret_environment_in_list_form():
         assert not isinstance(svc.get("environment"), list), name
 
 
-def test_redis_password_comes_from_the_environment():
-    args = command_args(SERVICES["redis"])
+@pytest.mark.parametrize("name", ["redis", "redis-cache"])
+def test_redis_password_comes_from_the_environment(name):
+    args = command_args(SERVICES[name])
     script = " ".join(args)
     value = re.search(r"--requirepass\s+(\S+)", script).group(1)
     assert is_reference(value), value
