@@ -25,6 +25,7 @@ app.conf.update(
     task_default_queue="default",
     task_routes={
         "tasks.reports.recover_stalled": {"queue": "default"},
+        "tasks.chat.recover_replies": {"queue": "default"},
         "tasks.imports.*": {"queue": "default"},
         "tasks.reports.*": {"queue": "reports"},
         "tasks.chat.*": {"queue": "ai"},
@@ -41,6 +42,7 @@ app.conf.update(
         },
         "prune-old-records": {"task": "tasks.maintenance.prune_old_records", "schedule": 3600.0},
         "recover-stalled-reports": {"task": "tasks.reports.recover_stalled", "schedule": 60.0},
+        "recover-lost-replies": {"task": "tasks.chat.recover_replies", "schedule": 60.0},
         "retry-data-deletions": {"task": "tasks.imports.retry_data_deletions", "schedule": 300.0},
     },
     beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),

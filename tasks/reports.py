@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import socket
+import uuid
 
 from celery.utils.log import get_task_logger
 
 from marketnav.db import session_scope
-from marketnav.services.reports import runner, runs
+from marketnav.services.reports import queue_recovery, runner
 from tasks.celery_app import app
 
 logger = get_task_logger(__name__)
 WORKER_NAME = f"{socket.gethostname()}"
 
 
-def enqueue(run_id: int) -> str:
-    """Queue a run (called by page events after `runs.start` / `runs.retry`)."""
-    result = run_report.apply_async(args=[run_id], queue="reports")
+def enqueue(run_id: int, *, requeue: bool = False) -> str:
+    """Queue a run (page events after `runs.start` / `runs.retry`; beat with `requeue`).
+
+    The task id and queue time are written first, so a worker that starts at once never races
+    this write. When the broker cannot be reached the run is failed at once ("could not reach
+    the queue") and "" is returned: the card says so and Start works again.
+    """
+    task_id = str(uuid.uuid4())
     with session_scope() as session:
-        runs.set_task_id(session, run_id, result.id)
-    return result.id
+        queue_recovery.note_enqueued(session, run_id, task_id, requeue=requeue)
+    try:
+        run_report.apply_async(args=[run_id], queue="reports", task_id=task_id)
+    except Exception as err:  # broker down: kombu OperationalError, redis ConnectionError, ...
+        logger.warning("report run %s: could not be queued (%s)", run_id, err)
+        if not requeue:  # beat tries again later, then fails the run with its own reason
+            queue_recovery.enqueue_failed(run_id)
+        return ""
+    return task_id
 
 
 # acks_late (app default): a run whose worker dies is delivered again; `execute` resumes it
@@ -34,7 +47,16 @@ def run_report(self, run_id: int) -> dict:
 
 @app.task(name="tasks.reports.recover_stalled")
 def recover_stalled() -> dict:
+    """Beat: resume runs whose worker vanished; re-queue or fail runs stuck in "queued"."""
     recovery = runner.recover_stalled()
     for run_id in recovery.resumed:
         enqueue(run_id)
-    return {"resumed": recovery.resumed, "failed": recovery.failed}
+    queued = queue_recovery.recover_queued()
+    for run_id in queued.requeue:
+        enqueue(run_id, requeue=True)
+    return {
+        "resumed": recovery.resumed,
+        "failed": recovery.failed,
+        "requeued": queued.requeue,
+        "failed_in_queue": queued.failed,
+    }

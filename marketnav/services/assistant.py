@@ -9,6 +9,8 @@ Every open page of the project listens there, so all members see the same thread
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
@@ -16,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from marketnav.db import session_scope
 from marketnav.models import AssistantMessage, Project, User
+from marketnav.models.base import utcnow
 from marketnav.services import audit, progress, project_inputs, projects
 from marketnav.services.ai import (
     ChatEvent,
@@ -39,6 +42,11 @@ PAGE_SIZE = 30
 HISTORY_LIMIT = 20
 # Reply details that outlive a retry (which report page the question came from).
 KEPT_DETAILS = ("open_report", "open_report_label")
+# The `ai` queue task's hard time limit: a reply claimed longer ago has no live delivery.
+REPLY_TIME_LIMIT_SECONDS = 660
+ENQUEUE_FAILED = "Could not reach the queue, so the assistant did not get this message. Retry."
+REPLY_LOST = "The reply was lost on its way to the assistant (no worker answered). Retry."
+REPLY_STOPPED = "The assistant stopped before finishing this reply. Retry."
 
 
 def subject(project_id: int) -> str:
@@ -265,15 +273,34 @@ def _apply_fill(project_id: int, user_id: int | None, event: ChatEvent) -> dict[
     }
 
 
+def _claimed_recently(reply: AssistantMessage) -> bool:
+    """A live delivery may still be streaming this reply (its task's time limit not yet up)."""
+    raw = (reply.details or {}).get("claimed_at")
+    try:
+        claimed = datetime.fromisoformat(raw) if raw else None
+    except (TypeError, ValueError):
+        claimed = None
+    return claimed is not None and utcnow() - claimed < timedelta(seconds=REPLY_TIME_LIMIT_SECONDS)
+
+
 def run_reply(reply_id: int) -> str:
-    """Stream the answer to a pending reply (called by the `ai` queue task); returns its status."""
+    """Stream the answer to a pending reply (called by the `ai` queue task); returns its status.
+
+    Each delivery claims the reply with a token of its own; a second delivery while the first
+    may still stream is skipped, and only the claim holder's answer is stored and announced,
+    so a reply delivered twice is answered (or failed) once.
+    """
+    claim = uuid.uuid4().hex
     with session_scope() as session:
-        reply = session.get(AssistantMessage, reply_id)
+        reply = session.get(AssistantMessage, reply_id, with_for_update=True)
         if reply is None or reply.status not in ("pending", "streaming"):
             return "skipped"  # cleared, or already answered by an earlier delivery
+        if reply.status == "streaming" and _claimed_recently(reply):
+            return "skipped"  # another delivery is streaming it
         request, project, asker_id = _request_for(session, reply)
         project_id = project.id
         reply.status = "streaming"
+        reply.details = {**reply.details, "claim": claim, "claimed_at": utcnow().isoformat()}
         session.add(reply)
     topic = subject(project_id)
     progress.publish(topic, {"type": "start", "id": reply_id})
@@ -304,14 +331,20 @@ def run_reply(reply_id: int) -> str:
     except Exception:  # a bug must not leave the reply spinning forever
         logger.exception("assistant reply %s crashed", reply_id)
         final = ChatEvent(kind="error", text="The assistant hit an internal error. Try again.")
-    return _finish(reply_id, topic, final, fills)
+    return _finish(reply_id, topic, final, fills, claim)
 
 
-def _finish(reply_id: int, topic: str, final: ChatEvent | None, fills: list) -> str:
+def _finish(
+    reply_id: int, topic: str, final: ChatEvent | None, fills: list, claim: str | None = None
+) -> str:
     with session_scope() as session:
-        reply = session.get(AssistantMessage, reply_id)
+        reply = session.get(AssistantMessage, reply_id, with_for_update=True)
         if reply is None:
             return "cleared"
+        if claim is not None and (reply.details or {}).get("claim") != claim:
+            return "superseded"  # beat failed it, or another delivery took it over
+        if reply.status not in ("pending", "streaming"):
+            return "skipped"
         kept = {k: v for k, v in reply.details.items() if k in KEPT_DETAILS}
         if final is not None and final.kind == "done":
             reply.status, reply.content = "done", final.text

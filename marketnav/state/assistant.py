@@ -16,10 +16,11 @@ from marketnav.state.session import PageState
 LISTENER_IDLE_SECONDS = 15 * 60
 
 
-def _enqueue_reply(reply_id: int) -> None:
-    from tasks.celery_app import app as celery_app
+def _enqueue_reply(reply_id: int) -> dict | None:
+    """Queue the reply; the failed reply's view when the queue cannot be reached."""
+    from tasks.chat import enqueue
 
-    celery_app.send_task("tasks.chat.reply", args=[reply_id], queue="ai")
+    return enqueue(reply_id)
 
 
 def route_report_type(path: str) -> str:
@@ -122,7 +123,9 @@ class AssistantState(PageState):
                 assistant.subject(self.thread_project_id), {"type": "message", "message": message}
             )
         self._merge(shown)
-        _enqueue_reply(shown[1]["id"])
+        failed = _enqueue_reply(shown[1]["id"])
+        if failed is not None:
+            self._merge([failed])
         return None if self.listening else AssistantState.listen
 
     @rx.event
@@ -136,7 +139,9 @@ class AssistantState(PageState):
             self.chat_error = str(err)
             return None
         self._merge([shown])
-        _enqueue_reply(message_id)
+        failed = _enqueue_reply(message_id)
+        if failed is not None:
+            self._merge([failed])
         return None if self.listening else AssistantState.listen
 
     @rx.event
