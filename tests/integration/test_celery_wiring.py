@@ -77,7 +77,9 @@ def test_queues_and_beat_schedule_are_declared(isolated_settings):
         "tasks.maintenance.prune_old_records",
         "tasks.reports.recover_stalled",
         "tasks.imports.retry_data_deletions",
+        "tasks.chat.recover_replies",
     }
     assert app.conf.task_routes["tasks.reports.recover_stalled"] == {"queue": "default"}
+    assert app.conf.task_routes["tasks.chat.recover_replies"] == {"queue": "default"}
     assert app.conf.task_routes["tasks.imports.*"] == {"queue": "default"}
     assert os.environ["VAR_DIR"] in app.conf.beat_schedule_filename
