@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import Celery
+from celery.signals import worker_init
 from kombu import Queue
 from kombu.transport import sqlalchemy as kombu_sqlalchemy
 
@@ -57,3 +60,14 @@ if settings.redis_url:
             **(app.conf.get(_option) or {}),
             "global_keyprefix": settings.redis_key_prefix,
         }
+
+
+@worker_init.connect
+def _create_bucket_at_start(**_kwargs) -> None:
+    """Make the object-store bucket when a worker starts, not at the first report (#16)."""
+    from marketnav.services.storage import get_storage
+
+    try:
+        get_storage()  # S3Storage creates a missing bucket; a local directory is made
+    except Exception as err:  # the store is down: reports retry it when they write
+        logging.getLogger(__name__).warning("object storage not ready at start: %s", err)
