@@ -156,9 +156,7 @@ def _report_card(report_type: str) -> rx.Component:
                     rx.text(
                         card["progress"],
                         "% · ",
-                        rx.cond(
-                            card["current_step"] != "", card["current_step"], "Waiting for a worker"
-                        ),
+                        card["stage_text"],
                         size="1",
                         custom_attrs={"data-testid": f"progress-{report_type}"},
                     ),

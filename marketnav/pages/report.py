@@ -246,7 +246,7 @@ def _live_progress() -> rx.Component:
                 rx.progress(value=active["progress"].to(int), width="100%"),
                 rx.cond(
                     active["steps"].to(list[dict]).length() == 0,
-                    rx.text("Waiting for a worker", size="1", color_scheme="gray"),
+                    rx.text("Queued", size="1", color_scheme="gray"),
                 ),
                 progress_timeline(active),
                 spacing="2",

@@ -36,6 +36,7 @@ def present(card: dict) -> dict:
         card[key] = shown.get(key, [] if key == "steps" else "")
     card["done_steps"] = card["done_steps"] or 0
     card["failed_step_error"] = shown.get("failed_step_error", "")
+    card["stage_text"] = views.stage_text(card["status"], card["current_step"], card["steps"])
     return card
 
 

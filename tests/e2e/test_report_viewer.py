@@ -346,7 +346,7 @@ def test_charts_companies_slides_and_live_progress(browser, app_url, stack_db):
         run_id = runs.start(db, owner, project_id, "quick_report").id
     page.reload()
     live = page.get_by_test_id("live-progress")
-    expect(live).to_contain_text("Waiting for a worker")
+    expect(live).to_contain_text("Queued")  # not "Waiting for a worker" (#16)
     progress.publish(
         subject_for_project(project_id),
         {

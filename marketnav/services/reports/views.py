@@ -137,6 +137,17 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds // 60}m {seconds % 60:02d}s"
 
 
+def stage_text(status: str, current_step: str, steps: list[dict[str, Any]]) -> str:
+    """What a card says beside its progress: a run or step that waits is "Queued" (it may
+    well have a worker: between two steps the next one is merely queued)."""
+    if status == "queued":
+        return "Queued"
+    if current_step:
+        return current_step
+    waiting = next((s for s in steps if s.get("status") == "pending"), None)
+    return f"Queued: {waiting['name']}" if waiting else "Finishing"
+
+
 def present_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
     """A run's progress snapshot with display strings (step timings, ETA) for the page."""
     if not snapshot:
@@ -160,6 +171,9 @@ def present_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
         "status": snapshot.get("status", ""),
         "progress": snapshot.get("progress", 0),
         "current_step": snapshot.get("current_step", ""),
+        "stage_text": stage_text(
+            snapshot.get("status", ""), snapshot.get("current_step", ""), steps
+        ),
         "error": snapshot.get("error", ""),
         "steps": steps,
         "done_steps": sum(1 for s in steps if s["status"] in ("completed", "skipped")),
