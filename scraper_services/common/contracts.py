@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 NDJSON_MEDIA_TYPE = "application/x-ndjson"
 
@@ -16,24 +18,71 @@ def _json_number(value: Any) -> Any:
     return value
 
 
-# Field types shared by both services' requests. Text must contain a non-blank character.
-Keyword = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
-]
+def clean_text(value: str, *, single_line: bool = True) -> str:
+    """Text as the services store and search it: no control characters, no lone surrogates.
+
+    C0/C1 control characters (NUL, the separators U+001C-U+001F, DEL, ...) and lone surrogates
+    become spaces (PostgreSQL refuses NUL, UTF-8 refuses surrogates); a multi-line text keeps
+    its newlines and tabs. A single-line text has its whitespace runs collapsed to one space,
+    exactly as the keyword search splits words (`str.split`), so "non-empty here" means
+    "non-empty there"."""
+    kept = "\n\t" if not single_line else ""
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cs") and ch not in kept else ch for ch in value
+    )
+    return " ".join(text.split()) if single_line else text.strip()
+
+
+def _visible(value: str) -> bool:
+    """At least one letter, digit, mark, punctuation or symbol (not only spaces/format chars)."""
+    return any(unicodedata.category(ch)[0] not in "CZ" for ch in value)
+
+
+def _cleaned(single_line: bool, required: bool) -> AfterValidator:
+    def clean(value: str) -> str:
+        text = clean_text(value, single_line=single_line)
+        if required and not _visible(text):
+            raise PydanticCustomError(
+                "blank_text",
+                "must contain a visible character (control characters and whitespace are ignored)",
+            )
+        return text
+
+    return AfterValidator(clean)
+
+
+def line(max_length: int, *, required: bool = False) -> Any:
+    """A one-line text type (keyword, name): its length checked as sent, then cleaned."""
+    limits = StringConstraints(min_length=1 if required else 0, max_length=max_length)
+    return Annotated[str, limits, _cleaned(True, required)]
+
+
+def paragraph(max_length: int, *, required: bool = False) -> Any:
+    """A multi-line text type (description): checked as sent, cleaned with its newlines kept."""
+    limits = StringConstraints(min_length=1 if required else 0, max_length=max_length)
+    return Annotated[str, limits, _cleaned(False, required)]
+
+
+# Field types shared by both services' requests. Every text is cleaned (`clean_text`) once its
+# length is checked; required text must keep a visible character once cleaned (else 422).
+Keyword = line(100, required=True)
 CompanyNames = Annotated[list[Keyword], Field(min_length=1, max_length=50)]
 RequestId = Annotated[str, StringConstraints(max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
 Integer = Annotated[int, BeforeValidator(_json_number)]
 Weight = Annotated[
     float, BeforeValidator(_json_number), Field(json_schema_extra={"minimum": 0, "maximum": 1})
 ]
-TargetDescription = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=r"\S")
-]
+TargetDescription = paragraph(5000, required=True)
 
 
 OrganizationId = Annotated[int, BeforeValidator(_json_number), Field(ge=1, le=2**31 - 1)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
-CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = line(1000)
+CompanyName = line(200, required=True)
+LongText = paragraph(5000)
+Website = line(500)
+Category = line(100)
+Place = line(200)
+LookupName = line(200)  # optional: blank means "not given" (400 if nothing is)
 
 
 class ProjectQuery(BaseModel):
@@ -41,7 +90,7 @@ class ProjectQuery(BaseModel):
 
     Without it the services rank by `target_description` alone, as the predecessor did."""
 
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+    description: LongText = ""
     audience: ShortText = ""
     business_model: ShortText = ""
     geography: ShortText = ""
@@ -194,14 +243,12 @@ class ImportedCompany(BaseModel):
     """One company of an organisation's import, already parsed and deduplicated by the app."""
 
     name: CompanyName
-    website: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
-    categories: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]] = (
-        Field(default_factory=list, max_length=30)
-    )
+    website: Website | None = None
+    description: LongText = ""
+    categories: list[Category] = Field(default_factory=list, max_length=30)
     founded_year: Annotated[int, Field(ge=1800, le=2100)] | None = None
-    hq_city: Annotated[str, StringConstraints(max_length=200)] | None = None
-    hq_country: Annotated[str, StringConstraints(max_length=200)] | None = None
+    hq_city: Place | None = None
+    hq_country: Place | None = None
     total_funding_usd: Annotated[float, Field(ge=0)] | None = None
     status: Literal["operating", "public", "acquired", "closed"] = "operating"
     sources: list[ImportLabel] = Field(

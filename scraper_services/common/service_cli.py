@@ -10,6 +10,24 @@ from fastapi import FastAPI
 from threadpoolctl import threadpool_limits
 
 
+def server_config(app: FastAPI, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
+    """uvicorn's settings for a service app: forwarded headers only from its trusted proxies.
+
+    uvicorn's default believes X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS), so any
+    local process could pick the address the per-caller rate limit counts. Here proxy headers
+    are off unless SCRAPER_TRUSTED_PROXIES names proxies, and then only those are believed
+    (uvicorn takes the nearest untrusted address of the X-Forwarded-For chain)."""
+    proxies = list(app.state.context.trusted_proxies)
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
+    )
+
+
 def serve(
     name: str,
     default_port: int,
@@ -25,5 +43,5 @@ def serve(
     # embedding take ~0.8 s instead of ~60 ms (bench_retrieval_scale); requests run in
     # parallel threads anyway.
     limits = threadpool_limits(1, user_api="blas")
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.Server(server_config(create_app(), args.host, args.port, args.log_level)).run()
     limits.restore_original_limits()

@@ -8,6 +8,7 @@ retrieval index (embeddings from the shipped and stored caches; the model loads 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import threading
 from collections.abc import Callable
@@ -29,6 +30,25 @@ log = logging.getLogger(__name__)
 
 IMPORT_ORIGIN = "import"
 RETRIEVAL_BACKEND = "hybrid"
+
+
+def parse_trusted_proxies(text: str) -> tuple[str, ...]:
+    """SCRAPER_TRUSTED_PROXIES: a comma list of IP addresses or CIDR networks, nothing else.
+
+    No wildcard: a proxy whose X-Forwarded-For is believed can set any caller's address, so
+    each one is named."""
+    proxies: list[str] = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            parsed = ipaddress.ip_network(item, strict=False) if "/" in item else None
+            proxies.append(str(parsed or ipaddress.ip_address(item)))
+        except ValueError:
+            raise ValueError(
+                f"SCRAPER_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR network"
+            ) from None
+    return tuple(proxies)
 
 
 class CancellationRegistry:
@@ -69,6 +89,9 @@ class ServiceContext:
     similarity_backend: str = RETRIEVAL_BACKEND
     rate_limit_per_minute: int = 120
     max_body_bytes: int = 64 * 1024
+    # Peers whose X-Forwarded-For names the caller (service_cli configures uvicorn with them);
+    # empty: the connecting peer is the caller.
+    trusted_proxies: tuple[str, ...] = ()
     embedder: Callable[[], Embedder] = get_embedder
     catalogue: Catalogue | None = None
     similarity_error: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -19,10 +20,16 @@ from scraper_services.common.app_factory import (
     wants_ndjson,
 )
 from scraper_services.common.company_lookup import LookupResult, lookup_company, lookup_many
-from scraper_services.common.contracts import ERROR_RESPONSES, ErrorResponse
+from scraper_services.common.contracts import (
+    ERROR_RESPONSES,
+    ErrorResponse,
+    Keyword,
+    LookupName,
+    Website,
+)
 from scraper_services.common.demo_catalogue import load_demo_companies
 from scraper_services.common.records import CompanyRecord
-from scraper_services.common.service_context import ServiceContext
+from scraper_services.common.service_context import ServiceContext, parse_trusted_proxies
 from scraper_services.common.sources import CompanySource, DatasetSource, SourceError
 from scraper_services.common.store import CompanyStore, store_url_for
 from scraper_services.crunchbase.company_data import record_from_demo
@@ -139,7 +146,7 @@ def build_router(context: ServiceContext) -> APIRouter:
         "/search/crunchbase", response_model=HashtagSearchResponse, responses=ERROR_RESPONSES
     )
     async def search_one(
-        hashtag: str = Query(min_length=1, max_length=100, pattern=r"\S"),
+        hashtag: Annotated[Keyword, Query(description="One keyword")],
         num_companies: int = Query(5, ge=1, le=100),
         days_threshold: int = Query(15, ge=0, le=3650),
     ) -> HashtagSearchResponse:
@@ -161,8 +168,8 @@ def build_router(context: ServiceContext) -> APIRouter:
         },
     )
     async def lookup(
-        name: str | None = Query(None, min_length=1, max_length=200),
-        url: str | None = Query(None, min_length=1, max_length=500),
+        name: Annotated[LookupName | None, Query()] = None,
+        url: Annotated[Website | None, Query()] = None,
         days_threshold: int = Query(15, ge=0, le=3650),
     ) -> CompanyLookupResponse:
         """One company by name or by website / Crunchbase profile URL."""
@@ -213,6 +220,7 @@ def create_app(
         token=settings.service_token,
         similarity_backend=settings.similarity_backend,
         rate_limit_per_minute=rate_limit_per_minute or settings.scraper_rate_limit_per_minute,
+        trusted_proxies=parse_trusted_proxies(settings.scraper_trusted_proxies),
     )
     return create_service_app(
         context, title="MarketNavigator crunchbase_api", description=DESCRIPTION,

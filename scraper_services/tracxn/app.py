@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -19,9 +20,9 @@ from scraper_services.common.app_factory import (
     wants_ndjson,
 )
 from scraper_services.common.company_lookup import LookupResult, lookup_company, lookup_many
-from scraper_services.common.contracts import ERROR_RESPONSES, ErrorResponse
+from scraper_services.common.contracts import ERROR_RESPONSES, ErrorResponse, LookupName, Website
 from scraper_services.common.demo_catalogue import load_demo_companies
-from scraper_services.common.service_context import ServiceContext
+from scraper_services.common.service_context import ServiceContext, parse_trusted_proxies
 from scraper_services.common.sources import CompanySource, DatasetSource, SourceError
 from scraper_services.common.store import CompanyStore, store_url_for
 from scraper_services.tracxn.full_data import record_from_demo
@@ -140,9 +141,11 @@ def build_router(context: ServiceContext) -> APIRouter:
         "/companies/lookup", response_model=StartupLookupResponse, responses=LOOKUP_RESPONSES
     )
     async def lookup(
-        name: str | None = Query(None, min_length=1, max_length=200),
-        url: str | None = Query(None, min_length=1, max_length=500),
-        reference: str | None = Query(None, min_length=1, max_length=500),
+        name: Annotated[LookupName | None, Query()] = None,
+        url: Annotated[Website | None, Query()] = None,
+        reference: Annotated[
+            Website | None, Query(description="/a/d/company/<id>/<domain>")
+        ] = None,
         freshness_days: int = Query(180, ge=0, le=365),
     ) -> StartupLookupResponse:
         """One company by name, website, or Tracxn reference (`/a/d/company/<id>/<domain>`)."""
@@ -195,6 +198,7 @@ def create_app(
         token=settings.service_token,
         similarity_backend=settings.similarity_backend,
         rate_limit_per_minute=rate_limit_per_minute or settings.scraper_rate_limit_per_minute,
+        trusted_proxies=parse_trusted_proxies(settings.scraper_trusted_proxies),
     )
     return create_service_app(
         context, title="MarketNavigator tracxn_api", description=DESCRIPTION,
