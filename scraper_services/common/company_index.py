@@ -29,6 +29,11 @@ import numpy as np
 
 from scraper_services.common.keyword_index import normalise_link, terms
 from scraper_services.common.relevance import RelevanceModel, default_relevance_model
+from scraper_services.common.shared_statistics_bm25 import (
+    OWN_STATISTICS_FROM,
+    CorpusStatistics,
+    SharedStatisticsBM25,
+)
 
 ANN_THRESHOLD = 50_000
 RRF_K = 60
@@ -142,6 +147,9 @@ class Partition:
     by_domain: dict[str, int] = field(default_factory=dict)
     name_buckets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     bm25: bm25s.BM25 | None = None
+    # A small import: scored with the shared data set's statistics (shared_statistics_bm25.py).
+    small_bm25: SharedStatisticsBM25 | None = None
+    statistics: CorpusStatistics | None = None  # the shared partition's, computed on demand
     ann: object | None = None  # usearch Index above ANN_THRESHOLD
     _texts: list[list[str]] = field(default_factory=list)
     _dirty: bool = True
@@ -232,9 +240,13 @@ class CompanyIndex:
         """(Re)build the partition's BM25 and ANN structures after adds."""
         if not partition._dirty:
             return
-        bm25 = bm25s.BM25()
-        bm25.index(partition._texts, show_progress=False)
-        partition.bm25 = bm25
+        partition.bm25 = partition.small_bm25 = partition.statistics = None
+        if partition.owner is not None and len(partition) < OWN_STATISTICS_FROM:
+            partition.small_bm25 = SharedStatisticsBM25(partition._texts)
+        else:
+            bm25 = bm25s.BM25()
+            bm25.index(partition._texts, show_progress=False)
+            partition.bm25 = bm25
         partition.ann = None
         if len(partition) > self.ann_threshold:
             from usearch.index import Index
@@ -386,6 +398,16 @@ class CompanyIndex:
         others = [h for h in hits if not h.named_by_user][: max(k - len(named_hits), 0)]
         return named_hits + others
 
+    def _shared_statistics(self) -> CorpusStatistics:
+        """The shared data set's BM25 statistics (read once per rebuild of its index)."""
+        with self._lock:
+            shared = self._partitions.get(None)
+            if shared is None or shared.bm25 is None:
+                return CorpusStatistics()
+            if shared.statistics is None:
+                shared.statistics = CorpusStatistics.of(shared.bm25, shared._texts)
+            return shared.statistics
+
     def _candidates(
         self,
         partition: Partition,
@@ -412,8 +434,11 @@ class CompanyIndex:
             if named_matrix is not None:
                 chosen.update(_top((partition.vectors @ named_matrix.T).max(axis=1), take))
         lexical_all = None
-        if tokens and partition.bm25 is not None:
+        if tokens and partition.small_bm25 is not None:
+            lexical_all = partition.small_bm25.get_scores(tokens, self._shared_statistics())
+        elif tokens and partition.bm25 is not None:
             lexical_all = partition.bm25.get_scores(tokens)
+        if lexical_all is not None:
             chosen.update(p for p in _top(lexical_all, take) if lexical_all[p] > 0)
         positions = np.fromiter(chosen, dtype=np.int64)
         matrix = partition.vectors[positions]
