@@ -1,5 +1,6 @@
 """Chromium: an admin imports a CSV with a broken row and sees the row's error; an outsider
-sees neither the organisation nor its imports."""
+sees neither the organisation nor its imports; an imported company is found by the
+organisation's next report and never by another organisation's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, sign_up
+from tests.e2e.conftest import ANSWERS, DESKTOP, PHONE, create_project, fill_inputs, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -89,3 +90,57 @@ def test_admin_imports_a_csv_and_sees_the_broken_row(
     expect(outsider.page.get_by_text("barges.csv")).to_have_count(0)
     expect(outsider.page.get_by_text("Quillbarge")).to_have_count(0)
     _no_horizontal_scroll(outsider.page)
+
+
+BARGE_PROJECT = {
+    **ANSWERS,
+    "startup_name": "RiverLedger",
+    "startup_description": (
+        "Digital bills of lading and live tracking for river barge freight on the Danube and "
+        "the Rhine, so shippers see where their cargo is and skip the paperwork."
+    ),
+    "target_audience": "Inland waterway shippers and barge operators in Central Europe",
+    "business_model": "Subscription per barge",
+    "geographic_focus": "Central Europe",
+    "inspiration_sources": "",
+}
+
+
+def _report_companies(page) -> str:
+    page.get_by_test_id("start-crunchbase").click()
+    card = page.get_by_test_id("report-card-crunchbase")
+    expect(card).to_have_attribute("data-status", "completed", timeout=180_000)
+    page.get_by_test_id("view-crunchbase").click()
+    sections = page.get_by_test_id("report-sections")
+    expect(sections).to_be_visible()
+    return sections.inner_text()
+
+
+def test_an_imported_company_is_found_by_its_organisations_report_only(
+    browser, app_url, app_var_dir, tmp_path
+):
+    admin = sign_up(browser, app_url, DESKTOP, "Imke Importer")
+    page = admin.page
+    path = tmp_path / "barges.csv"
+    path.write_text(CSV, encoding="utf-8")
+    page.goto(f"{app_url}/imports")
+    page.locator("input[type=file]").set_input_files(str(path))
+    expect(page.get_by_test_id("preview-row")).to_have_count(2)
+    _services_ready(app_var_dir)
+    page.get_by_test_id("start-import").click()
+    expect(page.get_by_test_id("import-status")).to_have_text("completed", timeout=90_000)
+
+    page.goto(f"{app_url}/dashboard")
+    create_project(page, "Barge paperwork")
+    fill_inputs(page, BARGE_PROJECT)
+    text = _report_companies(page)
+    assert "Quillbarge" in text, text[:3000]
+    data_used = page.get_by_test_id("data-used")
+    expect(data_used).to_contain_text("import")
+
+    # The same idea in another organisation: the imported companies are not in its data.
+    outsider = sign_up(browser, app_url, DESKTOP, "Olga Outsider")
+    create_project(outsider.page, "Barge paperwork")
+    fill_inputs(outsider.page, BARGE_PROJECT)
+    other = _report_companies(outsider.page)
+    assert "Quillbarge" not in other and "Danubia Cargo" not in other
