@@ -22,10 +22,14 @@ from marketnav.state.report_viewer import ReportViewerState
 from marketnav.state.reports import ReportsState
 from marketnav.state.session import SessionState
 from marketnav.state.share import ShareState
+from marketnav.web.headers import with_security_headers
+from marketnav.web.routes import auth_routes
 
 TITLE = "MarketNavigator"
 
-app = rx.App(stylesheets=["/styles.css"])
+# The session-cookie routes (/_auth/*) sit in front of Reflex's own app; the security headers
+# wrap both, and in the one-port `make run` the compiled frontend too.
+app = rx.App(stylesheets=["/styles.css"], api_transformer=[auth_routes(), with_security_headers])
 app.add_page(
     landing_page,
     route="/",

@@ -9,6 +9,7 @@ switches to PostgreSQL, Redis and MinIO/S3 along the same code paths.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 from functools import lru_cache
@@ -59,6 +60,9 @@ class Settings(BaseSettings):
     # Web app.
     app_url: str = "http://localhost:3000"
     frontend_port: int = 3000
+    # Backend worker processes of the web app (scripts/run_stack.py). 0 = automatic: one per
+    # core (at most 8) when Reflex state is in Redis, else 1 (in-memory state is per process).
+    web_workers: int = Field(0, ge=0, le=32)
     session_ttl_hours: int = 24 * 7
     # argon2id cost; the defaults follow argon2-cffi's RFC 9106 low-memory profile.
     argon2_time_cost: int = 3
@@ -220,6 +224,13 @@ class Settings(BaseSettings):
         if wanted is None:
             wanted = current + 1 if current < 15 else current - 1
         return urlunsplit(parts._replace(path=f"/{wanted}"))
+
+    @property
+    def web_worker_count(self) -> int:
+        """How many backend workers serve the app (several only with Reflex state in Redis)."""
+        if not self.reflex_redis_url:
+            return 1
+        return self.web_workers or max(1, min(os.cpu_count() or 1, 8))
 
     @property
     def instance_admins(self) -> frozenset[str]:

@@ -30,6 +30,8 @@ def make_project(
 
 def add_member(db: Session, owner: User, org_id: int, user: User, role: Role) -> None:
     organizations.invite(db, owner, org_id, user.email, role.value)
+    # The invitee joins when they next sign in (invitations do not reveal accounts).
+    organizations.accept_invitations(db, user)
     db.commit()
 
 

@@ -48,8 +48,22 @@ def user_menu() -> rx.Component:
             rx.menu.item("Organisations", on_click=rx.redirect("/organizations")),
             rx.menu.item("Account", on_click=rx.redirect("/account")),
             rx.menu.item("Audit log", on_click=rx.redirect("/audit")),
-            rx.menu.item("System status", on_click=rx.redirect("/status")),
-            rx.menu.item("Queues", on_click=rx.redirect("/queues")),
+            rx.cond(
+                SessionState.instance_admin,
+                rx.menu.item(
+                    "System status",
+                    on_click=rx.redirect("/status"),
+                    custom_attrs={"data-testid": "menu-status"},
+                ),
+            ),
+            rx.cond(
+                SessionState.administers_an_org,
+                rx.menu.item(
+                    "Queues",
+                    on_click=rx.redirect("/queues"),
+                    custom_attrs={"data-testid": "menu-queues"},
+                ),
+            ),
             rx.menu.item(
                 "Import companies",
                 on_click=rx.redirect("/imports"),

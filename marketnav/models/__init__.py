@@ -5,7 +5,7 @@ from marketnav.models.ai import AICacheEntry, AICallRecord
 from marketnav.models.assistant import AssistantMessage
 from marketnav.models.imports import CompanyImport, OrganizationDataDeletion
 from marketnav.models.operations import AuditLog, ProgressEvent, SystemCheck
-from marketnav.models.organizations import Membership, Organization
+from marketnav.models.organizations import Invitation, Membership, Organization
 from marketnav.models.projects import Project, ProjectInputs
 from marketnav.models.reports import (
     Report,
@@ -23,6 +23,7 @@ __all__ = [
     "AssistantMessage",
     "AuditLog",
     "CompanyImport",
+    "Invitation",
     "LoginAttempt",
     "Membership",
     "Organization",

@@ -29,3 +29,18 @@ class Membership(SQLModel, table=True):
     role: str = Field(max_length=20)
     invited_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     joined_at: datetime = Field(default_factory=utcnow)
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation by e-mail, kept whether or not the e-mail has an account (so the inviter
+    learns nothing about accounts); it becomes a membership when that account signs in."""
+
+    __tablename__ = "organization_invitations"
+    __table_args__ = (UniqueConstraint("organization_id", "email", name="uq_invitation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organizations.id", index=True, ondelete="CASCADE")
+    email: str = Field(max_length=255, index=True)
+    role: str = Field(max_length=20)
+    invited_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from marketnav.components.feedback import error_callout, field_hint
+from marketnav.components.feedback import error_callout, field_hint, notice_callout
 from marketnav.state.session import SessionState
 
 
@@ -33,6 +33,7 @@ def _auth_card(title: str, form: rx.Component, footer: rx.Component) -> rx.Compo
         rx.card(
             rx.vstack(
                 rx.heading(title, size="6"),
+                notice_callout(SessionState.auth_notice, "auth-notice"),
                 error_callout(SessionState.auth_error, "auth-error"),
                 form,
                 footer,

@@ -178,6 +178,24 @@ def organizations_page() -> rx.Component:
                         ),
                         class_name="mn-table-wrap",
                     ),
+                    rx.cond(
+                        S.invitations.length() > 0,
+                        rx.vstack(
+                            rx.text("Invited (they join when they sign in)", size="2"),
+                            rx.foreach(
+                                S.invitations,
+                                lambda i: rx.text(
+                                    i["email"],
+                                    " · ",
+                                    i["role"],
+                                    size="2",
+                                    color_scheme="gray",
+                                    custom_attrs={"data-testid": "invitation"},
+                                ),
+                            ),
+                            spacing="1",
+                        ),
+                    ),
                     spacing="3",
                     width="100%",
                 ),

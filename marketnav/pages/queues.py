@@ -24,13 +24,16 @@ RUN_COLUMNS = [
 
 
 def _cancel(run: rx.Var) -> rx.Component:
-    return rx.button(
-        "Cancel",
-        size="1",
-        color_scheme="red",
-        variant="soft",
-        on_click=S.cancel(run["run_id"]),
-        custom_attrs={"data-testid": "cancel-run"},
+    return rx.cond(
+        run["can_cancel"],
+        rx.button(
+            "Cancel",
+            size="1",
+            color_scheme="red",
+            variant="soft",
+            on_click=S.cancel(run["run_id"]),
+            custom_attrs={"data-testid": "cancel-run"},
+        ),
     )
 
 
@@ -55,17 +58,39 @@ def queues_page() -> rx.Component:
                     ),
                     rx.text("Nothing is queued or running.", color_scheme="gray", size="2"),
                 ),
-                rx.heading("Workers", size="4", margin_top="16px"),
-                rx.cond(
-                    S.loading_workers,
-                    rx.hstack(rx.spinner(size="1"), rx.text("Asking the workers…", size="2")),
+                rx.text(
                     rx.cond(
-                        S.workers.length() > 0,
-                        data_table(
-                            [("Worker", "name"), ("Queues", "queues"), ("Active tasks", "active")],
-                            S.workers,
+                        S.instance_wide,
+                        "Every organisation's runs (you are an instance administrator).",
+                        "Runs of the organisations you administer.",
+                    ),
+                    size="1",
+                    color_scheme="gray",
+                    custom_attrs={"data-testid": "queue-scope"},
+                ),
+                rx.cond(
+                    S.instance_wide,
+                    rx.vstack(
+                        rx.heading("Workers", size="4", margin_top="16px"),
+                        rx.cond(
+                            S.loading_workers,
+                            rx.hstack(
+                                rx.spinner(size="1"), rx.text("Asking the workers…", size="2")
+                            ),
+                            rx.cond(
+                                S.workers.length() > 0,
+                                data_table(
+                                    [
+                                        ("Worker", "name"),
+                                        ("Queues", "queues"),
+                                        ("Active tasks", "active"),
+                                    ],
+                                    S.workers,
+                                ),
+                                rx.text(S.workers_note, color_scheme="gray", size="2"),
+                            ),
                         ),
-                        rx.text(S.workers_note, color_scheme="gray", size="2"),
+                        width="100%",
                     ),
                 ),
                 rx.text(

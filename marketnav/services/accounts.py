@@ -29,10 +29,31 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What `register` did; the page shows the same answer either way."""
+
+    user: User | None  # the new account, or None when the e-mail already had one
+
+
+REGISTERED_MESSAGE = (
+    "Thanks. If this e-mail is new, your account is ready: log in with it and the password "
+    "you chose. If it already had an account, nothing was changed: log in with that "
+    "account's password."
+)
+
+
 def register(
     session: Session, name: str, email: str, password: str, client: str = ""
-) -> LoginResult:
-    """Create a user, their personal organisation and a session."""
+) -> Registration:
+    """Create a user and their personal organisation (`user` None when the e-mail is taken).
+
+    The caller shows `REGISTERED_MESSAGE` either way and signs nobody in, so the answer does not
+    tell whether an account exists (docs/security.md). A taken e-mail costs the same password
+    hash and leaves a `user.register_existing` audit row for the account's owner to see.
+    The first account of the instance is flagged as its administrator
+    (`permissions.is_instance_admin`; INSTANCE_ADMIN_EMAILS, when set, decides instead).
+    """
     name, email = name.strip(), normalise_email(email)
     errors: dict[str, str] = {}
     if not name:
@@ -44,18 +65,21 @@ def register(
     problem = passwords.policy_problem(password)
     if problem:
         errors["password"] = problem
-    if not errors and find_by_email(session, email) is not None:
-        errors["email"] = "An account with this e-mail already exists. Log in instead."
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
-    user = User(name=name, email=email, password_hash=passwords.hash_password(password))
-    user.last_login_at = utcnow()
+    password_hash = passwords.hash_password(password)
+    existing = find_by_email(session, email)
+    if existing is not None:
+        audit.record(session, "user.register_existing", user_id=existing.id, client=client)
+        return Registration(None)
+    first = session.exec(select(User.id).limit(1)).first() is None
+    user = User(name=name, email=email, password_hash=password_hash, is_instance_admin=first)
     session.add(user)
     session.flush()
     organizations.create(session, user, f"{name}'s workspace", personal=True)
-    audit.record(session, "user.register", user_id=user.id, client=client)
-    token = sessions.create(session, user.id, client)
-    return LoginResult(user, token)
+    organizations.accept_invitations(session, user)
+    audit.record(session, "user.register", user_id=user.id, client=client, first=first)
+    return Registration(user)
 
 
 def find_by_email(session: Session, email: str) -> User | None:
@@ -93,7 +117,7 @@ def login_wait_seconds(session: Session, email: str, client: str = "") -> float:
     )
 
 
-def login(session: Session, email: str, password: str, client: str = "") -> LoginResult:
+def authenticate(session: Session, email: str, password: str, client: str = "") -> User:
     """Check credentials (same message for unknown e-mail and wrong password), throttled.
 
     A failure is recorded (attempt row and `auth.login_failed` audit row) in a transaction of
@@ -121,7 +145,20 @@ def login(session: Session, email: str, password: str, client: str = "") -> Logi
     session.add(LoginAttempt(email=email, client=client[:255], succeeded=True))
     user.last_login_at = utcnow()
     audit.record(session, "auth.login", user_id=user.id, client=client)
+    organizations.accept_invitations(session, user)
+    return user
+
+
+def login(session: Session, email: str, password: str, client: str = "") -> LoginResult:
+    """`authenticate`, then a session token (for callers that hold the token themselves)."""
+    user = authenticate(session, email, password, client)
     return LoginResult(user, sessions.create(session, user.id, client))
+
+
+def login_handoff(session: Session, email: str, password: str, client: str = "") -> LoginResult:
+    """`authenticate`, then a one-time code that `/_auth/session` turns into the cookie."""
+    user = authenticate(session, email, password, client)
+    return LoginResult(user, sessions.create_handoff(session, user.id, client))
 
 
 def logout(session: Session, token: str) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from marketnav.models import Membership, Organization, User
+from marketnav.models import Invitation, Membership, Organization, User
 from marketnav.services import audit
 from marketnav.services.errors import PermissionDenied, ValidationFailed
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, Role, authorize, role_in
@@ -112,39 +112,93 @@ def _check_can_grant(actor_role: Role, new_role: Role) -> None:
         raise PermissionDenied("Only an owner can make someone an owner.")
 
 
-def invite(
-    session: Session, actor: User, organization_id: int, email: str, role: str
-) -> MemberView:
-    """Add an existing user, found by e-mail, with a role."""
+INVITED_MESSAGE = (
+    "Invitation saved for {email} as {role}. If they have an account they join when they next "
+    "sign in; if not, when they sign up with this e-mail."
+)
+
+
+def invite(session: Session, actor: User, organization_id: int, email: str, role: str) -> str:
+    """Invite an e-mail with a role; the same answer whether or not it has an account.
+
+    The invitation is stored for the e-mail (a repeat replaces its role) and becomes a
+    membership when that account signs in or signs up (`accept_invitations`), so neither the
+    answer nor the member list tells the inviter whether the e-mail has an account. Returns the
+    message to show.
+    """
     organization = get(session, actor, organization_id, Action.ORG_MANAGE_MEMBERS)
     actor_role = role_in(session, actor, organization_id)
     new_role = _parse_role(role)
     _check_can_grant(actor_role, new_role)
-    invitee = session.exec(select(User).where(User.email == email.strip().lower())).first()
-    if invitee is None:
-        raise ValidationFailed(
-            "No account uses that e-mail. Ask them to sign up first.", {"email": "No such account."}
-        )
-    if role_in(session, invitee, organization_id) is not None:
+    from marketnav.services.accounts import EMAIL_RE  # accounts imports this module
+
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 255:
+        raise ValidationFailed("Enter a valid e-mail address.", {"email": "Not an e-mail."})
+    member = session.exec(
+        select(Membership)
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(Membership.organization_id == organization_id, User.email == email)
+    ).first()
+    # Members are listed on this page already, so saying so reveals nothing new.
+    if member is not None:
         raise ValidationFailed("That person is already a member.", {"email": "Already a member."})
-    session.add(
-        Membership(
-            organization_id=organization.id,
-            user_id=invitee.id,
-            role=new_role,
-            invited_by_id=actor.id,
+    invitation = session.exec(
+        select(Invitation).where(
+            Invitation.organization_id == organization_id, Invitation.email == email
         )
-    )
+    ).first() or Invitation(organization_id=organization.id, email=email, role=new_role)
+    invitation.role, invitation.invited_by_id = new_role.value, actor.id
+    session.add(invitation)
     audit.record(
         session,
-        "org.member_added",
+        "org.member_invited",
         user_id=actor.id,
         organization_id=organization_id,
-        resource_type="user",
-        resource_id=invitee.id,
+        resource_type="invitation",
+        resource_id=email,
         role=new_role.value,
     )
-    return MemberView(invitee.id, invitee.name, invitee.email, new_role.value)
+    return INVITED_MESSAGE.format(email=email, role=new_role.value)
+
+
+def invitations(session: Session, user: User, organization_id: int) -> list[Invitation]:
+    """Open invitations of an organisation (for those who may manage its members)."""
+    get(session, user, organization_id, Action.ORG_MANAGE_MEMBERS)
+    return list(
+        session.exec(
+            select(Invitation)
+            .where(Invitation.organization_id == organization_id)
+            .order_by(Invitation.email)
+        ).all()
+    )
+
+
+def accept_invitations(session: Session, user: User) -> int:
+    """Turn the open invitations for the user's e-mail into memberships; how many joined."""
+    joined = 0
+    for invitation in session.exec(select(Invitation).where(Invitation.email == user.email)).all():
+        if role_in(session, user, invitation.organization_id) is None:
+            session.add(
+                Membership(
+                    organization_id=invitation.organization_id,
+                    user_id=user.id,
+                    role=invitation.role,
+                    invited_by_id=invitation.invited_by_id,
+                )
+            )
+            audit.record(
+                session,
+                "org.member_added",
+                user_id=invitation.invited_by_id,
+                organization_id=invitation.organization_id,
+                resource_type="user",
+                resource_id=user.id,
+                role=invitation.role,
+            )
+            joined += 1
+        session.delete(invitation)
+    return joined
 
 
 def change_role(

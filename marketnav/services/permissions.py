@@ -2,7 +2,9 @@
 
 Objects are organisations or projects; a project is judged through its organisation. Someone who
 is not a member gets `PermissionDenied` with the same message as for a missing object, so ids
-reveal nothing.
+reveal nothing. Instance-wide actions (the `INSTANCE` object: system status, every
+organisation's queue, "Check now") need an instance administrator: an e-mail listed in
+INSTANCE_ADMIN_EMAILS or, when that is empty, the account flagged at sign-up as the first one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlmodel import Session, select
 
 from marketnav.models import Membership, Organization, Project, User
 from marketnav.services.errors import PermissionDenied
+from marketnav.settings import get_settings
 
 
 class Role(StrEnum):
@@ -38,6 +41,24 @@ class Action(StrEnum):
     REPORT_SHARE = "report.share"
     CHAT_SEND = "chat.send"
     CHAT_CLEAR = "chat.clear"
+    # Instance-wide, on `INSTANCE`: only instance administrators.
+    INSTANCE_VIEW_SYSTEM = "instance.view_system"
+    INSTANCE_VIEW_QUEUES = "instance.view_queues"
+    INSTANCE_RUN_CHECK = "instance.run_check"
+
+
+class Instance:
+    """The whole installation, the object of instance-wide actions."""
+
+    def __repr__(self) -> str:
+        return "INSTANCE"
+
+
+INSTANCE = Instance()
+INSTANCE_ACTIONS = frozenset(
+    {Action.INSTANCE_VIEW_SYSTEM, Action.INSTANCE_VIEW_QUEUES, Action.INSTANCE_RUN_CHECK}
+)
+INSTANCE_ADMIN_MESSAGE = "Only instance administrators can open this page."
 
 
 _READ = {Action.ORG_VIEW, Action.PROJECT_VIEW}
@@ -83,12 +104,34 @@ def can(role: Role | None, action: Action) -> bool:
     return role is not None and action in ROLE_PERMISSIONS[role]
 
 
+def is_instance_admin(user: User | None) -> bool:
+    """Listed in INSTANCE_ADMIN_EMAILS, or (when that is empty) the first account."""
+    if user is None or not user.is_active:
+        return False
+    listed = get_settings().instance_admins
+    if listed:
+        return user.email.lower() in listed
+    return bool(user.is_instance_admin)
+
+
 def authorize(
-    session: Session, user: User | None, action: Action, obj: Organization | Project
-) -> Role:
-    """Return the user's role when `action` on `obj` is allowed, else raise PermissionDenied."""
+    session: Session,
+    user: User | None,
+    action: Action,
+    obj: Organization | Project | Instance,
+) -> Role | None:
+    """Return the user's role when `action` on `obj` is allowed, else raise PermissionDenied.
+
+    Instance actions go with `INSTANCE` only (and return None: no organisation role applies).
+    """
     if user is None or not user.is_active:
         raise PermissionDenied(NOT_FOUND_MESSAGE)
+    if isinstance(obj, Instance) or action in INSTANCE_ACTIONS:
+        if not (isinstance(obj, Instance) and action in INSTANCE_ACTIONS):
+            raise PermissionDenied(NOT_FOUND_MESSAGE)
+        if not is_instance_admin(user):
+            raise PermissionDenied(INSTANCE_ADMIN_MESSAGE)
+        return None
     organization_id = obj.organization_id if isinstance(obj, Project) else obj.id
     if isinstance(obj, Project) and obj.status == "deleted":
         raise PermissionDenied(NOT_FOUND_MESSAGE)

@@ -148,3 +148,44 @@ def revoke_all_except(session: Session, user_id: int, keep_token: str) -> None:
 def prune_expired(session: Session) -> int:
     result = session.exec(delete(UserSession).where(col(UserSession.expires_at) <= utcnow()))
     return result.rowcount or 0
+
+
+# -- one-time login hand-over codes ------------------------------------------------------------
+# A login happens over the websocket, but only an HTTP response can set an HttpOnly cookie. The
+# login handler issues a code (its digest kept for HANDOFF_SECONDS, in the database even when
+# sessions live in Redis); `/_auth/session` redeems it once for a session token and the cookie.
+# The digest is of "handoff:" + code, so a code is never accepted as a session token itself.
+HANDOFF_SECONDS = 60
+
+
+def _handoff_digest(code: str) -> str:
+    return _digest("handoff:" + code)
+
+
+def create_handoff(session: Session, user_id: int, client: str = "") -> str:
+    code = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            token_hash=_handoff_digest(code),
+            user_id=user_id,
+            expires_at=utcnow() + timedelta(seconds=HANDOFF_SECONDS),
+            client=("handoff " + client)[:255],
+        )
+    )
+    return code
+
+
+def redeem_handoff(session: Session, code: str) -> int | None:
+    """The user id of a live code, which is used up; None when unknown, expired or used."""
+    if not code:
+        return None
+    digest = _handoff_digest(code)
+    row = session.get(UserSession, digest)
+    if row is None:
+        return None
+    user_id, live = row.user_id, row.expires_at > utcnow()
+    # Whoever deletes the row redeems it: a second, concurrent redemption deletes nothing.
+    deleted = session.exec(delete(UserSession).where(col(UserSession.token_hash) == digest))
+    if not live or (deleted.rowcount or 0) != 1:
+        return None
+    return user_id

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 import httpx
 from kombu import Connection
 from sqlalchemy import text
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from marketnav.db import get_engine, session_scope
-from marketnav.models import SystemCheck
+from marketnav.models import AuditLog, SystemCheck, User
+from marketnav.models.base import utcnow
+from marketnav.services import audit
 from marketnav.services.ai import check_providers
+from marketnav.services.errors import RateLimited
+from marketnav.services.permissions import INSTANCE, Action, authorize
 from marketnav.services.redis_client import get_redis
 from marketnav.services.storage import get_storage
 from marketnav.settings import get_settings
@@ -119,3 +125,45 @@ def latest() -> SystemCheck | None:
         return session.exec(
             select(SystemCheck).order_by(col(SystemCheck.id).desc()).limit(1)
         ).first()
+
+
+# "Check now": one queued check at a time for the whole instance. A request stays pending until
+# a check result newer than it lands, or for at most CHECK_PENDING_SECONDS (a lost message).
+CHECK_PENDING_SECONDS = 30
+CHECK_REQUESTED = "system.check_requested"
+
+
+def pending_check_seconds(session: Session) -> float:
+    """How long the pending "Check now" request still blocks another one (0 = none pending)."""
+    now = utcnow()
+    requested = session.exec(
+        select(AuditLog.created_at)
+        .where(AuditLog.action == CHECK_REQUESTED)
+        .where(col(AuditLog.created_at) >= now - timedelta(seconds=CHECK_PENDING_SECONDS))
+        .order_by(col(AuditLog.created_at).desc())
+        .limit(1)
+    ).first()
+    if requested is None:
+        return 0.0
+    answered = session.exec(
+        select(SystemCheck.id).where(col(SystemCheck.created_at) >= requested).limit(1)
+    ).first()
+    if answered is not None:
+        return 0.0
+    return max(0.0, CHECK_PENDING_SECONDS - (now - requested).total_seconds())
+
+
+def request_check(session: Session, user: User | None, client: str = "") -> None:
+    """Allow and record one "Check now" (instance administrators only; one pending at a time).
+
+    The caller queues the task after its transaction commits. Two requests in the same instant
+    can both pass (the check is a read, then an insert); the limit is about unbounded clicking.
+    """
+    authorize(session, user, Action.INSTANCE_RUN_CHECK, INSTANCE)
+    wait = pending_check_seconds(session)
+    if wait > 0:
+        raise RateLimited(
+            "A check is already queued; its result shows here when it lands "
+            f"(try again in {math.ceil(wait)} seconds if it does not)."
+        )
+    audit.record(session, CHECK_REQUESTED, user_id=user.id, client=client)

@@ -11,7 +11,7 @@ from marketnav.db import session_scope
 from marketnav.models.base import utcnow
 from marketnav.services import ai, audit, organizations, system_status
 from marketnav.services.errors import DomainError, PermissionDenied
-from marketnav.services.permissions import Action, can
+from marketnav.services.permissions import INSTANCE, Action, authorize, can
 from marketnav.settings import get_settings
 from marketnav.state.session import PageState
 
@@ -79,8 +79,10 @@ class AuditState(PageState):
 
 
 class StatusState(PageState):
+    """`/status`: instance-wide component status, AI usage and "Check now" (instance admins)."""
+
     components: list[dict[str, str]] = []
-    # AI calls of the last 30 days made for the organisations the user administers.
+    # AI calls of the last 30 days on the whole instance.
     ai_usage: list[dict[str, str]] = []
     ai_usage_total: str = ""
     checked_at: str = ""
@@ -88,22 +90,12 @@ class StatusState(PageState):
     allowed: bool = False
     flower_url: str = get_settings().flower_url
 
-    def _authorize(self, db) -> list[int]:
-        """The organisations whose system view the user may see (at least one, else denied)."""
-        user = self.current_user(db)
-        allowed = [
-            org.id
-            for org, role in organizations.list_for_user(db, user)
-            if can(role, Action.ORG_VIEW_SYSTEM)
-        ]
-        if not allowed:
-            raise PermissionDenied("Only organisation owners and admins can see the system status.")
-        return allowed
+    def _authorize(self, db, action: Action = Action.INSTANCE_VIEW_SYSTEM) -> None:
+        """Instance administrators only (`permissions.authorize` on INSTANCE), else denied."""
+        authorize(db, self.current_user(db), action, INSTANCE)
 
-    def _show_ai_usage(self, organization_ids: list[int]) -> None:
-        summary = ai.usage_summary(
-            since=utcnow() - timedelta(days=30), organization_ids=organization_ids
-        )
+    def _show_ai_usage(self) -> None:
+        summary = ai.usage_summary(since=utcnow() - timedelta(days=30))
         self.ai_usage = [
             {
                 "provider": row.provider,
@@ -144,23 +136,29 @@ class StatusState(PageState):
         self._reset_messages()
         try:
             with session_scope() as db:
-                organization_ids = self._authorize(db)
+                self._authorize(db)
             self.allowed = True
         except DomainError as err:
             self.allowed = False
+            self.components, self.ai_usage, self.ai_usage_total, self.checked_at = [], [], "", ""
             return self._fail(err)
         self._show_latest()
-        self._show_ai_usage(organization_ids)
+        self._show_ai_usage()
         return None
 
     @rx.event(background=True)
     async def run_check(self):
-        """Queue a live check on the worker and show its result when it lands."""
+        """Queue a live check on the worker and show its result when it lands.
+
+        One pending check for the whole instance (`system_status.request_check`).
+        """
         async with self:
             self._reset_messages()
+            if self.checking:
+                return
             try:
                 with session_scope() as db:
-                    self._authorize(db)
+                    system_status.request_check(db, self.current_user(db), self._client())
             except DomainError as err:
                 self.error = str(err)
                 return

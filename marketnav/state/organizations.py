@@ -21,6 +21,8 @@ class OrganizationsState(PageState):
     selected_role: str = ""
     can_manage: bool = False
     members: list[dict[str, str]] = []
+    # Open invitations (e-mail, role): shown the same whether or not the e-mail has an account.
+    invitations: list[dict[str, str]] = []
     invite_role: str = "member"
     can_delete: bool = False
     confirm_delete: bool = False
@@ -49,7 +51,7 @@ class OrganizationsState(PageState):
                     self.selected_id = self.orgs[0]["id"] if self.orgs else ""
                 current = next((o for o in self.orgs if o["id"] == self.selected_id), None)
                 if current is None:
-                    self.members = []
+                    self.members, self.invitations = [], []
                     return None
                 self.selected_name, self.selected_role = current["name"], current["role"]
                 self.can_manage = can(Role(current["role"]), Action.ORG_MANAGE_MEMBERS)
@@ -66,6 +68,14 @@ class OrganizationsState(PageState):
                     }
                     for m in organizations.members(db, user, int(self.selected_id))
                 ]
+                self.invitations = (
+                    [
+                        {"email": i.email, "role": i.role}
+                        for i in organizations.invitations(db, user, int(self.selected_id))
+                    ]
+                    if self.can_manage
+                    else []
+                )
         except DomainError as err:
             return self._fail(err)
         return None
@@ -77,13 +87,14 @@ class OrganizationsState(PageState):
         return self._refresh()
 
     def _act(self, action, notice: str):
+        """Run `action(db, user)`; a string it returns replaces `notice`."""
         self._reset_messages()
         try:
             with session_scope() as db:
-                action(db, self.current_user(db))
+                answer = action(db, self.current_user(db))
         except DomainError as err:
             return self._fail(err)
-        self.notice = notice
+        self.notice = answer if isinstance(answer, str) else notice
         return self._refresh()
 
     @rx.event
@@ -114,7 +125,7 @@ class OrganizationsState(PageState):
             lambda db, user: organizations.invite(
                 db, user, int(self.selected_id), email, self.invite_role
             ),
-            f"Added {email.strip()} as {self.invite_role}.",
+            "",  # organizations.invite answers the same whether or not the e-mail has an account
         )
 
     @rx.event

@@ -1,4 +1,5 @@
-"""The queue admin page: queued and running report runs of the user's organisations."""
+"""The queue page: every organisation's runs and the workers for instance administrators,
+the organisations they administer for owners and admins, a refusal for anyone else."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import reflex as rx
 from marketnav.db import session_scope
 from marketnav.services import progress
 from marketnav.services.errors import DomainError
+from marketnav.services.permissions import is_instance_admin
 from marketnav.services.reports import queue_admin, runs
 from marketnav.services.reports.tracker import subject_for_project
 from marketnav.state.session import PageState
@@ -25,11 +27,15 @@ class QueueState(PageState):
     workers: list[dict[str, str]] = []
     workers_note: str = ""
     allowed: bool = False
+    # Every organisation's runs and the workers (instance administrators only).
+    instance_wide: bool = False
     loading_workers: bool = False
 
     def _load_runs(self) -> None:
         with session_scope() as db:
-            self.runs = queue_admin.active_runs(db, self.current_user(db))
+            user = self.current_user(db)
+            self.runs = queue_admin.active_runs(db, user)
+            self.instance_wide = is_instance_admin(user)
 
     @rx.event
     def load(self):
@@ -37,15 +43,25 @@ class QueueState(PageState):
         try:
             self._load_runs()
         except DomainError as err:
-            self.allowed = False
+            self.allowed, self.instance_wide, self.runs, self.workers = False, False, [], []
             return self._fail(err)
         self.allowed = True
+        if not self.instance_wide:
+            self.workers, self.workers_note = [], ""
+            return None
         return QueueState.load_workers
 
     @rx.event(background=True)
     async def load_workers(self):
         async with self:
-            if not self.allowed or self.loading_workers:
+            if not self.allowed or not self.instance_wide or self.loading_workers:
+                return
+            # Checked again here: the event can be sent on its own, without `load`.
+            try:
+                with session_scope() as db:
+                    if not is_instance_admin(self.current_user(db)):
+                        return
+            except DomainError:
                 return
             self.loading_workers = True
         rows, note = await asyncio.to_thread(_workers)

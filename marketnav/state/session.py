@@ -2,35 +2,41 @@
 
 `SessionState.current_user(db)` is the one helper every page event uses to learn the user;
 services then authorise the action on the object with `permissions.authorize`.
+
+The session token is an HttpOnly cookie (`marketnav.web.cookies`): page scripts cannot read or
+set it, and it is not part of the synced state. `token` reads it from the `Cookie` header of
+the tab's websocket connection; login and logout go through `/_auth/*` (a full page load, so
+the next connection carries the new cookie).
 """
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.config import get_config
 from sqlmodel import Session
 
 from marketnav.db import session_scope
 from marketnav.models import User
-from marketnav.services import accounts, redirects
+from marketnav.services import accounts, organizations, redirects
 from marketnav.services.errors import DomainError, NotAuthenticated, ValidationFailed
-from marketnav.settings import get_settings
+from marketnav.services.permissions import Action, can, is_instance_admin
+from marketnav.web import cookies
 
 PROTECTED_HOME = "/dashboard"
 
 
 class SessionState(rx.State):
-    """Root of the app's states: the token and the user's display data."""
+    """Root of the app's states: the signed-in user's display data (the token stays server-side)."""
 
-    token: str = rx.Cookie(
-        "",
-        name="mn_session",
-        same_site="strict",
-        max_age=get_settings().session_ttl_hours * 3600,
-    )
     user_id: int = 0
     user_name: str = ""
     user_email: str = ""
+    # What the navigation offers: System status for instance administrators, Queues for
+    # anyone who administers an organisation (the pages check again).
+    instance_admin: bool = False
+    administers_an_org: bool = False
     auth_error: str = ""
+    auth_notice: str = ""
     auth_field_errors: dict[str, str] = {}
     auth_busy: bool = False
 
@@ -38,6 +44,11 @@ class SessionState(rx.State):
     def user_initials(self) -> str:
         parts = self.user_name.split()
         return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    @property
+    def token(self) -> str:
+        """The session token from the HttpOnly cookie this tab's connection was opened with."""
+        return cookies.session_token(self.router.headers.cookie)
 
     def _client(self) -> str:
         return self.router.session.client_ip or ""
@@ -48,11 +59,17 @@ class SessionState(rx.State):
         if user is None:
             raise NotAuthenticated("Please log in to continue.")
         self.user_id, self.user_name, self.user_email = user.id, user.name, user.email
+        self.instance_admin = is_instance_admin(user)
         return user
 
     def _clear_user(self):
-        self.token = ""
         self.user_id, self.user_name, self.user_email = 0, "", ""
+        self.instance_admin = self.administers_an_org = False
+
+    def _to_backend(self, route: str, next_path: str = "", cookie: str = ""):
+        return rx.call_script(
+            cookies.backend_navigation(route, get_config().api_url, next_path, cookie)
+        )
 
     @rx.event
     def require_login(self):
@@ -61,7 +78,13 @@ class SessionState(rx.State):
             if accounts.user_for_token(db, self.token) is None:
                 self._clear_user()
                 return rx.redirect(f"/login?next={self.router.url.path}")
-            self.current_user(db)
+            user = self.current_user(db)
+            # Invited while signed in: join now rather than at the next sign-in.
+            organizations.accept_invitations(db, user)
+            self.administers_an_org = any(
+                can(role, Action.ORG_VIEW_SYSTEM)
+                for _org, role in organizations.list_for_user(db, user)
+            )
         return None
 
     @rx.event
@@ -77,51 +100,53 @@ class SessionState(rx.State):
 
     @rx.event
     def login(self, form: dict):
-        self.auth_error, self.auth_field_errors = "", {}
+        """Check the password here, then hand over to `/_auth/session` for the cookie."""
+        self.auth_error, self.auth_notice, self.auth_field_errors = "", "", {}
         try:
             with session_scope() as db:
-                result = accounts.login(
+                result = accounts.login_handoff(
                     db, form.get("email", ""), form.get("password", ""), self._client()
                 )
-                self.token = result.token
-                self.current_user(db)
         except DomainError as err:
             self.auth_error = str(err)
             return None
-        return rx.redirect(self._next_path())
+        return rx.call_script(
+            cookies.handoff_script(result.token, self._next_path(), get_config().api_url)
+        )
 
     @rx.event
     def register(self, form: dict):
-        self.auth_error, self.auth_field_errors = "", {}
+        """Create the account; the same answer whether or not the e-mail had one."""
+        self.auth_error, self.auth_notice, self.auth_field_errors = "", "", {}
         if form.get("password", "") != form.get("password_confirm", ""):
             self.auth_field_errors = {"password_confirm": "The passwords do not match."}
             self.auth_error = "Please correct the highlighted fields."
             return None
         try:
             with session_scope() as db:
-                result = accounts.register(
+                accounts.register(
                     db,
                     form.get("name", ""),
                     form.get("email", ""),
                     form.get("password", ""),
                     self._client(),
                 )
-                self.token = result.token
-                self.current_user(db)
         except ValidationFailed as err:
             self.auth_error, self.auth_field_errors = str(err), err.field_errors
             return None
         except DomainError as err:
             self.auth_error = str(err)
             return None
-        return rx.redirect(PROTECTED_HOME)
+        self.auth_notice = accounts.REGISTERED_MESSAGE
+        return rx.redirect("/login")
 
     @rx.event
     def logout(self):
+        """Revoke the session here; `/_auth/logout` then clears the cookie."""
         with session_scope() as db:
             accounts.logout(db, self.token)
         self._clear_user()
-        return rx.redirect("/login")
+        return self._to_backend(cookies.LOGOUT_ROUTE)
 
 
 class PageState(SessionState):

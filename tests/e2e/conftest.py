@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -28,6 +29,8 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "correct horse battery"
+# The one instance administrator of the e2e app (the first account would depend on test order).
+E2E_INSTANCE_ADMIN = "root-admin@example.com"
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +51,7 @@ def app_url(app_var_dir) -> Iterator[str]:
         S3_ENDPOINT="",
         CRUNCHBASE_API_URL=f"http://127.0.0.1:{free_port()}",
         TRACXN_API_URL=f"http://127.0.0.1:{free_port()}",
+        INSTANCE_ADMIN_EMAILS=E2E_INSTANCE_ADMIN,
     )
     subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"],
@@ -97,8 +101,20 @@ def sign_up(browser: Browser, app_url: str, viewport: dict, name: str = "Ada Lov
     page.fill("#password", PASSWORD)
     page.fill("#password_confirm", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/dashboard")
+    # Registration signs nobody in (its answer is the same for a taken e-mail): log in.
+    page.wait_for_url("**/login")
+    page.get_by_test_id("auth-notice").wait_for()
+    log_in(page, email)
     return Person(name, email, page)
+
+
+def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Log in on the open /login page; the session cookie arrives from /_auth/session."""
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    # A full page load (the cookie comes with an HTTP response): the static server adds "/".
+    page.wait_for_url(re.compile(r"/dashboard/?$"))
 
 
 def create_project(page: Page, name: str) -> str:

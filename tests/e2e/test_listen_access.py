@@ -20,7 +20,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DESKTOP, PASSWORD, create_project, fill_inputs, new_page, sign_up
+from tests.e2e.conftest import DESKTOP, create_project, fill_inputs, new_page, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -198,10 +198,11 @@ def test_outsiders_cannot_listen_to_a_project_over_the_socket(
     anonymous_page.goto(f"{app_url}/login")
     anonymous = RawClient(anonymous_page)
 
-    # (b) signed in, but in another organisation: signs in over the raw socket itself.
+    # (b) signed in, but in another organisation: Eve's page holds her HttpOnly session
+    # cookie, which the raw socket opened from it carries; it asks who it is to prove it.
     eve = sign_up(browser, app_url, DESKTOP, "Eve Outsider")
     outsider = RawClient(eve.page)
-    outsider.send(f"{SESSION}.login", "/login", form={"email": eve.email, "password": PASSWORD})
+    outsider.send(f"{SESSION}.require_login", "/dashboard")
     outsider.wait_for(SESSION, "user_email", lambda email: email == eve.email)
 
     for client in (anonymous, outsider):

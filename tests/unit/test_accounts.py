@@ -14,7 +14,7 @@ from marketnav.services.errors import RateLimited, ValidationFailed
 from tests.factories import make_user
 
 
-def test_register_creates_user_personal_org_and_session(db):
+def test_register_creates_user_and_personal_org_and_login_gives_a_session(db):
     result = accounts.register(db, "  Ada Lovelace ", "Ada@Example.com", "correct horse")
     db.commit()
     assert result.user.email == "ada@example.com"
@@ -24,7 +24,8 @@ def test_register_creates_user_personal_org_and_session(db):
     assert [(o.name, o.is_personal, r.value) for o, r in orgs] == [
         ("Ada Lovelace's workspace", True, "owner")
     ]
-    assert accounts.user_for_token(db, result.token).id == result.user.id
+    token = accounts.login(db, "ada@example.com", "correct horse").token
+    assert accounts.user_for_token(db, token).id == result.user.id
 
 
 @pytest.mark.parametrize(
@@ -43,11 +44,19 @@ def test_register_rejects_bad_input_with_field_messages(db, name, email, passwor
     assert db.exec(select(User)).all() == []
 
 
-def test_register_refuses_duplicate_email(db):
-    make_user(db, "Ada Lovelace", "ada@example.com")
-    with pytest.raises(ValidationFailed) as err:
-        accounts.register(db, "Other", "ADA@example.com", "another password")
-    assert "already exists" in err.value.field_errors["email"]
+def test_register_with_a_taken_email_changes_nothing_and_says_so_only_in_the_audit(db):
+    ada = make_user(db, "Ada Lovelace", "ada@example.com")
+    result = accounts.register(db, "Other", "ADA@example.com", "another password")
+    db.commit()
+    assert result.user is None
+    assert [u.name for u in db.exec(select(User)).all()] == ["Ada Lovelace"]
+    assert accounts.login(db, "ada@example.com", "correct horse battery").user.id == ada.id
+    db.commit()
+    with pytest.raises(ValidationFailed):
+        accounts.login(db, "ada@example.com", "another password")
+    db.rollback()
+    rows = db.exec(select(AuditLog).where(AuditLog.action == "user.register_existing")).all()
+    assert [r.user_id for r in rows] == [ada.id]
 
 
 def test_unknown_email_and_wrong_password_get_the_same_message(db):

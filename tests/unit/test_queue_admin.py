@@ -46,6 +46,7 @@ def test_cancelling_a_queued_run_ends_it_at_once_and_it_leaves_the_queue(queued)
 
 
 def test_a_user_without_any_admin_role_is_refused(db, monkeypatch):
+    make_user(db, "Ada First")  # the first account is the instance administrator
     user = make_user(db, "Nora Nobody")
     monkeypatch.setattr(queue_admin.organizations, "list_for_user", lambda *_: [])
     with pytest.raises(PermissionDenied):

@@ -377,10 +377,11 @@ def viewer_state(db: Session, user_email: str, path: str):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(ReportViewerState.get_full_name().split(".")[1:])
     pathname = path.split("?")[0]
+    # The session token arrives as the HttpOnly cookie of the tab's connection.
+    headers = {"origin": "http://test", "cookie": f"mn_session={token}"}
     root.router = RouterData.from_router_data(
-        {"asPath": path, "pathname": pathname, "headers": {"origin": "http://test"}, "ip": "1"}
+        {"asPath": path, "pathname": pathname, "headers": headers, "ip": "1"}
     )
-    state.token = token
     return state
 
 

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from marketnav.models import AuditLog, LoginAttempt, ShareAttempt
 from marketnav.services import accounts, login_throttle, share_links
+from marketnav.services.permissions import INSTANCE_ADMIN_MESSAGE
 from marketnav.settings import get_settings
 from marketnav.state.admin import AccountState, AuditState, StatusState
 from marketnav.state.dashboard import DashboardState
@@ -18,31 +19,30 @@ from marketnav.state.session import SessionState
 from marketnav.state.share import ShareState
 from tests.conftest import clear_caches
 from tests.factories import fill_inputs, make_project, make_user, run_report
+from tests.support.session_cookie import (
+    exchange,
+    handoff_of,
+    http_client,
+    make_state,
+    session_token_from,
+    sign_in,
+)
 
 PASSWORD = "correct horse battery"
 
 
-def make_state(cls, path: str = "/", token: str = ""):
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    root.router = RouterData.from_router_data(
-        {"asPath": path, "pathname": path, "headers": {"origin": "http://test"}, "ip": "127.0.0.1"}
-    )
-    state.token = token
-    return state
-
-
 def signed_up(db, name="Ada Lovelace", email="ada@example.com") -> str:
-    state = make_state(SessionState)
+    """Sign up and log in as the pages do; the session token the browser's cookie holds."""
+    state = make_state(SessionState, "/register")
     state.register(
         {"name": name, "email": email, "password": PASSWORD, "password_confirm": PASSWORD}
     )
     assert state.auth_error == ""
-    return state.token
+    return sign_in(email, PASSWORD)
 
 
-def test_register_sets_token_and_user(db):
-    state = make_state(SessionState)
+def test_register_creates_the_account_and_sends_the_user_to_log_in(db):
+    state = make_state(SessionState, "/register")
     result = state.register(
         {
             "name": "Ada Lovelace",
@@ -51,14 +51,18 @@ def test_register_sets_token_and_user(db):
             "password_confirm": PASSWORD,
         }
     )
-    assert state.token and state.user_name == "Ada Lovelace" and state.user_initials == "AL"
-    assert isinstance(result, rx.event.EventSpec)
+    assert state.auth_notice == accounts.REGISTERED_MESSAGE and state.auth_error == ""
+    assert isinstance(result, rx.event.EventSpec) and state.user_id == 0
+    token = sign_in("ada@example.com", PASSWORD)
+    state = make_state(DashboardState, "/dashboard", token)
+    assert state.require_login() is None
+    assert state.user_name == "Ada Lovelace" and state.user_initials == "AL"
 
 
 def test_register_mismatch_keeps_user_out_and_says_why(db):
     state = make_state(SessionState)
     state.register({"name": "A", "email": "a@b.co", "password": PASSWORD, "password_confirm": "x"})
-    assert state.token == ""
+    assert state.token == "" and state.auth_notice == ""
     assert state.auth_field_errors == {"password_confirm": "The passwords do not match."}
 
 
@@ -68,12 +72,23 @@ def test_login_logout_and_safe_next_redirect(db):
     state.router = RouterData.from_router_data(
         {"asPath": "/login?next=//evil.example", "pathname": "/login", "headers": {}}
     )
-    state.login({"email": "ada@example.com", "password": "wrong"})
+    assert state.login({"email": "ada@example.com", "password": "wrong"}) is None
     assert state.auth_error == "Wrong e-mail or password." and state.token == ""
-    state.login({"email": "ada@example.com", "password": PASSWORD})
-    assert state.token and state._next_path() == "/dashboard"
-    state.logout()
-    assert state.token == "" and state.user_id == 0
+    handoff = handoff_of(state.login({"email": "ada@example.com", "password": PASSWORD}))
+    assert handoff.next_path == "/dashboard"
+    answer = exchange(handoff)
+    assert answer.status_code == 303 and answer.headers["location"] == "/dashboard"
+    token = session_token_from(answer)
+    assert accounts.user_for_token(db, token).email == "ada@example.com"
+    signed_in = make_state(DashboardState, "/dashboard", token)
+    assert signed_in.require_login() is None and signed_in.user_email == "ada@example.com"
+    spec = signed_in.logout()
+    assert isinstance(spec, rx.event.EventSpec) and signed_in.user_id == 0
+    assert accounts.user_for_token(db, token) is None
+    cleared = http_client().get("/_auth/logout", follow_redirects=False)
+    assert cleared.headers["location"] == "/login"
+    assert 'mn_session=""' in cleared.headers["set-cookie"]
+    assert "Max-Age=0" in cleared.headers["set-cookie"]
 
 
 def _audited(db, action: str) -> list[AuditLog]:
@@ -93,7 +108,8 @@ def test_wrong_passwords_through_the_handler_are_recorded_and_make_the_client_wa
     for _ in range(limit):
         state = _login("ada@example.com", "wrong password")
         assert state.auth_error == accounts.LOGIN_FAILED_MESSAGE and state.token == ""
-    attempts = db.exec(select(LoginAttempt)).all()
+    # (signing up logged in once: one successful attempt before these)
+    attempts = db.exec(select(LoginAttempt).where(col(LoginAttempt.succeeded).is_(False))).all()
     assert [(a.email, a.client, a.succeeded) for a in attempts] == [
         ("ada@example.com", "127.0.0.1", False)
     ] * limit
@@ -103,7 +119,7 @@ def test_wrong_passwords_through_the_handler_are_recorded_and_make_the_client_wa
     state = _login("ada@example.com", PASSWORD)
     assert "Too many failed attempts" in state.auth_error
     assert state.token == "" and state.user_id == 0
-    assert _audited(db, "auth.login") == []
+    assert len(_audited(db, "auth.login")) == 1  # only the sign-up's own login
 
 
 def test_wrong_passwords_through_the_handler_exhaust_the_client_budget(db):
@@ -111,7 +127,8 @@ def test_wrong_passwords_through_the_handler_exhaust_the_client_budget(db):
     budget = get_settings().login_max_attempts * login_throttle.WIDE_FACTOR
     for i in range(budget):
         assert _login(f"guess{i}@example.com", "wrong password").token == ""
-    assert len(db.exec(select(LoginAttempt)).all()) == budget
+    failed = select(LoginAttempt).where(col(LoginAttempt.succeeded).is_(False))
+    assert len(db.exec(failed).all()) == budget
     assert len(_audited(db, "auth.login_failed")) == budget
     # The same client with a real account's right password: refused while limited.
     state = _login("ada@example.com", PASSWORD)
@@ -171,7 +188,7 @@ def test_right_share_password_through_the_handler_unlocks(db, protected_link):
 def test_protected_page_redirects_strangers(db):
     state = make_state(DashboardState, "/dashboard", token="forged")
     assert state.require_login() is not None
-    assert state.token == ""
+    assert state.user_id == 0 and not state.instance_admin
 
 
 def test_dashboard_create_rename_archive_delete(db):
@@ -257,10 +274,13 @@ def test_organizations_invite_and_role_change(db):
     signed_up(db, "Mia Member", "mia@example.com")
     state = make_state(OrganizationsState, "/organizations", owner_token)
     state.load()
-    state.invite({"email": "nobody@example.com"})
-    assert "sign up" in state.error
     state.set_invite_role("viewer")
     state.invite({"email": "mia@example.com"})
+    assert state.error == "" and "Invitation saved for mia@example.com" in state.notice
+    assert state.invitations == [{"email": "mia@example.com", "role": "viewer"}]
+    sign_in("mia@example.com", PASSWORD)  # she joins when she signs in
+    state.load()
+    assert state.invitations == []
     mia = next(m for m in state.members if m["email"] == "mia@example.com")
     assert mia["role"] == "viewer"
     state.change_role(mia["user_id"], "admin")
@@ -277,6 +297,7 @@ def test_admin_pages_refuse_plain_members(db):
     orgs.create({"name": "Team"})
     orgs.set_invite_role("member")
     orgs.invite({"email": "mia@example.com"})
+    member_token = sign_in("mia@example.com", PASSWORD)  # joins at sign-in
     # Mia owns her personal workspace, so she may see audit there but not the team's.
     audit = make_state(AuditState, "/audit", member_token)
     audit.load()
@@ -284,9 +305,14 @@ def test_admin_pages_refuse_plain_members(db):
     owner_audit = make_state(AuditState, "/audit", owner_token)
     owner_audit.select(orgs.selected_id)
     assert any(r["action"] == "org.member_added" for r in owner_audit.rows)
+    # Owning her own workspace does not make her an instance administrator (Ada, the first
+    # account, is one).
     status = make_state(StatusState, "/status", member_token)
     status.load()
-    assert status.allowed  # owner of her own workspace
+    assert not status.allowed and status.error == INSTANCE_ADMIN_MESSAGE
+    status = make_state(StatusState, "/status", owner_token)
+    status.load()
+    assert status.allowed and status.error == ""
 
 
 def test_change_password_handler(db):
