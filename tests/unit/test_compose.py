@@ -41,12 +41,12 @@ REQUIRED_SERVICES = {
 }
 # Run once and exit; everything else is long-running and needs a healthcheck.
 ONE_SHOT = {"minio-init", "migrate"}
-# service -> (container port, allowed host interfaces) of the only ports published on the host.
+# service -> (container ports, allowed host interfaces) of the only ports published on the host.
+# The app's frontend and backend are reached only through the reverse proxy.
 PUBLISHED = {
-    "frontend": ("3000", {"", "0.0.0.0", "127.0.0.1"}),
-    "backend": ("8000", {"", "0.0.0.0", "127.0.0.1"}),
-    "minio": ("9001", {"", "0.0.0.0", "127.0.0.1"}),  # the console; the S3 API stays internal
-    "flower": ("5555", {"127.0.0.1"}),
+    "proxy": (("80", "443"), {"", "0.0.0.0"}),
+    "minio": (("9001",), {"", "0.0.0.0", "127.0.0.1"}),  # the console; the S3 API stays internal
+    "flower": (("5555",), {"127.0.0.1"}),
 }
 SECRET_KEY_RE = re.compile(r"PASSWORD|SECRET|KEY|TOKEN", re.IGNORECASE)
 # A compose reference with no default, an error message, or an empty default: `${X}`,
@@ -127,15 +127,40 @@ def test_required_services_exist():
     assert not missing, missing
 
 
-def test_only_the_app_flower_and_minio_console_are_published():
+def test_only_the_proxy_flower_and_minio_console_are_published():
     publishing = {name for name, svc in SERVICES.items() if svc.get("ports")}
     assert publishing == set(PUBLISHED), f"services publishing ports: {sorted(publishing)}"
-    for name, (port, interfaces) in PUBLISHED.items():
+    for name, (wanted, interfaces) in PUBLISHED.items():
         ports = published_ports(SERVICES[name])
-        assert len(ports) == 1, f"{name} publishes {ports}"
-        host_ip, host_port, container_port = ports[0]
-        assert (host_port, container_port) == (port, port), f"{name}: {ports}"
-        assert host_ip in interfaces, f"{name} must bind {interfaces}, not {host_ip!r}"
+        assert len(ports) == len(wanted), f"{name} publishes {ports}"
+        for (host_ip, host_port, container_port), port in zip(ports, wanted, strict=True):
+            assert (host_port, container_port) == (port, port), f"{name}: {ports}"
+            assert host_ip in interfaces, f"{name} must bind {interfaces}, not {host_ip!r}"
+
+
+def test_the_reverse_proxy_fronts_the_app_with_tls_headers_and_websockets():
+    proxy = SERVICES["proxy"]
+    assert proxy["image"].startswith("caddy:")
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    for name in ("frontend", "backend"):
+        assert not SERVICES[name].get("ports"), f"{name} is reached through the proxy only"
+        assert proxy["depends_on"][name]["condition"] == "service_healthy"
+    assert environment(SERVICES["backend"])["REFLEX_TRUSTED_PROXY_HOPS"] == "1"
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "{$SITE_ADDRESS" in caddyfile  # automatic HTTPS for the configured host
+    for header in (
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "frame-ancestors 'none'",
+        "Strict-Transport-Security",
+    ):
+        assert header in caddyfile, header  # fmt: skip
+    backend_paths = re.search(r"@backend path (.+)", caddyfile).group(1).split()
+    assert {"/_event/*", "/_auth/*", "/ping"} <= set(backend_paths)
+    assert "reverse_proxy backend:8000" in caddyfile
+    assert "reverse_proxy frontend:3000" in caddyfile
 
 
 @pytest.mark.parametrize(
