@@ -1,8 +1,14 @@
 """Start every process of MarketNavigator on this machine and stop them together on Ctrl-C.
 
-Used by `make run`. Starts the scraper services, the Celery worker and beat, and the Reflex app
-(production build; rebuilt only when the UI sources changed), prints the URL, and on SIGINT or
-SIGTERM stops them all. `--flower` adds Flower on 5555.
+Used by `make run`. Starts the scraper services, the Celery workers and beat, and the Reflex app
+(production build; rebuilt only when the UI sources changed) with WEB_WORKERS backend workers
+(`--workers N` overrides; automatic: one per core with Redis, 1 on the embedded defaults),
+prints the URL, and on SIGINT or SIGTERM stops them all. `--flower` adds Flower on 5555.
+
+It supervises: a child that exits on its own (a crash, an OOM kill, `kill -9`) is logged and
+started again after a backoff (1 s, doubling up to 30 s; back to 1 s once a child has run for
+a minute), its process group cleared first. A report run whose worker died is resumed by beat
+once its heartbeat is stale; the page says meanwhile that no worker reports on it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -46,29 +54,89 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def wait_for_port(port: int, timeout: float, procs: list[subprocess.Popen]) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if port_open(port):
-            return True
-        if any(p.poll() is not None for p in procs):
-            return False
-        time.sleep(0.2)
-    return False
+# Restart backoff of a crashed child: first wait, doubling up to the cap; a child that ran
+# this long before it exited counts as healthy again (the next wait is the first one).
+BACKOFF_FIRST_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 30.0
+STABLE_SECONDS = 60.0
+
+
+def web_workers(settings, requested: int = 0) -> int:
+    """Backend workers: `--workers`, else WEB_WORKERS / by cores; always 1 without Redis state."""
+    if requested and settings.reflex_redis_url:
+        return requested
+    if requested > 1:
+        log("several backend workers need Reflex state in Redis (REDIS_URL); using 1")
+    return settings.web_worker_count
+
+
+def log(message: str, *, error: bool = False) -> None:
+    stamp = time.strftime("%H:%M:%S")
+    print(f"[supervisor {stamp}] {message}", file=sys.stderr if error else sys.stdout, flush=True)
+
+
+@dataclass
+class Child:
+    name: str
+    command: Callable[[], tuple[list[str], dict[str, str]]]
+    proc: subprocess.Popen | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    quick_failures: int = 0
+    restart_at: float | None = None
 
 
 class Stack:
-    """The child processes, each in its own process group so Ctrl-C reaches all of them once."""
+    """The child processes, each in its own process group so Ctrl-C reaches all of them once.
+
+    `supervise()` (called in the main loop) restarts a child that exited with a backoff.
+    """
 
     def __init__(self, env: dict[str, str]):
         self.env = env
-        self.procs: list[tuple[str, subprocess.Popen]] = []
+        self.children: list[Child] = []
+
+    @property
+    def procs(self) -> list[tuple[str, subprocess.Popen]]:
+        return [(c.name, c.proc) for c in self.children if c.proc is not None]
 
     def start(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> None:
-        env = {**self.env, **(extra_env or {})}
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
-        self.procs.append((name, proc))
-        print(f"  started {name} (pid {proc.pid})", flush=True)
+        self.add(name, lambda: (args, extra_env or {}))
+
+    def add(self, name: str, command: Callable[[], tuple[list[str], dict[str, str]]]) -> None:
+        child = Child(name, command)
+        self.children.append(child)
+        self._spawn(child)
+        print(f"  started {name} (pid {child.proc.pid})", flush=True)
+
+    def _spawn(self, child: Child) -> None:
+        args, extra_env = child.command()
+        env = {**self.env, **extra_env}
+        child.proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
+        child.started_at, child.restart_at = time.monotonic(), None
+
+    def supervise(self, now: float | None = None) -> None:
+        """Schedule a restart for each child that exited; start those whose wait is over."""
+        now = time.monotonic() if now is None else now
+        for child in self.children:
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.restarts += 1
+                    self._spawn(child)
+                    log(f"{child.name} restarted (pid {child.proc.pid}, restart {child.restarts})")
+                continue
+            if child.proc is None or child.proc.poll() is None:
+                continue
+            code = child.proc.returncode
+            # Whatever the dead leader left in its group (pool processes) goes too.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.proc.pid, signal.SIGKILL)
+            if now - child.started_at >= STABLE_SECONDS:
+                child.quick_failures = 0
+            delay = min(BACKOFF_FIRST_SECONDS * 2**child.quick_failures, BACKOFF_MAX_SECONDS)
+            child.quick_failures += 1
+            child.restart_at = now + delay
+            log(f"{child.name} exited with code {code}; restarting in {delay:.0f} s", error=True)
 
     def stop(self) -> None:
         # SIGTERM to each leader lets it shut its own children down (Celery's warm shutdown);
@@ -91,6 +159,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--flower", action="store_true", help="also start Flower on 5555")
     parser.add_argument("--no-worker", action="store_true", help="do not start Celery")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="backend workers of the web app (WEB_WORKERS)"
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -157,37 +228,31 @@ def main() -> int:
             )
 
     source_hash = ui_source_hash(port)
-    built = (ROOT / ".web" / "build" / "client").is_dir()
-    if built and BUILD_STAMP.exists() and BUILD_STAMP.read_text() == source_hash:
-        # Nothing in the UI changed: serve the existing build (about a second to start).
-        stack.start(
-            "web",
-            [
+    workers = web_workers(settings, args.workers)
+    print(f"  web app: {workers} backend worker(s)", flush=True)
+
+    def web_command() -> tuple[list[str], dict[str, str]]:
+        built = (ROOT / ".web" / "build" / "client").is_dir()
+        if built and BUILD_STAMP.exists() and BUILD_STAMP.read_text() == source_hash:
+            # Nothing in the UI changed: serve the existing build (about a second to start).
+            return [
                 str(VENV_BIN / "granian"),
-                "--interface",
-                "asgi",
-                "--factory",
-                "--host",
-                "0.0.0.0",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-                "--log-level",
-                "warning",
-                "marketnav.marketnav:app",
-            ],
-            {
+                "--interface", "asgi", "--factory", "--host", "0.0.0.0", "--port", str(port),
+                "--workers", str(workers), "--log-level", "warning", "marketnav.marketnav:app",
+            ], {
                 "REFLEX_ENV_MODE": "prod",
                 "__REFLEX_SKIP_COMPILE": "true",
                 "__REFLEX_MOUNT_FRONTEND_COMPILED_APP": "true",
-            },
-        )
-    else:
-        stack.start(
-            "web", [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--loglevel", "warning"]
-        )
-    ready = wait_for_port(port, 300, [p for _, p in stack.procs])
+            }  # fmt: skip
+        return [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--loglevel", "warning"], {
+            "GRANIAN_WORKERS": str(workers)
+        }
+
+    stack.add("web", web_command)
+    deadline = time.monotonic() + 300
+    while not (ready := port_open(port)) and not stopping and time.monotonic() < deadline:
+        stack.supervise()  # a child that crashes while the app builds is started again
+        time.sleep(0.2)
     if ready:
         if BUILD_STAMP.parent.is_dir():
             BUILD_STAMP.write_text(source_hash)
@@ -201,10 +266,7 @@ def main() -> int:
         stopping = True
     try:
         while not stopping:
-            for name, proc in stack.procs:
-                if proc.poll() is not None:
-                    print(f"{name} exited with code {proc.returncode}; stopping.", file=sys.stderr)
-                    stopping = True
+            stack.supervise()
             time.sleep(0.5)
     finally:
         stack.stop()

@@ -8,7 +8,7 @@ from marketnav.db import session_scope
 from marketnav.services import assistant, progress, projects
 from marketnav.services.errors import DomainError
 from marketnav.services.permissions import Action, can
-from marketnav.state.bus import follow
+from marketnav.state.bus import follow, locked
 from marketnav.state.project import ProjectState, route_project_id
 from marketnav.state.session import PageState
 
@@ -219,12 +219,10 @@ class AssistantState(PageState):
     async def listen(self):
         """Follow the project's thread on the progress bus while the page is open.
 
-        `follow` checks that this session may view the project before subscribing.
+        `follow` checks that this session may view the project before subscribing; the tab's
+        state lock is held only to apply a batch of events (`bus.locked`), never while waiting.
         """
-        async with self:
-            self.listener_generation += 1
-            generation, project_id = self.listener_generation, self.thread_project_id
-            self.listening = True
+        generation, project_id = await locked(self, self._arm_listener)
         if not project_id:
             return
 
@@ -234,16 +232,33 @@ class AssistantState(PageState):
 
         try:
             subject = assistant.subject(project_id)
-            async for event in follow(
+            async for batch in follow(
                 self, project_id, subject, still_wanted, LISTENER_IDLE_SECONDS
             ):
-                async with self:
-                    if self.listener_generation != generation:
-                        break
-                    filled = await self._apply(event)
-                if filled:
+                if not batch:
+                    continue  # an idle tick
+                outcome = await locked(self, lambda b=batch: self._apply_batch(generation, b))
+                if outcome is None:
+                    break
+                if outcome:
                     yield ProjectState.fade_ai_highlights
         finally:
-            async with self:
-                if self.listener_generation == generation:
-                    self.listening = False
+            await locked(self, lambda: self._disarm_listener(generation))
+
+    def _arm_listener(self) -> tuple[int, int]:
+        self.listener_generation += 1
+        self.listening = True
+        return self.listener_generation, self.thread_project_id
+
+    def _disarm_listener(self, generation: int) -> None:
+        if self.listener_generation == generation:
+            self.listening = False
+
+    async def _apply_batch(self, generation: int, events: list[dict]) -> bool | None:
+        """Apply every event in order: True when fields were filled, None when replaced."""
+        if self.listener_generation != generation:
+            return None
+        filled = False
+        for event in events:
+            filled = await self._apply(event) or filled
+        return filled

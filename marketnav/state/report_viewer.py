@@ -15,7 +15,7 @@ from marketnav.services.errors import DomainError, PermissionDenied
 from marketnav.services.permissions import NOT_FOUND_MESSAGE
 from marketnav.services.reports import runs, viewer
 from marketnav.services.reports.tracker import subject_for_project
-from marketnav.state.bus import follow
+from marketnav.state.bus import follow, locked
 from marketnav.state.project import route_project_id
 from marketnav.state.report_content import ReportContentState
 
@@ -84,6 +84,7 @@ class ReportViewerState(ReportContentState):
     rv_listener: int = 0
     rv_listening: bool = False
     rv_listen_key: str = ""
+    _rv_seen: tuple[int, float] = (0, 0.0)  # (run id, published_at) of the snapshot shown
 
     @rx.var
     def viewing_old(self) -> bool:
@@ -333,22 +334,11 @@ class ReportViewerState(ReportContentState):
 
     @rx.event(background=True)
     async def listen(self):
-        """Follow this report's runs on the progress bus while the page is open.
-
-        `follow` checks that this session may view the project before subscribing.
-        """
-        async with self:
-            self.rv_listener += 1
-            generation, project_id, report_type = (
-                self.rv_listener,
-                self.rv_project_id,
-                self.rv_type,
-            )
-            self.rv_listening = True
-            self.rv_listen_key = f"{project_id}:{report_type}"
+        """Follow this report's runs while the page is open (access: `follow`; the lock is held
+        only to apply a batch of events, `bus.locked`)."""
+        generation, project_id, report_type = await locked(self, self._arm_listener)
         if not project_id:
-            async with self:
-                self.rv_listening = False
+            await locked(self, lambda: self._disarm_listener(generation))
             return
 
         def still_wanted() -> bool:
@@ -356,19 +346,34 @@ class ReportViewerState(ReportContentState):
 
         try:
             subject = subject_for_project(project_id)
-            async for event in follow(
+            async for batch in follow(
                 self, project_id, subject, still_wanted, LISTENER_IDLE_SECONDS
             ):
-                async with self:
-                    if self.rv_listener != generation:
-                        break
-                    refresh = self._apply(event)
+                if not batch:
+                    continue  # an idle tick
+                refresh = await locked(self, lambda b=batch: self._apply_batch(generation, b))
+                if refresh is None:
+                    break
                 if refresh:
                     yield rx.call_script("window.mnReportViewer && window.mnReportViewer.refresh()")
         finally:
-            async with self:
-                if self.rv_listener == generation:
-                    self.rv_listening = False
+            await locked(self, lambda: self._disarm_listener(generation))
+
+    def _arm_listener(self) -> tuple[int, int, str]:
+        self.rv_listener += 1
+        self.rv_listening = True
+        self.rv_listen_key = f"{self.rv_project_id}:{self.rv_type}"
+        return self.rv_listener, self.rv_project_id, self.rv_type
+
+    def _disarm_listener(self, generation: int) -> None:
+        if self.rv_listener == generation:
+            self.rv_listening = False
+
+    def _apply_batch(self, generation: int, events: list[dict]) -> bool | None:
+        """Apply every event in order: True when the page data was reloaded, None if replaced."""
+        if self.rv_listener != generation:
+            return None
+        return any([self._apply(event) for event in events])  # a list: apply every one
 
     def _apply(self, event: dict) -> bool:
         """Apply one bus event; True when the page data was reloaded."""
@@ -378,6 +383,10 @@ class ReportViewerState(ReportContentState):
         if kind == "report_progress":
             if event.get("run_id", 0) < self.active.get("run_id", 0):
                 return False  # an older run's late event
+            seen = (event.get("run_id", 0), float(event.get("published_at") or 0))
+            if seen[0] == self._rv_seen[0] and seen[1] < self._rv_seen[1]:
+                return False  # built before the snapshot already shown (never go back)
+            self._rv_seen = seen
             if event.get("status") in FINAL:
                 self._reload()
                 return True

@@ -7,15 +7,17 @@ patched. When a run ends, the card is re-read from the database (versions, summa
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from marketnav.db import session_scope
 from marketnav.services import progress
 from marketnav.services.errors import DomainError, ValidationFailed
-from marketnav.services.reports import runs, views
+from marketnav.services.reports import liveness, runs, views
 from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
 from marketnav.services.reports.tracker import subject_for_project
-from marketnav.state.bus import follow
+from marketnav.state.bus import follow, locked
 from marketnav.state.project import route_project_id
 from marketnav.state.session import PageState
 
@@ -37,6 +39,8 @@ def present(card: dict) -> dict:
     card["done_steps"] = card["done_steps"] or 0
     card["failed_step_error"] = shown.get("failed_step_error", "")
     card["stage_text"] = views.stage_text(card["status"], card["current_step"], card["steps"])
+    if card.get("no_worker"):  # set by the listener from the run's heartbeat (liveness)
+        card["stage_text"] = liveness.NO_WORKER_TEXT
     return card
 
 
@@ -51,6 +55,8 @@ class ReportsState(PageState):
     confirm_missing: list[str] = []
     reports_listener: int = 0
     reports_listening: bool = False
+    # report type -> (run id, published_at) of the last progress snapshot applied (backend only).
+    _progress_seen: dict[str, tuple[int, float]] = {}
 
     @rx.var
     def confirm_label(self) -> str:
@@ -200,11 +206,12 @@ class ReportsState(PageState):
 
     @rx.event(background=True)
     async def listen(self):
-        """Follow the project's report runs while the page is open (`follow` checks access)."""
-        async with self:
-            self.reports_listener += 1
-            generation, project_id = self.reports_listener, self.reports_project_id
-            self.reports_listening = True
+        """Follow the project's report runs while the page is open (`follow` checks access).
+
+        Holds the tab's state lock only to apply a batch of events (`bus.locked`), never while
+        waiting for one: a reload during a run is served at once.
+        """
+        generation, project_id = await locked(self, self._arm_listener)
         if not project_id:
             return
 
@@ -214,25 +221,70 @@ class ReportsState(PageState):
 
         try:
             subject = subject_for_project(project_id)
-            async for event in follow(
+            async for batch in follow(
                 self, project_id, subject, still_wanted, LISTENER_IDLE_SECONDS
             ):
-                async with self:
-                    if self.reports_listener != generation:
-                        break
-                    await self._apply(event)
+                if not batch:  # an idle tick: is a worker still serving the running cards?
+                    batch = await asyncio.to_thread(self._liveness_events)
+                    if not batch:
+                        continue
+                if not await locked(self, lambda b=batch: self._apply_batch(generation, b)):
+                    break
         finally:
-            async with self:
-                if self.reports_listener == generation:
-                    self.reports_listening = False
+            await locked(self, lambda: self._disarm_listener(generation))
 
-    async def _apply(self, event: dict) -> None:
+    def _arm_listener(self) -> tuple[int, int]:
+        self.reports_listener += 1
+        self.reports_listening = True
+        return self.reports_listener, self.reports_project_id
+
+    def _disarm_listener(self, generation: int) -> None:
+        if self.reports_listener == generation:
+            self.reports_listening = False
+
+    def _apply_batch(self, generation: int, events: list[dict]) -> bool:
+        """Apply every event in order; False when a newer listener took over."""
+        if self.reports_listener != generation:
+            return False
+        for event in events:
+            self._apply(event)
+        return True
+
+    def _liveness_events(self) -> list[dict]:
+        """One `liveness` event naming the running runs no worker beats for (read unlocked)."""
+        cards = dict(self.cards)  # a snapshot: outside the lock the state is read-only
+        run_ids = [c["run_id"] for c in cards.values() if c["status"] == "running"]
+        if not run_ids and not any(c.get("no_worker") for c in cards.values()):
+            return []
+        with session_scope() as db:
+            silent = liveness.silent_runs(db, run_ids)
+        return [{"type": "liveness", "silent": list(silent)}]
+
+    def _apply(self, event: dict) -> None:
         report_type = event.get("report_type", "")
+        if event.get("type") == "liveness":
+            for card in list(self.cards.values()):
+                no_worker = card["status"] == "running" and card["run_id"] in event["silent"]
+                if bool(card.get("no_worker")) != no_worker:
+                    shown = {**card, "no_worker": no_worker}
+                    shown["stage_text"] = (
+                        liveness.NO_WORKER_TEXT
+                        if no_worker
+                        else views.stage_text(card["status"], card["current_step"], card["steps"])
+                    )
+                    self.cards = {**self.cards, card["type"]: shown}
+            return
         if event.get("type") == "report_progress" and report_type in self.cards:
             card = dict(self.cards[report_type])
             if event["run_id"] < card.get("run_id", 0):
                 return  # an older run's late event
+            published = float(event.get("published_at") or 0)
+            seen_run, seen_at = self._progress_seen.get(report_type, (0, 0.0))
+            if event["run_id"] == seen_run and published < seen_at:
+                return  # built before the snapshot already shown (never go back)
+            self._progress_seen = {**self._progress_seen, report_type: (event["run_id"], published)}
             card.update(
+                no_worker=False,  # a worker published this
                 status=event["status"],
                 progress=event["progress"],
                 run_id=event["run_id"],

@@ -1,0 +1,124 @@
+"""Live state on the production-like stack (#16): reloads during a run, two tabs, progress order.
+
+The app runs as `make run` runs it, with PostgreSQL, Redis (broker, Reflex state, sessions,
+progress bus), S3 on moto and two backend workers (`tests/support/live_stack.py`); report runs
+go through the real Celery worker, against the OpenAI-compatible test server (each AI call
+takes a moment, so a run lasts long enough to reload during it).
+
+The stalls of #16 were the tab's state lock left held by a listener cancelled mid-acquisition;
+the page then loaded only when the lock expired. The stack runs with a lock expiry of 120 s
+(`REFLEX_REDIS_LOCK_EXPIRATION`), far beyond the test's patience: a leaked or long-held lock
+makes a reload show an empty shell, and the content assertions below fail. No assertion is a
+time bound; times are in `bench/bench_live_progress.py`.
+
+    flock /tmp/e2e.lock .venv/bin/python -m pytest tests/e2e/test_live_stack.py -x
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import redis
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ANSWERS, DESKTOP, create_project, fill_inputs, new_page, sign_up
+from tests.support.live_stack import live_stack, record_progress, recorded
+
+pytestmark = pytest.mark.e2e
+
+REPORT = "crunchbase"
+RELOADS = 8
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    extra = {"REPORT_FAN_OUT": "2", "REFLEX_REDIS_LOCK_EXPIRATION": "120000"}
+    with live_stack(
+        tmp_path_factory.mktemp("live"), web_workers=2, ai_delay=0.5, extra_env=extra
+    ) as stack:
+        yield stack
+
+
+def _start(page, report_type: str = REPORT) -> None:
+    page.get_by_test_id(f"start-{report_type}").click()
+    expect(page.get_by_test_id(f"report-card-{report_type}")).to_have_attribute(
+        "data-status", "running"
+    )
+
+
+def _assert_page_content(page, name: str) -> None:
+    """What the stalled shell lacked: the project's name, its inputs, the running card."""
+    expect(page.get_by_test_id("project-name")).to_have_text(name)
+    expect(page.get_by_test_id("value-startup_name")).to_have_text(ANSWERS["startup_name"])
+    expect(page.get_by_test_id("value-business_model")).to_have_text(ANSWERS["business_model"])
+
+
+def _non_decreasing(values: list[float]) -> bool:
+    return all(a <= b for a, b in itertools.pairwise(values))
+
+
+def test_reloads_during_a_run_show_the_project_at_once(browser, live):
+    person = sign_up(browser, live.url, DESKTOP, "Rhea Reload")
+    page = person.page
+    create_project(page, "Reload pets")
+    fill_inputs(page)
+    _start(page)
+    card = page.get_by_test_id(f"report-card-{REPORT}")
+    state = redis.Redis.from_url(_state_redis_url(live))
+    for _ in range(RELOADS):
+        page.reload()
+        _assert_page_content(page, "Reload pets")
+        # The run is still going: this reload happened during it, and the card says so.
+        expect(card).to_have_attribute("data-status", "running")
+        if page.get_by_test_id(f"progress-{REPORT}").count() == 0:
+            break  # the run ended during the reload; it was a reload during a run all the same
+    # Nothing left a lock behind: every `<token>_lock` key belongs to a section still running
+    # and goes away (a leaked one would stay for the 120 s expiry).
+    expect(card).to_have_attribute("data-status", "completed", timeout=120_000)
+    _wait_no_locks(state)
+    page.reload()
+    _assert_page_content(page, "Reload pets")
+    expect(card).to_have_attribute("data-status", "completed")
+    state.close()
+
+
+def test_two_tabs_see_every_run_to_the_end_in_order(browser, live):
+    first = sign_up(browser, live.url, DESKTOP, "Tess Tabs").page
+    url = create_project(first, "Two live tabs")
+    fill_inputs(first)
+    second = new_page(browser, DESKTOP)
+    second.context.add_cookies(first.context.cookies())
+    second.goto(url)
+    expect(second.get_by_test_id("project-name")).to_have_text("Two live tabs")
+    for page in (first, second):
+        record_progress(page, REPORT)
+    _start(first)
+    for page in (first, second):
+        expect(page.get_by_test_id(f"report-card-{REPORT}")).to_have_attribute(
+            "data-status", "completed", timeout=120_000
+        )
+    for name, page in (("starting tab", first), ("watching tab", second)):
+        seen = recorded(page)
+        values = [v for v, _t in seen["progress"]]
+        statuses = [s for s, _t in seen["status"]]
+        assert len(set(values)) >= 3, f"{name} saw too few progress values: {values}"
+        assert _non_decreasing(values), f"{name} went back: {values}"
+        assert statuses[-1] == "completed", f"{name}: {statuses}"
+        assert "running" in statuses, f"{name} never showed the run running: {statuses}"
+        # Once completed, never running again (an older snapshot after the final one).
+        assert "running" not in statuses[statuses.index("completed") :], statuses
+
+
+def _state_redis_url(live) -> str:
+    from marketnav.settings import Settings
+
+    return Settings(redis_url=live.env["REDIS_URL"]).reflex_redis_url
+
+
+def _wait_no_locks(client: redis.Redis) -> None:
+    """Every state lock is released (no event of any tab is running once the runs ended)."""
+    from tests.support.report_stack import wait_until
+
+    left = wait_until(lambda: not list(client.scan_iter(match="*_lock")), 30)
+    assert left, f"state locks left behind: {list(client.scan_iter(match='*_lock'))}"
