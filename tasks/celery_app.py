@@ -60,6 +60,12 @@ if settings.redis_url:
             **(app.conf.get(_option) or {}),
             "global_keyprefix": settings.redis_key_prefix,
         }
+    # An unacknowledged run is redelivered after the visibility timeout (Redis default: 1 h).
+    # It must outlast a run's deadline, or a long live run gets a second copy while it still
+    # runs (the fence in `runs.fenced_run` would stop that copy, but it should not start).
+    app.conf.broker_transport_options["visibility_timeout"] = (
+        settings.report_deadline_minutes * 60 + 15 * 60
+    )
 
 
 @worker_init.connect

@@ -117,8 +117,12 @@ def test_weighted_progress_counts_finished_running_and_unfinished_steps():
 def test_tracker_keeps_the_run_row_and_the_published_snapshots_in_step(db):
     user, project = _project(db)
     run = runs.start(db, user, project.id, "quick_report")
+    run.status, run.worker = "running", "w1#attempt"  # as `runner._claim` leaves it
+    db.add(run)
     db.commit()
-    tracker = ReportProgressTracker(run.id, run.report_id, project.id, "quick_report")
+    tracker = ReportProgressTracker(
+        run.id, run.report_id, project.id, "quick_report", worker="w1#attempt"
+    )
     seen: list[int] = []
 
     def progress_of_run() -> int:

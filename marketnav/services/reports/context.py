@@ -19,13 +19,13 @@ from typing import Any, TypeVar
 from sqlmodel import select
 
 from marketnav.db import session_scope
-from marketnav.models import ReportRun, ReportSection
+from marketnav.models import ReportSection
 from marketnav.services.ai import CallContext, ProjectInputsData
 from marketnav.services.errors import DomainError
 from marketnav.services.reports import citations, evidence
 from marketnav.services.reports.catalog import spec_for
 from marketnav.services.reports.evidence import EvidenceItem
-from marketnav.services.reports.runs import latest_completed
+from marketnav.services.reports.runs import StaleAttempt, fenced_run, latest_completed
 from marketnav.services.reports.tracker import ReportProgressTracker
 from marketnav.services.storage import Storage, project_prefix
 
@@ -58,6 +58,7 @@ class RunInfo:
     inputs: ProjectInputsData
     inputs_hash: str
     partial_data_confirmed: bool = False
+    worker: str = ""  # the attempt holding the run (every write is fenced on it)
 
 
 @dataclass
@@ -111,6 +112,8 @@ class RunContext:
         self.tracker.start_step(key)
         try:
             result = await fn()
+        except StaleAttempt:
+            raise  # another attempt holds the run now: write nothing, not even the failure
         except (RunCancelled, asyncio.CancelledError):
             self.tracker.fail_step(key, "Cancelled.")
             raise
@@ -168,6 +171,7 @@ class RunContext:
     # -- data ----------------------------------------------------------------------------
 
     def save_json(self, name: str, data: Any) -> str:
+        self.check_cancelled()  # also the fence: a stale attempt stores nothing
         key = self.prefix + name
         body = json.dumps(data, ensure_ascii=False, default=str).encode()
         self.storage.put(key, body, "application/json")
@@ -212,6 +216,7 @@ class RunContext:
             for i in items
         ]
         with session_scope() as session:
+            fenced_run(session, self.info.run_id, self.info.worker)
             evidence.record(session, self.info.run_id, items)
         for item in items:
             self._evidence[item.ref] = item
@@ -249,6 +254,7 @@ class RunContext:
         if cited.unsupported:
             data["unsupported"] = cited.unsupported
         with session_scope() as session:
+            fenced_run(session, self.info.run_id, self.info.worker)
             row = session.exec(
                 select(ReportSection).where(
                     ReportSection.run_id == self.info.run_id, ReportSection.section_key == key
@@ -259,7 +265,8 @@ class RunContext:
             session.add(row)
 
     def check_cancelled(self) -> None:
+        """RunCancelled when the run was cancelled; StaleAttempt when this attempt lost it."""
         with session_scope() as session:
-            run = session.get(ReportRun, self.info.run_id)
-            if run is None or run.cancel_requested:
+            run = fenced_run(session, self.info.run_id, self.info.worker)
+            if run.cancel_requested:
                 raise RunCancelled()

@@ -1,16 +1,23 @@
 """Executing a run inside a worker, and recovering runs whose worker disappeared.
 
-`execute(run_id, worker)` claims the run (a second delivery of the same task while a live
-worker holds it does nothing), runs the type's pipeline with a heartbeat and a cancel watcher,
-then marks the run completed, failed or cancelled. `recover_stalled()` (beat) re-queues runs
-whose heartbeat stopped and fails runs past their deadline.
+`execute(run_id, worker)` claims the run for one attempt (a token unique to this execution: a
+second delivery while a live attempt holds it does nothing, even on the same node), runs the
+type's pipeline with a heartbeat and cancel watcher on a thread of its own, then marks the run
+completed, failed or cancelled. Every write of an attempt is fenced (`runs.fenced_run`): once
+the run was re-queued and claimed by another attempt, the stale one writes nothing more.
+`recover_stalled()` (beat) re-queues runs whose heartbeat stopped and fails runs past their
+deadline.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
+import threading
+import time
+import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,7 +32,13 @@ from marketnav.services import progress, project_inputs, projects
 from marketnav.services.ai import ProjectInputsData
 from marketnav.services.errors import DomainError
 from marketnav.services.reports.context import RunCancelled, RunContext, RunInfo
-from marketnav.services.reports.runs import fail_running_steps, heartbeat_stale, mark_finished
+from marketnav.services.reports.runs import (
+    StaleAttempt,
+    fail_running_steps,
+    fenced_run,
+    heartbeat_stale,
+    mark_finished,
+)
 from marketnav.services.reports.tracker import ReportProgressTracker, subject_for_project
 from marketnav.services.storage import get_storage
 from marketnav.settings import get_settings
@@ -86,6 +99,7 @@ def _claim(run_id: int, worker: str) -> RunInfo | None:
             inputs=ProjectInputsData(**project_inputs.as_dict(inputs)),
             inputs_hash=run.inputs_hash,
             partial_data_confirmed=run.partial_data_confirmed,
+            worker=worker,
         )
 
 
@@ -94,27 +108,60 @@ def heartbeat_interval() -> float:
     return min(HEARTBEAT_SECONDS, get_settings().report_heartbeat_timeout_seconds / 3)
 
 
-async def _watch(run_id: int, main: asyncio.Task) -> None:
-    """Heartbeat, and cancel the pipeline when the run is cancelled or passes its deadline."""
-    last_beat = 0.0
-    interval = heartbeat_interval()
-    loop = asyncio.get_running_loop()
-    while not main.done():
-        await asyncio.sleep(CANCEL_POLL_SECONDS)
-        beat = loop.time() - last_beat >= interval
-        stop = await asyncio.to_thread(_check_run, run_id, beat)
-        if beat:
-            last_beat = loop.time()
-        if stop:
-            main.cancel()
-            return
+class RunWatcher:
+    """Heartbeat, cancel, deadline and fence checks for one attempt, on a thread of its own.
+
+    On its own thread, a step that blocks the event loop (a PDF render, a slow object-store
+    write) cannot stop the heartbeat; a database error is logged and retried at the next poll,
+    never the end of the watcher (else Cancel would never arrive). `stop_reason` says why it
+    stopped the pipeline: "cancelled" or "stale" (another attempt holds the run).
+    """
+
+    def __init__(self, run_id: int, worker: str, main: asyncio.Task):
+        self.run_id, self.worker, self.main = run_id, worker, main
+        self.loop = main.get_loop()
+        self.stop_reason = ""
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"watch-{run_id}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+
+    def _run(self) -> None:
+        interval = heartbeat_interval()
+        last_beat, last_error_log = 0.0, 0.0
+        while not self._done.wait(CANCEL_POLL_SECONDS):
+            beat = time.monotonic() - last_beat >= interval
+            try:
+                cancelled = _check_run(self.run_id, self.worker, beat)
+            except StaleAttempt:
+                self._stop_pipeline("stale")
+                return
+            except Exception:  # the database is down for a moment: keep watching
+                if time.monotonic() - last_error_log >= 30:
+                    logger.exception("report run %s: heartbeat/cancel check failed", self.run_id)
+                    last_error_log = time.monotonic()
+                continue
+            if beat:
+                last_beat = time.monotonic()
+            if cancelled:
+                self._stop_pipeline("cancelled")
+                return
+
+    def _stop_pipeline(self, reason: str) -> None:
+        self.stop_reason = reason
+        with contextlib.suppress(RuntimeError):  # the loop already closed: the run is over
+            self.loop.call_soon_threadsafe(self.main.cancel)
 
 
-def _check_run(run_id: int, beat: bool) -> bool:
+def _check_run(run_id: int, worker: str, beat: bool) -> bool:
+    """True when the run is to stop (cancelled or past its deadline); StaleAttempt when
+    this attempt no longer holds it."""
     with session_scope() as session:
-        run = session.get(ReportRun, run_id)
-        if run is None:
-            return True
+        run = fenced_run(session, run_id, worker)
         if run.deadline_at and utcnow() > run.deadline_at:
             run.cancel_requested = True
             run.error_message = "The report passed its deadline and was stopped."
@@ -126,22 +173,31 @@ def _check_run(run_id: int, beat: bool) -> bool:
 
 async def _run_pipeline(ctx: RunContext) -> None:
     pipeline = pipeline_for(ctx.info.report_type)
-    main = asyncio.current_task()
-    watcher = asyncio.create_task(_watch(ctx.info.run_id, main))
+    watcher = RunWatcher(ctx.info.run_id, ctx.info.worker, asyncio.current_task())
+    watcher.start()
     try:
         await pipeline(ctx)
     except asyncio.CancelledError as err:
+        if watcher.stop_reason == "stale":
+            raise StaleAttempt(f"run {ctx.info.run_id} was taken over") from err
         raise RunCancelled() from err
     finally:
-        watcher.cancel()
+        watcher.stop()
 
 
 def execute(run_id: int, worker: str = "") -> Outcome:
-    """Run (or resume) one report run to its end. Never raises for a domain failure."""
-    info = _claim(run_id, worker)
+    """Run (or resume) one report run to its end. Never raises for a domain failure.
+
+    Outcome "superseded": another attempt took the run over while this one stalled; this one
+    stopped without writing.
+    """
+    attempt = f"{worker or 'worker'}#{uuid.uuid4().hex[:12]}"  # unique per execution
+    info = _claim(run_id, attempt)
     if info is None:
         return Outcome("skipped")
-    tracker = ReportProgressTracker(run_id, info.report_id, info.project_id, info.report_type)
+    tracker = ReportProgressTracker(
+        run_id, info.report_id, info.project_id, info.report_type, worker=attempt
+    )
     tracker.publish()
     ctx = RunContext(
         info=info,
@@ -151,6 +207,8 @@ def execute(run_id: int, worker: str = "") -> Outcome:
     )
     try:
         _run_in_new_loop(_run_pipeline(ctx), ctx.fan_out_limit)
+    except StaleAttempt:
+        return _superseded(run_id, attempt)
     except RunCancelled:
         return _finish(ctx, "cancelled", _cancel_reason(run_id))
     except DomainError as err:
@@ -196,9 +254,21 @@ def _cancel_reason(run_id: int) -> str:
         return (run.error_message if run else "") or "Cancelled."
 
 
+def _superseded(run_id: int, attempt: str) -> Outcome:
+    logger.warning("report run %s: attempt %s was superseded; it stopped", run_id, attempt)
+    return Outcome("superseded", "Another attempt holds this run.")
+
+
 def _finish(ctx: RunContext, status: str, error: str = "") -> Outcome:
+    try:
+        return _finish_fenced(ctx, status, error)
+    except StaleAttempt:
+        return _superseded(ctx.info.run_id, ctx.info.worker)
+
+
+def _finish_fenced(ctx: RunContext, status: str, error: str) -> Outcome:
     with session_scope() as session:
-        run = session.get(ReportRun, ctx.info.run_id)
+        run = fenced_run(session, ctx.info.run_id, ctx.info.worker)
         mark_finished(run, status, error)
         if status == "completed":
             run.progress = 100

@@ -210,6 +210,24 @@ def retry(session: Session, user: User, run_id: int, *, client: str = "") -> Rep
     return run
 
 
+class StaleAttempt(Exception):
+    """This attempt no longer holds the run (another worker claimed it, or it was ended
+    without it): it must not write anything more."""
+
+
+def fenced_run(session: Session, run_id: int, worker: str) -> ReportRun:
+    """The run, locked for this transaction, while attempt `worker` still holds it.
+
+    Every write of a running attempt goes through this, so a stale attempt (its worker
+    stalled, the run was re-queued and claimed by another) is refused instead of interleaving
+    its writes with the live attempt's.
+    """
+    run = session.get(ReportRun, run_id, with_for_update=True, populate_existing=True)
+    if run is None or run.status != "running" or run.worker != worker:
+        raise StaleAttempt(f"run {run_id} is no longer held by {worker}")
+    return run
+
+
 def heartbeat_stale(run: ReportRun) -> bool:
     limit = timedelta(seconds=get_settings().report_heartbeat_timeout_seconds)
     return run.heartbeat_at is None or utcnow() - run.heartbeat_at > limit

@@ -20,6 +20,7 @@ from marketnav.models.base import utcnow
 from marketnav.services import progress
 from marketnav.services.reports.catalog import spec_for
 from marketnav.services.reports.eta import StepHistory, StepState, estimate, load_history
+from marketnav.services.reports.runs import fenced_run
 
 MAX_DETAILS = 50
 DETAILS_IN_EVENT = 20
@@ -118,8 +119,11 @@ def initialize_steps(session: Session, run: ReportRun, report_type: str) -> list
 class ReportProgressTracker:
     """Record a run's step transitions and broadcast them."""
 
-    def __init__(self, run_id: int, report_id: int, project_id: int, report_type: str):
-        self.run_id, self.report_id = run_id, report_id
+    def __init__(
+        self, run_id: int, report_id: int, project_id: int, report_type: str, worker: str = ""
+    ):
+        """`worker` is the attempt holding the run: each write is refused once it lost it."""
+        self.run_id, self.report_id, self.worker = run_id, report_id, worker
         self.project_id, self.report_type = project_id, report_type
         self.subject = subject_for_project(project_id)
         with session_scope() as session:
@@ -273,7 +277,7 @@ class ReportProgressTracker:
                 "checkpoint",
             ):
                 setattr(row, name, getattr(step, name))
-            run = session.get(ReportRun, self.run_id)
+            run = fenced_run(session, self.run_id, self.worker)
             run.progress = self.progress
             running = next((s for s in self._steps.values() if s.status == "running"), None)
             run.current_step = (running.message or running.step_name)[:255] if running else ""

@@ -9,6 +9,7 @@ version's folder in the object store and writes its metadata.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -116,8 +117,15 @@ async def finish(ctx: RunContext, changes_summary: str) -> None:
     has_html_step = "html_gen" in ctx.tracker.step_keys
 
     async def render() -> dict[str, str]:
-        return exports.write_version_files(
-            ctx.info.run_id, ctx.storage, ctx.prefix, summary=ctx.summary, generated_at=utcnow()
+        # PDF/PPTX rendering and the object-store writes block for seconds: off the loop, so
+        # progress events and cancellation keep flowing meanwhile.
+        return await asyncio.to_thread(
+            exports.write_version_files,
+            ctx.info.run_id,
+            ctx.storage,
+            ctx.prefix,
+            summary=ctx.summary,
+            generated_at=utcnow(),
         )
 
     files: dict[str, str] = {}
