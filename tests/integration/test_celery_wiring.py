@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 from sqlmodel import SQLModel
@@ -46,7 +45,6 @@ def _fresh_celery_app():
 def test_system_check_task_on_sqlite_broker(tmp_path, isolated_settings):
     module = _fresh_celery_app()
     assert module.app.conf.broker_url.startswith("sqla+sqlite")
-    start = time.monotonic()
     summary = _run_system_check_through_worker(tmp_path)
     latest = system_status.latest()
     assert latest is not None and latest.id == summary["id"]
@@ -55,7 +53,6 @@ def test_system_check_task_on_sqlite_broker(tmp_path, isolated_settings):
     assert by_name["Object storage"]["ok"]
     ai = [c for c in latest.components if c["kind"] == "ai"]
     assert len(ai) == 1 and ai[0]["ok"] and "offline analysis" in ai[0]["detail"].lower()
-    assert time.monotonic() - start < 60
 
 
 @pytest.mark.redis

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import threading
 from datetime import timedelta
 
 import pytest
@@ -467,13 +467,24 @@ def test_heartbeat_beats_well_within_the_timeout(monkeypatch):
 
 
 def test_a_cancelled_run_does_not_wait_for_calls_it_abandoned():
+    in_flight, answered, release = threading.Event(), threading.Event(), threading.Event()
+
+    def ai_call() -> None:  # an AI call that answers only once the test lets it
+        in_flight.set()
+        release.wait(timeout=60)
+        answered.set()
+
     async def pipeline() -> None:
-        call = asyncio.ensure_future(asyncio.to_thread(time.sleep, 3))  # an AI call in flight
-        await asyncio.sleep(0.05)
+        call = asyncio.ensure_future(asyncio.to_thread(ai_call))
+        assert await asyncio.to_thread(in_flight.wait, 30)
         assert not call.done()
         raise RunCancelled()
 
-    started = time.monotonic()
-    with pytest.raises(RunCancelled):
-        runner._run_in_new_loop(pipeline(), fan_out=2)
-    assert time.monotonic() - started < 1.5
+    try:
+        with pytest.raises(RunCancelled):
+            runner._run_in_new_loop(pipeline(), fan_out=2)
+        # Returned while the call is still out (waiting for it would have taken its answer).
+        assert in_flight.is_set() and not answered.is_set()
+    finally:
+        release.set()
+    assert answered.wait(30)  # the abandoned thread still finishes in the background

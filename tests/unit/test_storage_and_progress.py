@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -38,17 +39,27 @@ def test_default_storage_is_local_under_var(isolated_settings):
 
 
 async def _collect(subject: str, count: int, publish_later) -> list[dict]:
-    stop = asyncio.Event()
+    stop, ready = asyncio.Event(), asyncio.Event()
     received: list[dict] = []
 
     async def consume():
         async for event in progress.subscribe(subject, stop=stop):
+            if event.get("probe"):  # the subscription is live: it sees what is published now
+                ready.set()
+                continue
             received.append(event)
             if len(received) == count:
                 stop.set()
 
     consumer = asyncio.create_task(consume())
-    await asyncio.sleep(0.3)  # subscribed before the first publish
+    # Readiness probe: publish a marker until the subscriber has seen one (a marker published
+    # before it subscribed is skipped, like any older event), then the real events.
+    for _attempt in range(100):
+        await asyncio.to_thread(progress.publish, subject, {"probe": True})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ready.wait(), timeout=0.5)
+            break
+    assert ready.is_set(), "the subscriber never saw a probe"
     await asyncio.to_thread(publish_later)
     await asyncio.wait_for(consumer, timeout=10)
     return received
