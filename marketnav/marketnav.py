@@ -24,12 +24,17 @@ from marketnav.state.session import SessionState
 from marketnav.state.share import ShareState
 from marketnav.web.headers import with_security_headers
 from marketnav.web.routes import auth_routes
+from marketnav.web.session_digest import with_session_digest
 
 TITLE = "MarketNavigator"
 
 # The session-cookie routes (/_auth/*) sit in front of Reflex's own app; the security headers
-# wrap both, and in the one-port `make run` the compiled frontend too.
-app = rx.App(stylesheets=["/styles.css"], api_transformer=[auth_routes(), with_security_headers])
+# wrap both, and in the one-port `make run` the compiled frontend too; outermost, the session
+# cookie is replaced by its digest, so no raw token reaches a state stored in Redis.
+app = rx.App(
+    stylesheets=["/styles.css"],
+    api_transformer=[auth_routes(), with_security_headers, with_session_digest],
+)
 app.add_page(
     landing_page,
     route="/",

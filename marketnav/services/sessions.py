@@ -40,7 +40,20 @@ class SessionStoreUnavailable(ServiceUnavailable):
         super().__init__(message)
 
 
+# Requests carry the token's digest in this form, never the token (web/session_digest.py);
+# a raw token (urlsafe base64) never contains a dot.
+DIGEST_TAG = "h."
+
+
+def tagged_digest(token: str) -> str:
+    """The form in which a request presents its session: `h.<sha256 hex of the token>`."""
+    return DIGEST_TAG + hashlib.sha256(token.encode()).hexdigest()
+
+
 def _digest(token: str) -> str:
+    """The stored digest of a raw token, or of the tagged digest a request carries."""
+    if token.startswith(DIGEST_TAG) and len(token) == len(DIGEST_TAG) + 64:
+        return token[len(DIGEST_TAG) :]
     return hashlib.sha256(token.encode()).hexdigest()
 
 
