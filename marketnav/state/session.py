@@ -20,6 +20,7 @@ from marketnav.models import User
 from marketnav.services import accounts, organizations, redirects
 from marketnav.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from marketnav.services.permissions import Action, can, is_instance_admin
+from marketnav.services.sessions import SessionStoreUnavailable
 from marketnav.web import cookies
 
 PROTECTED_HOME = "/dashboard"
@@ -73,7 +74,16 @@ class SessionState(rx.State):
 
     @rx.event
     def require_login(self):
-        """on_load of every protected page: send strangers to the login page."""
+        """on_load of every protected page: send strangers to the login page.
+
+        When the session store cannot answer (Redis restarting) nobody is sent away: the page
+        stays and says so, and the next load checks again."""
+        try:
+            return self._require_login()
+        except SessionStoreUnavailable as err:
+            return rx.toast.error(str(err), id="session-store")
+
+    def _require_login(self):
         with session_scope() as db:
             if accounts.user_for_token(db, self.token) is None:
                 self._clear_user()
@@ -89,9 +99,12 @@ class SessionState(rx.State):
 
     @rx.event
     def redirect_if_logged_in(self):
-        with session_scope() as db:
-            if self.token and accounts.user_for_token(db, self.token) is not None:
-                return rx.redirect(PROTECTED_HOME)
+        try:
+            with session_scope() as db:
+                if self.token and accounts.user_for_token(db, self.token) is not None:
+                    return rx.redirect(PROTECTED_HOME)
+        except SessionStoreUnavailable as err:
+            return rx.toast.error(str(err), id="session-store")
         return None
 
     def _next_path(self) -> str:

@@ -366,3 +366,22 @@ def test_bad_project_urls_show_not_found(db, path):
     state = make_state(ProjectState, path, signed_up(db))
     state.load()
     assert state.not_found
+
+
+def test_a_session_store_outage_keeps_the_user_on_the_page_with_a_clear_message(db, monkeypatch):
+    """Redis restarting: require_login neither redirects to /login nor raises a stack trace."""
+    from marketnav.services import sessions
+
+    token = signed_up(db)
+    state = make_state(DashboardState, "/dashboard", token)
+
+    def unavailable(*_args, **_kwargs):
+        raise sessions.SessionStoreUnavailable()
+
+    monkeypatch.setattr(sessions, "user_id_for", unavailable)
+    answer = state.require_login()
+    assert "session store cannot be reached" in str(answer)
+    assert "/login" not in str(answer)
+    assert "session store cannot be reached" in str(
+        make_state(SessionState).redirect_if_logged_in()
+    )
