@@ -80,7 +80,24 @@ def test_reloads_during_a_run_show_the_project_at_once(browser, live):
     page.reload()
     _assert_page_content(page, "Reload pets")
     expect(card).to_have_attribute("data-status", "completed")
+    _assert_no_raw_session_token(state, page)
     state.close()
+
+
+def _assert_no_raw_session_token(state: redis.Redis, page) -> None:
+    """Reflex stores each tab's state, its router headers included, in Redis: the session
+    cookie must be there only as its digest (#16), never as the token a browser presents."""
+    from marketnav.services.sessions import tagged_digest
+
+    raw = next(c["value"] for c in page.context.cookies() if c["name"] == "mn_session")
+    stored = [
+        value
+        for name in state.scan_iter()
+        if state.type(name) == b"string" and (value := state.get(name)) is not None
+    ]
+    assert stored, "no Reflex state in Redis"
+    assert not any(raw.encode() in value for value in stored)
+    assert any(tagged_digest(raw).encode() in value for value in stored)
 
 
 def test_two_tabs_see_every_run_to_the_end_in_order(browser, live):
@@ -122,3 +139,22 @@ def _wait_no_locks(client: redis.Redis) -> None:
 
     left = wait_until(lambda: not list(client.scan_iter(match="*_lock")), 30)
     assert left, f"state locks left behind: {list(client.scan_iter(match='*_lock'))}"
+
+
+def test_a_password_protected_share_link_on_the_production_stack(browser, live):
+    """Share flow on PostgreSQL, Redis sessions, S3 files and two backend workers."""
+    from tests.e2e.test_share import _completed_quick_report, _create_link, _visitor
+
+    owner = sign_up(browser, live.url, DESKTOP, "Sol Share").page
+    _completed_quick_report(owner, live.url)
+    url = _create_link(owner, password="open sesame 42")
+    visitor, _ = _visitor(browser, url.replace(url.split("/share/")[0], live.url))
+    expect(visitor.get_by_test_id("report-title")).to_have_count(0)
+    visitor.get_by_test_id("share-password").fill("open sesame 42")
+    visitor.get_by_test_id("share-unlock").click()
+    expect(visitor.get_by_test_id("report-title")).to_have_text("Quick Market Research Report")
+    with visitor.expect_download() as download:
+        visitor.get_by_test_id("share-download-pdf").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")  # served from S3 (moto)
+    visitor.reload()  # the unlocked state survives a reload on either backend worker
+    expect(visitor.get_by_test_id("report-title")).to_be_visible()
