@@ -35,6 +35,19 @@ def add_member(db: Session, owner: User, org_id: int, user: User, role: Role) ->
     db.commit()
 
 
+# The eight required answers of a pet-sitting marketplace (report engine and queue tests).
+PET_SITTER_INPUTS = {
+    "startup_name": "PawPal",
+    "startup_description": "A marketplace where pet owners book trusted local pet sitters.",
+    "target_audience": "Urban pet owners",
+    "current_stage": "mvp",
+    "business_model": "15% commission per booking",
+    "geographic_focus": "Western Europe",
+    "research_goal": "Who are the competitors and how are they funded?",
+    "time_range": "Last 5 years",
+}
+
+
 COMPLETE_INPUTS = {
     "startup_name": "PawPal",
     "startup_description": "A subscription app that books vetted dog walkers for busy city "

@@ -19,21 +19,11 @@ from marketnav.services.errors import DomainError
 from marketnav.services.reports import runner, runs
 from marketnav.services.reports.tracker import subject_for_project
 from tests.conftest import clear_caches
+from tests.factories import PET_SITTER_INPUTS as INPUTS
 from tests.factories import make_project, make_user
 from tests.support.redis_server import own_redis, wait_for
 
 pytestmark = pytest.mark.integration
-
-INPUTS = {
-    "startup_name": "PawPal",
-    "startup_description": "A marketplace where pet owners book trusted local pet sitters.",
-    "target_audience": "Urban pet owners",
-    "current_stage": "mvp",
-    "business_model": "15% commission per booking",
-    "geographic_focus": "Western Europe",
-    "research_goal": "Who are the competitors and how are they funded?",
-    "time_range": "Last 5 years",
-}
 
 
 @pytest.fixture

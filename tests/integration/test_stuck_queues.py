@@ -21,21 +21,11 @@ from marketnav.services import assistant, chat_recovery, projects
 from marketnav.services.reports import queue_recovery, runs, views
 from marketnav.settings import get_settings
 from tests.conftest import clear_caches
+from tests.factories import PET_SITTER_INPUTS as INPUTS
 from tests.factories import make_project, make_user
 from tests.support.redis_server import wait_for
 
 pytestmark = pytest.mark.integration
-
-INPUTS = {
-    "startup_name": "PawPal",
-    "startup_description": "A marketplace where pet owners book trusted local pet sitters.",
-    "target_audience": "Urban pet owners",
-    "current_stage": "mvp",
-    "business_model": "15% commission per booking",
-    "geographic_focus": "Western Europe",
-    "research_goal": "Who are the competitors and how are they funded?",
-    "time_range": "Last 5 years",
-}
 
 
 def fresh_tasks(name: str):
@@ -105,9 +95,7 @@ def test_a_failed_enqueue_fails_the_run_at_once_and_start_works_again(db, projec
     assert queued_messages() == 1
 
 
-def test_beat_requeues_a_stuck_queued_run_then_fails_it_with_a_reason(
-    db, project, monkeypatch
-):
+def test_beat_requeues_a_stuck_queued_run_then_fails_it_with_a_reason(db, project, monkeypatch):
     user, proj = project
     monkeypatch.setenv("REPORT_QUEUED_TIMEOUT_SECONDS", "60")
     monkeypatch.setenv("REPORT_MAX_REQUEUES", "1")

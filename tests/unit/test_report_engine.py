@@ -31,18 +31,9 @@ from marketnav.services.reports.tracker import (
     subject_for_project,
     weighted_progress,
 )
+from tests.factories import PET_SITTER_INPUTS as INPUTS
 from tests.factories import add_member, make_project, make_user, personal_org_id
 
-INPUTS = {
-    "startup_name": "PawPal",
-    "startup_description": "A marketplace where pet owners book trusted local pet sitters.",
-    "target_audience": "Urban pet owners",
-    "current_stage": "mvp",
-    "business_model": "15% commission per booking",
-    "geographic_focus": "Western Europe",
-    "research_goal": "Who are the competitors and how are they funded?",
-    "time_range": "Last 5 years",
-}
 ALL_TYPES = ["quick_report", "crunchbase", "tracxn", "social", "verdict", "pitch_deck"]
 
 
