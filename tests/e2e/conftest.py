@@ -71,6 +71,14 @@ def app_url(app_var_dir) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """This run's screenshot folder (under pytest's per-run basetemp; the last 3 runs are kept)."""
+    folder = tmp_path_factory.mktemp("screenshots")
+    print(f"e2e screenshots: {folder}")
+    return folder
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -31,7 +31,6 @@ SECTIONS = [
     "Audience Analysis",
 ]
 RUN_TIMEOUT = 90_000
-SHOTS = "/tmp"
 
 
 def save_inputs(page: Page, answers: dict[str, str]) -> None:
@@ -58,7 +57,7 @@ def first_version(page: Page, project_url: str) -> str:
     return viewer_url
 
 
-def test_viewer_toc_versions_diff_and_download(browser, app_url, tmp_path):
+def test_viewer_toc_versions_diff_and_download(browser, app_url, tmp_path, screenshots):
     page = sign_up(browser, app_url, DESKTOP, "Vera Viewer").page
     project_url = create_project(page, "Pet sitters")
     save_inputs(page, ANSWERS)
@@ -82,7 +81,7 @@ def test_viewer_toc_versions_diff_and_download(browser, app_url, tmp_path):
         ".getBoundingClientRect().top - 52) < 80"
     )
     assert no_horizontal_scroll(page)
-    page.screenshot(path=f"{SHOTS}/report-viewer-desktop.png")
+    page.screenshot(path=screenshots / "report-viewer-desktop.png")
 
     # Inputs change: the version is outdated; Re-run makes version 2.
     page.get_by_test_id("back-to-project").click()
@@ -115,7 +114,7 @@ def test_viewer_toc_versions_diff_and_download(browser, app_url, tmp_path):
     expect(panel.locator(".mn-diff-add").filter(has_text="Brazil").first).to_be_visible()
     expect(panel.locator(".mn-diff-del").filter(has_text="Europe").first).to_be_visible()
     expect(page.get_by_test_id("diff-counts")).to_contain_text("changed")
-    page.screenshot(path=f"{SHOTS}/report-viewer-diff.png")
+    page.screenshot(path=screenshots / "report-viewer-diff.png")
     page.get_by_test_id("diff-close").click()
     expect(panel).to_have_count(0)
 
@@ -142,7 +141,7 @@ def test_viewer_toc_versions_diff_and_download(browser, app_url, tmp_path):
     assert no_horizontal_scroll(page)
 
 
-def test_phone_toc_and_assistant_open_fullscreen(browser, app_url):
+def test_phone_toc_and_assistant_open_fullscreen(browser, app_url, screenshots):
     page = sign_up(browser, app_url, PHONE, "Pia Phone").page
     project_url = create_project(page, "Phone report")
     save_inputs(page, ANSWERS)
@@ -152,7 +151,7 @@ def test_phone_toc_and_assistant_open_fullscreen(browser, app_url):
     expect(right).to_be_hidden()
     expect(page.get_by_test_id("toggle-left")).to_be_hidden()
     assert no_horizontal_scroll(page)
-    page.screenshot(path=f"{SHOTS}/report-viewer-phone.png")
+    page.screenshot(path=screenshots / "report-viewer-phone.png")
 
     page.get_by_test_id("open-left").click()
     expect(left).to_be_visible()
@@ -160,7 +159,7 @@ def test_phone_toc_and_assistant_open_fullscreen(browser, app_url):
     assert box["width"] == PHONE["width"] and box["y"] == 52
     expect(page.get_by_test_id("report-title")).to_be_hidden()
     expect(left.get_by_test_id("toc-link")).to_have_count(len(SECTIONS))
-    page.screenshot(path=f"{SHOTS}/report-viewer-phone-toc.png")
+    page.screenshot(path=screenshots / "report-viewer-phone-toc.png")
     # Choosing a section closes the panel and shows that section.
     left.get_by_test_id("toc-link").nth(4).click()
     expect(left).to_be_hidden()
@@ -293,7 +292,7 @@ def add_rich_sections(project_id: int) -> int:
         return run.id
 
 
-def test_charts_companies_slides_and_live_progress(browser, app_url, stack_db):
+def test_charts_companies_slides_and_live_progress(browser, app_url, stack_db, screenshots):
     from sqlmodel import select
 
     from marketnav.db import session_scope
@@ -334,11 +333,11 @@ def test_charts_companies_slides_and_live_progress(browser, app_url, stack_db):
     expect(slides.nth(1)).to_contain_text("Speaker notes: Keep it under a minute.")
     assert no_horizontal_scroll(page)
     page.locator("#sec-funding_overview").scroll_into_view_if_needed()
-    page.screenshot(path=f"{SHOTS}/report-viewer-charts.png")
+    page.screenshot(path=screenshots / "report-viewer-charts.png")
     page.locator("#sec-verdict_decision").scroll_into_view_if_needed()
-    page.screenshot(path=f"{SHOTS}/report-viewer-verdict.png")
+    page.screenshot(path=screenshots / "report-viewer-verdict.png")
     page.locator("#sec-slide_1").scroll_into_view_if_needed()
-    page.screenshot(path=f"{SHOTS}/report-viewer-slides.png")
+    page.screenshot(path=screenshots / "report-viewer-slides.png")
 
     # A run in progress (queued without a worker): progress events arrive live.
     with session_scope() as db:
@@ -375,7 +374,7 @@ def test_charts_companies_slides_and_live_progress(browser, app_url, stack_db):
     expect(live.get_by_test_id("progress-step").nth(0)).to_contain_text("1.4s")
     expect(live.get_by_test_id("progress-step").nth(2)).to_contain_text("~5s")
     expect(live.get_by_test_id("progress-eta")).to_contain_text("1m 05s")
-    page.screenshot(path=f"{SHOTS}/report-viewer-progress.png")
+    page.screenshot(path=screenshots / "report-viewer-progress.png")
     # The run ends (cancelled here): the page re-reads and says so.
     with session_scope() as db:
         run = db.get(ReportRun, run_id)
