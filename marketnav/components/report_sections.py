@@ -284,13 +284,13 @@ def _diff_section(section: rx.Var) -> rx.Component:
     )
 
 
-def _version_select(value: rx.Var, on_change, test_id: str) -> rx.Component:
+def _version_select(value: rx.Var, on_change, test_id: str, name: str) -> rx.Component:
     return rx.select(
         Viewer.version_options,
         value=value,
         on_change=on_change,
         size="2",
-        custom_attrs={"data-testid": test_id},
+        custom_attrs={"data-testid": test_id, "aria-label": name},
     )
 
 
@@ -313,9 +313,9 @@ def diff_panel() -> rx.Component:
             ),
             rx.hstack(
                 rx.text("From v", size="2"),
-                _version_select(Viewer.diff_a, Viewer.set_diff_a, "diff-a"),
+                _version_select(Viewer.diff_a, Viewer.set_diff_a, "diff-a", "From version"),
                 rx.text("to v", size="2"),
-                _version_select(Viewer.diff_b, Viewer.set_diff_b, "diff-b"),
+                _version_select(Viewer.diff_b, Viewer.set_diff_b, "diff-b", "To version"),
                 align="center",
                 spacing="2",
                 wrap="wrap",

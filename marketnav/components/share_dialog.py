@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.feedback import error_callout, field_hint
+from marketnav.components.forms import field_label
 from marketnav.components.tables import data_table
 from marketnav.state.report_viewer import ReportViewerState as Viewer
 from marketnav.state.share_links import ShareLinksState as S
@@ -39,9 +40,11 @@ def _form() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.vstack(
-                    rx.text("Version", size="1", weight="medium"),
+                    field_label("Version", "share-pin", size="1"),
                     rx.select.root(
-                        rx.select.trigger(custom_attrs={"data-testid": "share-pin"}),
+                        rx.select.trigger(
+                            id="share-pin", custom_attrs={"data-testid": "share-pin"}
+                        ),
                         rx.select.content(
                             rx.select.item("Always the latest", value="latest"),
                             rx.foreach(
@@ -56,9 +59,11 @@ def _form() -> rx.Component:
                     spacing="1",
                 ),
                 rx.vstack(
-                    rx.text("Expires", size="1", weight="medium"),
+                    field_label("Expires", "share-expiry", size="1"),
                     rx.select.root(
-                        rx.select.trigger(custom_attrs={"data-testid": "share-expiry"}),
+                        rx.select.trigger(
+                            id="share-expiry", custom_attrs={"data-testid": "share-expiry"}
+                        ),
                         rx.select.content(
                             rx.select.item("Never", value="never"),
                             rx.select.item("In 1 day", value="1"),
@@ -74,14 +79,18 @@ def _form() -> rx.Component:
                 spacing="3",
                 wrap="wrap",
             ),
+            field_label("Label", "share-label-input", size="1"),
             rx.input(
                 name="label",
+                id="share-label-input",
                 placeholder="Label (e.g. Seed investors)",
                 width="100%",
                 custom_attrs={"data-testid": "share-label"},
             ),
+            field_label("Password", "share-password-input", size="1"),
             rx.input(
                 name="password",
+                id="share-password-input",
                 type="password",
                 placeholder="Password (optional, at least 8 characters)",
                 auto_complete="new-password",

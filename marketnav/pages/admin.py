@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.feedback import error_callout, field_hint, notice_callout
+from marketnav.components.forms import field_label
 from marketnav.components.layout import page_shell
 from marketnav.components.pagination import pager
 from marketnav.components.tables import data_table
@@ -18,7 +19,7 @@ def audit_page() -> rx.Component:
         rx.cond(
             S.orgs.length() > 1,
             rx.select.root(
-                rx.select.trigger(),
+                rx.select.trigger(custom_attrs={"aria-label": "Organisation"}),
                 rx.select.content(
                     rx.foreach(S.orgs, lambda o: rx.select.item(o["name"], value=o["id"]))
                 ),
@@ -174,7 +175,7 @@ def account_page() -> rx.Component:
 
     def field(label: str, name: str, auto: str) -> rx.Component:
         return rx.vstack(
-            rx.text(label, as_="label", size="2", html_for=f"pw-{name}"),
+            field_label(label, f"pw-{name}", weight="regular"),
             rx.input(name=name, id=f"pw-{name}", type="password", auto_complete=auto, width="100%"),
             field_hint(S.field_errors.get(name, "")),
             spacing="1",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.feedback import error_callout, field_hint, notice_callout
+from marketnav.components.forms import field_label
 from marketnav.state.session import SessionState
 
 
@@ -12,7 +13,7 @@ def _field(
     label: str, name: str, kind: str = "text", placeholder: str = "", auto: str = ""
 ) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", size="2", weight="medium", html_for=name),
+        field_label(label, name),
         rx.input(
             name=name,
             id=name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.feedback import error_callout, field_hint, notice_callout
+from marketnav.components.forms import field_label
 from marketnav.components.layout import page_shell
 from marketnav.components.pagination import pager
 from marketnav.state.dashboard import DashboardState as S
@@ -81,7 +82,7 @@ def _create_dialog() -> rx.Component:
             rx.dialog.title("New project"),
             rx.form(
                 rx.vstack(
-                    rx.text("Name", as_="label", size="2", html_for="project-name"),
+                    field_label("Name", "project-name", weight="regular"),
                     rx.input(
                         name="name",
                         id="project-name",
@@ -89,16 +90,14 @@ def _create_dialog() -> rx.Component:
                         width="100%",
                     ),
                     field_hint(S.field_errors.get("name", "")),
-                    rx.text(
-                        "Description (optional)", as_="label", size="2", html_for="project-desc"
-                    ),
+                    field_label("Description (optional)", "project-desc", weight="regular"),
                     rx.text_area(name="description", id="project-desc", width="100%"),
                     rx.cond(
                         S.create_orgs.length() > 1,
                         rx.vstack(
-                            rx.text("Organisation", size="2"),
+                            field_label("Organisation", "project-org", weight="regular"),
                             rx.select.root(
-                                rx.select.trigger(width="100%"),
+                                rx.select.trigger(width="100%", id="project-org"),
                                 rx.select.content(
                                     rx.foreach(
                                         S.create_orgs,

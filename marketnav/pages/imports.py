@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.feedback import error_callout, notice_callout
+from marketnav.components.forms import field_label
 from marketnav.components.layout import page_shell
 from marketnav.components.tables import data_table
 from marketnav.state.imports import ImportState as S
@@ -39,7 +40,7 @@ HISTORY_COLUMNS = [
 
 def _organisation() -> rx.Component:
     return rx.hstack(
-        rx.text("Organisation", size="2", weight="medium"),
+        field_label("Organisation", "import-org"),
         rx.el.select(
             rx.foreach(S.orgs, lambda o: rx.el.option(o["name"], value=o["id"])),
             value=S.org_id,
@@ -78,16 +79,23 @@ def _upload() -> rx.Component:
         padding="20px 12px",
         width="100%",
         cursor="pointer",
-        custom_attrs={"data-testid": "import-upload"},
+        custom_attrs={
+            "data-testid": "import-upload",
+            "role": "button",
+            "aria-label": "Choose a CSV file to import (or drop one here)",
+        },
     )
 
 
 def _mapping_row(row: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.text(row["label"], size="2", min_width="170px"),
+        field_label(
+            row["label"], "map-" + row["field"].to(str), weight="regular", min_width="170px"
+        ),
         rx.el.select(
             rx.el.option("— not imported —", value="-"),
             rx.foreach(S.columns, lambda c: rx.el.option(c, value=c)),
+            id="map-" + row["field"].to(str),
             value=rx.cond(row["column"] != "", row["column"], "-"),
             on_change=lambda value: S.set_mapping(row["field"], value),
             disabled=S.layout != "generic",
@@ -108,9 +116,10 @@ def _draft() -> rx.Component:
             rx.hstack(
                 rx.text("File: ", rx.text.strong(S.file_name), size="2"),
                 rx.spacer(),
-                rx.text("Layout", size="2"),
+                field_label("Layout", "import-layout", weight="regular"),
                 rx.el.select(
                     rx.foreach(S.layouts, lambda o: rx.el.option(o["label"], value=o["value"])),
+                    id="import-layout",
                     value=S.layout,
                     on_change=S.set_layout,
                     class_name="mn-native-select",

@@ -21,7 +21,7 @@ def _member_row(m: rx.Var) -> rx.Component:
                     value=m["role"],
                     on_change=lambda r: S.change_role(m["user_id"], r),
                     size="1",
-                    aria_label="Role",
+                    custom_attrs={"aria-label": "Role of " + m["name"].to(str)},
                 ),
                 rx.badge(m["role"]),
             )
@@ -117,7 +117,7 @@ def organizations_page() -> rx.Component:
                                         ROLES,
                                         value=S.invite_role,
                                         on_change=S.set_invite_role,
-                                        aria_label="Role for the new member",
+                                        custom_attrs={"aria-label": "Role for the new member"},
                                     ),
                                     rx.button("Add member", type="submit"),
                                     wrap="wrap",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from marketnav.components.assistant_panel import assistant_panel
 from marketnav.components.feedback import error_callout, field_hint, not_found_block, notice_callout
+from marketnav.components.forms import field_label
 from marketnav.components.panels import Panel, workspace
 from marketnav.components.report_cards import report_cards
 from marketnav.services.project_inputs import FIELDS, InputField
@@ -59,7 +60,7 @@ def _field(field: InputField) -> rx.Component:
     wide = "mn-wide" if field.multiline else ""
     return rx.vstack(
         rx.hstack(
-            rx.text(label, as_="label", size="2", weight="medium", html_for=f"input-{field.key}"),
+            field_label(label, f"input-{field.key}"),
             rx.cond(
                 S.ai_generated[field.key],
                 rx.tooltip(
