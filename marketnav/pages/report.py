@@ -49,7 +49,8 @@ def _version_picker() -> rx.Component:
         S.versions.length() > 1,
         rx.select.root(
             rx.select.trigger(
-                placeholder="Version", custom_attrs={"data-testid": "version-picker"}
+                placeholder="Version",
+                custom_attrs={"data-testid": "version-picker", "aria-label": "Report version"},
             ),
             rx.select.content(
                 rx.foreach(
