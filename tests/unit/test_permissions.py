@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from marketnav.services.errors import PermissionDenied
-from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, Role, authorize
+from marketnav.services.permissions import (
+    INSTANCE_ACTIONS,
+    NOT_FOUND_MESSAGE,
+    Action,
+    Role,
+    authorize,
+)
 from tests.factories import add_member, make_project, make_user, personal_org_id
 
 A = Action
@@ -41,8 +47,11 @@ def world(db):
     return db, users, outsider, project
 
 
+ORGANISATION_ACTIONS = [a for a in Action if a not in INSTANCE_ACTIONS]
+
+
 @pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", ORGANISATION_ACTIONS)
 def test_role_action_matrix_on_project(world, role, action):
     db, users, _, project = world
     if action in EXPECTED[role]:
@@ -50,6 +59,15 @@ def test_role_action_matrix_on_project(world, role, action):
     else:
         with pytest.raises(PermissionDenied, match="does not allow"):
             authorize(db, users[role], action, project)
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("action", sorted(INSTANCE_ACTIONS))
+def test_instance_actions_are_never_allowed_on_a_project(world, role, action):
+    """Instance-wide actions go with the INSTANCE object only, whatever the role."""
+    db, users, _, project = world
+    with pytest.raises(PermissionDenied, match="does not exist"):
+        authorize(db, users[role], action, project)
 
 
 @pytest.mark.parametrize("action", list(Action))
