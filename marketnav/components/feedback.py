@@ -34,6 +34,15 @@ def field_hint(message: rx.Var) -> rx.Component:
     return rx.cond(message != "", rx.text(message, size="1", color_scheme="red"))
 
 
+def _source_line(text: rx.Var, icon: str, colour: str) -> rx.Component:
+    return rx.hstack(
+        rx.icon(icon, size=14, color=f"var(--{colour}-10)", flex_shrink="0"),
+        rx.text(text, color_scheme=colour, size="2"),
+        spacing="1",
+        align="center",
+    )
+
+
 def partial_data_dialog(
     *,
     open_: rx.Var,
@@ -53,12 +62,9 @@ def partial_data_dialog(
                 "missing sources score zero and are listed as risks."
             ),
             rx.vstack(
+                rx.foreach(available, lambda name: _source_line(name, "circle-check", "green")),
                 rx.foreach(
-                    available, lambda name: rx.text("✓ ", name, color_scheme="green", size="2")
-                ),
-                rx.foreach(
-                    missing,
-                    lambda name: rx.text("✗ ", name, " (missing)", color_scheme="red", size="2"),
+                    missing, lambda name: _source_line(name + " (missing)", "circle-x", "red")
                 ),
                 spacing="1",
                 margin_y="12px",

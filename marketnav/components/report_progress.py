@@ -23,36 +23,51 @@ def _step_icon(status: rx.Var, number: rx.Var) -> rx.Component:
     )
 
 
+# Each detail type's icon (lucide, drawn by `rx.icon`: no emoji font needed) and colour.
+DETAIL_ICONS = (
+    ("keyword", "key-round", "var(--gray-11)"),
+    ("search_result", "search", "var(--gray-11)"),
+    ("company_rank", "trophy", "var(--amber-10)"),
+    ("startup_rank", "trophy", "var(--amber-10)"),
+    ("top_companies", "trophy", "var(--amber-10)"),
+    ("data_missing", "circle-x", "var(--red-10)"),
+    ("data_loaded", "circle-check", "var(--green-10)"),
+    ("error", "triangle-alert", "var(--red-10)"),
+)
+DETAIL_COLOURS = (
+    ("data_missing", "var(--red-11)"),
+    ("data_loaded", "var(--green-11)"),
+    ("error", "var(--red-11)"),
+)
+
+
+def _detail_icon(kind: rx.Var) -> rx.Component:
+    return rx.match(
+        kind,
+        *[
+            (name, rx.icon(icon, size=12, color=colour, flex_shrink="0"))
+            for name, icon, colour in DETAIL_ICONS
+        ],
+        rx.fragment(),
+    )
+
+
 def _detail(detail: rx.Var) -> rx.Component:
-    """One live detail, shown by its type (keywords, search results, ranks, errors)."""
-    data = detail["data"].to(dict)
-    return rx.box(
-        rx.match(
-            detail["type"].to(str),
-            ("keyword", rx.text("🔑 ", detail["message"], size="1")),
-            (
-                "search_result",
-                rx.text(
-                    "🔍 ",
-                    detail["message"],
-                    rx.cond(
-                        data["companies"],
-                        rx.text.span(
-                            " - ", data["companies"].to(list[str]).join(", "), color_scheme="gray"
-                        ),
-                    ),
-                    size="1",
-                ),
-            ),
-            ("company_rank", rx.text("🏆 ", detail["message"], size="1")),
-            ("startup_rank", rx.text("🏆 ", detail["message"], size="1")),
-            ("top_companies", rx.text("🏆 ", detail["message"], size="1")),
-            ("data_missing", rx.text("✗ ", detail["message"], size="1", color_scheme="red")),
-            ("data_loaded", rx.text("✓ ", detail["message"], size="1", color_scheme="green")),
-            ("error", rx.text("⚠ ", detail["message"], size="1", color_scheme="red")),
-            rx.text(detail["message"], size="1"),
+    """One live detail (presented by `views.present_detail`: message and names are text)."""
+    kind = detail["type"].to(str)
+    names = detail["names"].to(str)
+    return rx.hstack(
+        _detail_icon(kind),
+        rx.text(
+            detail["message"].to(str),
+            rx.cond(names != "", rx.text.span(" - ", names, color_scheme="gray")),
+            size="1",
+            color=rx.match(kind, *DETAIL_COLOURS, "inherit"),
         ),
+        spacing="1",
+        align="center",
         class_name="mn-detail",
+        custom_attrs={"data-testid": "step-detail"},
     )
 
 

@@ -100,7 +100,7 @@ def _header() -> rx.Component:
         rx.text(
             S.project_name,
             " • ",
-            rx.cond(S.generated_at != "", S.generated_at, "In progress"),
+            S.header_status,
             size="2",
             color_scheme="gray",
             class_name="mn-field-value",
@@ -177,6 +177,17 @@ def _rerun_button(label: str, test_id: str) -> rx.Component:
 def _banners() -> rx.Component:
     return rx.vstack(
         notice_callout(S.notice),
+        rx.cond(
+            S.version_missing != "",
+            rx.callout(
+                S.version_missing,
+                icon="triangle_alert",
+                color_scheme="amber",
+                width="100%",
+                role="status",
+                custom_attrs={"data-testid": "version-missing"},
+            ),
+        ),
         error_callout(S.error),
         error_callout(S.run_error, "run-error"),
         rx.cond(
@@ -265,7 +276,14 @@ def _empty_state() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.icon("file-text", size=32, color="var(--gray-9)"),
-                rx.heading("This report has not been run yet", size="4"),
+                rx.heading(
+                    rx.cond(
+                        S.last_failure != "",
+                        "No version of this report completed yet",
+                        "This report has not been run yet",
+                    ),
+                    size="4",
+                ),
                 rx.cond(
                     S.can_run,
                     rx.vstack(

@@ -57,6 +57,7 @@ class ReportViewerState(ReportContentState):
     outdated: bool = False
     active: dict = {}
     last_failure: str = ""
+    version_missing: str = ""
 
     # Re-run / start, with the verdict's partial-data confirmation.
     run_busy: bool = False
@@ -95,6 +96,12 @@ class ReportViewerState(ReportContentState):
         return self.version > 0
 
     @rx.var
+    def header_status(self) -> str:
+        return viewer.header_status(
+            self.generated_at, str(self.active.get("status", "")), self.last_failure
+        )
+
+    @rx.var
     def running(self) -> bool:
         return self.active.get("status", "") in ("queued", "running")
 
@@ -125,8 +132,7 @@ class ReportViewerState(ReportContentState):
         for name in ("can_run", "can_share", "blocked", "versions", "latest_version", "outdated"):
             setattr(self, name, getattr(page, name))
         self.active, self.last_failure = page.active, page.last_failure
-        if page.notice:
-            self.notice = page.notice
+        self.version_missing = page.version_missing
 
     def _read(self, project_id: int | None = None, report_type: str | None = None) -> None:
         """Re-read the page data for the requested version; raises DomainError."""

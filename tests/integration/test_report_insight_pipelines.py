@@ -27,6 +27,7 @@ from marketnav.services.reports.catalog import PITCH_SLIDES, SOCIAL_CATEGORIES, 
 from marketnav.services.reports.context import version_prefix
 from marketnav.services.reports.pipelines.verdict import change_summary
 from marketnav.services.storage import get_storage
+from marketnav.services.wording import plural
 from scraper_services.common.demo_catalogue import load_demo_companies
 from scraper_services.crunchbase.company_data import record_from_demo as crunchbase_record
 from scraper_services.tracxn.full_data import record_from_demo as tracxn_record
@@ -243,8 +244,9 @@ def test_verdict_on_social_only_with_partial_data_confirmed(db):
     assert all(s.status == "completed" for s in steps.values())
     loaded = [d["message"] for d in steps["init"].details if d["type"] == "data_loaded"]
     missing = [d["message"] for d in steps["init"].details if d["type"] == "data_missing"]
-    assert loaded == [f"✓ Social: {social.data['post_count']} posts (version 1)"]
-    assert missing == ["✗ Crunchbase: no completed report", "✗ Tracxn: no completed report"]
+    # The feed draws the check / cross as icons: the messages carry no mark of their own.
+    assert loaded == [f"Social: {plural(social.data['post_count'], 'post')} (version 1)"]
+    assert missing == ["Crunchbase: no completed report", "Tracxn: no completed report"]
 
     sections = _sections(db, run)
     assert set(sections) == {
@@ -326,7 +328,7 @@ def test_verdict_with_zero_posts_leaves_demand_unknown_and_does_not_park_for_it(
     steps = _steps(db, run)
 
     loaded = [d["message"] for d in steps["init"].details if d["type"] == "data_loaded"]
-    assert loaded[-1].startswith("✓ Social: 0 posts (version 1); no records")
+    assert loaded[-1].startswith("Social: 0 posts (version 1); no records")
     assert decision["scores"]["demand"] is None and "demand" in decision["unknown_axes"]
     assert steps["scoring_demand"].checkpoint["result"]["proposed_by"] == "rules"
     demand_md = sections["scoring_demand"].markdown

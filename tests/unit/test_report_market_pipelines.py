@@ -210,9 +210,12 @@ def test_offline_memo_mentions_the_real_figures():
         and "Berlin, Germany" in text
     )
     assert "Pet Care" in text and "PawPal" in text
-    assert "### Final verdict: Fear" in text and "Threat to PawPal: **High**" in text
+    # The verdict answers "fear, copy or ignore?" in a sentence, not "Final verdict: Fear".
+    assert "### Final verdict\n\nPawPal should **fear** Sitly." in text
+    assert "Final verdict: Fear" not in text and "Threat to PawPal: **High**" in text
     unknown = offline_memo(market, market.companies[3], tracxn.MEMO)
-    assert "### Executive snapshot: Data Insufficient" in unknown
+    assert "### Executive snapshot\n\nOutlook on " in unknown
+    assert "**Data Insufficient**" in unknown
     assert "not disclosed" in unknown
 
 

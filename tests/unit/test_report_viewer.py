@@ -128,7 +128,11 @@ def test_versions_newest_first_and_each_version_shows_its_own_sections(db, owner
         "kind": "markdown",
     }
     missing = viewer.report_page(db, owner, project.id, "quick_report", 7)
-    assert missing.version == 2 and "Version 7 is not available" in missing.notice
+    assert missing.version == 2
+    assert missing.version_missing == (
+        "Version 7 does not exist: this report has v1 and v2. Showing the latest, v2."
+    )
+    assert old.version_missing == ""
     assert old.offline and not old.outdated and old.generated_at.endswith("UTC")
 
 
@@ -439,3 +443,22 @@ def test_state_shows_the_neutral_message_to_strangers(db, owner, project):
     state = viewer_state(db, owner.email, f"/projects/{project.id}/reports/nope")
     state.load()
     assert state.not_found
+
+
+def test_missing_version_and_header_wording():
+    assert viewer.missing_version_text(99, [1]) == (
+        "Version 99 does not exist: this report has only v1. Showing the latest, v1."
+    )
+    assert viewer.missing_version_text(4, [1, 2, 3]).startswith(
+        "Version 4 does not exist: this report has v1, v2 and v3."
+    )
+    assert viewer.missing_version_text(2, []) == (
+        "Version 2 does not exist: this report has no completed version yet."
+    )
+    # A failed first run is not "In progress".
+    failed = "Version 1 did not complete: boom."
+    assert viewer.header_status("", "failed", failed) == "No completed version: the last run failed"
+    assert viewer.header_status("", "running", "") == "In progress"
+    assert viewer.header_status("", "queued", "") == "Queued"
+    assert viewer.header_status("", "", "") == "Not run yet"
+    assert viewer.header_status("2026-01-02 10:00 UTC", "failed", failed) == "2026-01-02 10:00 UTC"

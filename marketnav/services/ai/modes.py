@@ -94,7 +94,7 @@ MODES: dict[str, ChatMode] = {
             id="editing",
             name="Editing Mode",
             description="AI can modify project input fields",
-            icon="✏️",
+            icon="pencil",  # a lucide name for rx.icon, never an emoji
             system_prompt=_EDITING_PROMPT,
             tools=(fill_project_inputs_tool(),),
             priority=10,
@@ -103,7 +103,7 @@ MODES: dict[str, ChatMode] = {
             id="research",
             name="Research Mode",
             description="Answers from your completed reports, with citations",
-            icon="🔎",
+            icon="search",
             system_prompt=_RESEARCH_PROMPT,
             priority=5,
         ),

@@ -35,6 +35,7 @@ from marketnav.services.ai.text_terms import (
     stems,
     words,
 )
+from marketnav.services.wording import plural, year_span
 from scraper_services.common.money import format_usd
 
 # How much each answer counts when picking terms (competitor names are not industry terms).
@@ -318,7 +319,8 @@ def market_summary_markdown(companies: list[CompanyFacts], topic: str = "this ma
     if stats.funded_count:
         lines.append(
             f"- **Total disclosed funding**: {format_usd(stats.total_funding_usd)} across "
-            f"{stats.funded_count} companies (median {format_usd(stats.median_funding_usd)})"
+            f"{plural(stats.funded_count, 'company')} "
+            f"(median {format_usd(stats.median_funding_usd)})"
         )
     if stats.top_by_funding:
         lines.append(f"- **Best funded**: {', '.join(stats.top_by_funding)}")
@@ -328,7 +330,7 @@ def market_summary_markdown(companies: list[CompanyFacts], topic: str = "this ma
         spread = ", ".join(f"{country} ({n})" for country, n in stats.countries.items())
         lines.append(f"- **Countries**: {spread}")
     if stats.founded_range:
-        lines.append(f"- **Founded**: {stats.founded_range[0]}-{stats.founded_range[1]}")
+        lines.append(f"- **Founded**: {year_span(*stats.founded_range)}")
     if stats.frequent_terms:
         lines.append(f"- **Recurring terms**: {', '.join(stats.frequent_terms)}")
     return "\n".join(lines)

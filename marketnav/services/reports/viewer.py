@@ -59,7 +59,7 @@ class ReportPage:
     generated_at: str = ""
     outdated: bool = False
     offline: bool = False
-    notice: str = ""
+    version_missing: str = ""  # `?version=N` names a version that does not exist
     sections: list[dict[str, Any]] = field(default_factory=list)
     toc: list[dict[str, Any]] = field(default_factory=list)
     funding_chart: list[dict[str, Any]] = field(default_factory=list)
@@ -141,6 +141,30 @@ def _section_view(row: ReportSection, number: int, slide_number: int) -> dict[st
     }
 
 
+def missing_version_text(version: int, known: list[int]) -> str:
+    """What the viewer says for `?version=N` when N is no completed version of the report."""
+    if not known:
+        return f"Version {version} does not exist: this report has no completed version yet."
+    names = [f"v{v}" for v in known]
+    listed = f"only {names[0]}" if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return (
+        f"Version {version} does not exist: this report has {listed}. "
+        f"Showing the latest, v{known[-1]}."
+    )
+
+
+def header_status(generated_at: str, run_status: str, last_failure: str) -> str:
+    """The header's word beside the project name: when the shown version was made, else
+    whether a run is going, failed or was never started (never "In progress" for a failure)."""
+    if generated_at:
+        return generated_at
+    if run_status in ("queued", "running"):
+        return "Queued" if run_status == "queued" else "In progress"
+    if last_failure:
+        return "No completed version: the last run failed"
+    return "Not run yet"
+
+
 def report_page(
     session: Session, user: User, project_id: int, report_type: str, version: int | None = None
 ) -> ReportPage:
@@ -175,15 +199,12 @@ def report_page(
         elif latest is not None and latest.status in ("failed", "cancelled"):
             reason = (latest.error_message or latest.status).rstrip(".")
             page.last_failure = f"Version {latest.version} did not complete: {reason}."
+    known = {v["version"] for v in versions}
+    if version is not None and version not in known:
+        page.version_missing = missing_version_text(version, sorted(known))
     if not versions:
         return page
-    known = {v["version"] for v in versions}
     wanted = version if version in known else page.latest_version
-    if version is not None and version not in known:
-        page.notice = (
-            f"Version {version} is not available; showing the latest version "
-            f"(v{page.latest_version})."
-        )
     run = _version_run(session, report, wanted)
     fill_version(session, page, run)
     page.outdated = run.inputs_hash != current_hash

@@ -148,6 +148,29 @@ def stage_text(status: str, current_step: str, steps: list[dict[str, Any]]) -> s
     return f"Queued: {waiting['name']}" if waiting else "Finishing"
 
 
+def _company_name(company: Any) -> str:
+    if isinstance(company, dict):
+        return str(company.get("name") or company.get("Name") or "").strip()
+    return str(company or "").strip()
+
+
+def present_detail(detail: dict[str, Any]) -> dict[str, Any]:
+    """One live detail for the feed: `message` and `names` are plain text (the detail's data
+    may hold company records, which a page must never print as "[object Object]")."""
+    data = detail.get("data") or {}
+    message = str(detail.get("message") or "")
+    names = [n for n in (_company_name(c) for c in data.get("companies") or []) if n]
+    # The search pipelines already name the top companies in the message: not twice.
+    extra = [n for n in names if n not in message]
+    return {
+        **detail,
+        "data": data,
+        "type": str(detail.get("type") or ""),
+        "message": message,
+        "names": ", ".join(extra),
+    }
+
+
 def present_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
     """A run's progress snapshot with display strings (step timings, ETA) for the page."""
     if not snapshot:
@@ -162,7 +185,7 @@ def present_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
             timing = "…"
         else:
             timing = "~" + format_seconds(estimates.get(step["key"], {}).get("avg_duration") or 0)
-        details = [{"data": {}, **d} for d in step.get("details") or []]
+        details = [present_detail(d) for d in step.get("details") or []]
         steps.append({**step, "details": details, "timing": timing})
     remaining = eta.get("remaining_seconds") or 0
     return {

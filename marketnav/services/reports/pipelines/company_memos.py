@@ -32,6 +32,7 @@ from marketnav.services.reports.pipelines.company_facts import (
     plural,
 )
 from marketnav.services.reports.pipelines.market_search import MarketData
+from marketnav.services.wording import year_span
 from scraper_services.common.money import format_usd
 
 FIRST_COMPANY_POSITION = 100
@@ -48,7 +49,8 @@ class MemoSpec:
 
     instructions: str  # with {company} and {startup}
     verdict_heading: str
-    outlooks: dict[str, str]  # High / Medium / Low / unknown -> the verdict's wording
+    # High / Medium / Low / unknown -> the verdict's sentence (with {company} and {startup})
+    outlooks: dict[str, str]
 
 
 def _funding_line(market: Market, company: MarketCompany) -> str:
@@ -81,7 +83,7 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
     count = len(market.companies)
     level, reasons = market.threat(company)
     lines = [
-        f"_{OFFLINE_LABEL}: assembled from the {market.label} data on {count} companies, "
+        f"_{OFFLINE_LABEL}: assembled from the {market.label} data on {plural(count)}, "
         "no AI model used._",
         "",
         f"**{company.name}**" + (f": {company.description}" if company.description else "."),
@@ -94,7 +96,7 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
         lines.append(f"| Tags | {cell(', '.join(company.tags[:8]))} |")
     lines += [
         "",
-        f"### Position among the {count} companies found",
+        f"### Position among the {plural(count)} found",
         "",
         _funding_line(market, company),
     ]
@@ -106,7 +108,8 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
         )
     stats = market.statistics
     if company.founded_year:
-        span = f"{stats.founded_range[0]}-{stats.founded_range[1]}" if stats.founded_range else ""
+        span = year_span(*stats.founded_range) if stats.founded_range else ""
+        span = f"in {span}" if span.isdigit() else span
         age = datetime.now(UTC).year - company.founded_year
         lines.append(
             f"- **Age**: founded {company.founded_year} ({age} years ago)"
@@ -115,7 +118,7 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
     if company.headquarters:
         peers = sum(1 for c in market.companies if c.country and c.country == company.country)
         lines.append(
-            f"- **Headquarters**: {company.headquarters}; {peers} of {count} companies "
+            f"- **Headquarters**: {company.headquarters}; {peers} of the {plural(count)} "
             f"are in {company.country or 'the same place'}."
         )
     shared = {t for c in market.companies if c.slug != company.slug for t in c.tags}
@@ -132,7 +135,9 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
     outlook = memo.outlooks["unknown" if insufficient else level]
     lines += [
         "",
-        f"### {memo.verdict_heading}: {outlook}",
+        f"### {memo.verdict_heading}",
+        "",
+        outlook.format(company=company.name, startup=market.startup) + ".",
         "",
         f"Threat to {market.startup}: **{level}** ({'; '.join(reasons)}).",
     ]
@@ -145,13 +150,11 @@ def _open_segments(market: Market) -> list[str]:
     lines = ["", "### White space", ""]
     for row in open_terms[:6]:
         found = "" if row.found is None else f"; the search found {plural(row.found)} for it"
-        lines.append(
-            f"- **{row.term}**: covered by {row.companies} of the {count} companies{found}."
-        )
+        lines.append(f"- **{row.term}**: covered by {row.companies} of the {plural(count)}{found}.")
     if not open_terms:
         lines.append("- Every search term is covered by at least two of the companies analysed.")
     if crowded:
-        busy = ", ".join(f"{r.term} ({r.companies} companies)" for r in crowded[:5])
+        busy = ", ".join(f"{r.term} ({plural(r.companies)})" for r in crowded[:5])
         lines += ["", f"Crowded: {busy}."]
     return lines
 
@@ -232,7 +235,7 @@ def offline_landscape(market: Market) -> str:
     if open_terms:
         lines.append(
             f"- Lead with {' and '.join(r.term for r in open_terms[:2])}: at most one of the "
-            f"{len(market.companies)} companies analysed covers each."
+            f"{plural(len(market.companies))} analysed covers each."
         )
     if leaders:
         lines.append(f"- Avoid competing head-on with {', '.join(leaders)} on their home ground.")

@@ -66,7 +66,13 @@ MEMO = MemoSpec(
         "missing are unknown: write 'not disclosed', never estimate them."
     ),
     verdict_heading="Final verdict",
-    outlooks={"High": "Fear", "Medium": "Copy", "Low": "Ignore", "unknown": "Ignore (data thin)"},
+    # The memo's last question, answered in a sentence: fear, copy or ignore the company.
+    outlooks={
+        "High": "{startup} should **fear** {company}",
+        "Medium": "{startup} should **copy** what works for {company}",
+        "Low": "{startup} can **ignore** {company}",
+        "unknown": "{startup} can **ignore** {company} for now: the data on it is too thin",
+    },
 )
 
 ANALYSIS = AnalysisSpec(

@@ -188,7 +188,7 @@ async def search(
                 found=named.found,
             )
     found = meta.all_companies_count
-    ctx.message("api_search", f"Found {found} companies, ranking…", 95)
+    ctx.message("api_search", f"Found {plural(found)}, ranking…", 95)
     dumped = response.model_dump(mode="json")
     return {
         "all_companies": dumped["all_companies"],
@@ -258,7 +258,7 @@ async def gather_facts(ctx: RunContext, companies: list[MarketCompany]) -> list[
             funding_usd=company.funding_usd,
             country=company.country,
         )
-    ctx.message("fetching_details", f"Facts ready for {len(companies)} companies", 100)
+    ctx.message("fetching_details", f"Facts ready for {plural(len(companies))}", 100)
     return [c.model_dump(mode="json") for c in companies]
 
 

@@ -29,6 +29,7 @@ from marketnav.services.reports.context import RunContext, StepFailed
 from marketnav.services.reports.pipelines.common import finish
 from marketnav.services.reports.source_data import Company, SourceData, load_sources
 from marketnav.services.reports.verdict_data import VerdictData
+from marketnav.services.wording import plural
 from scraper_services.common.money import format_usd as _usd
 
 SOURCES = ("crunchbase", "tracxn", "social")
@@ -182,7 +183,9 @@ def _source_funding_lines(by_source: dict[str, dict[str, Any]]) -> list[str]:
             if st.get("total_funding_usd")
             else "none discloses its funding"
         )
-        lines.append(f"{st.get('label', kind)}: {st['companies_found']} companies found; {funding}")
+        lines.append(
+            f"{st.get('label', kind)}: {plural(st['companies_found'], 'company')} found; {funding}"
+        )
     return lines or ["No comparable companies in the data"]
 
 
@@ -206,13 +209,13 @@ def offline_deck(facts: dict[str, Any]) -> PitchDeckDraft:
     if social and social["top_pain_posts"]:
         problem.append(f'In their words: "{social["top_pain_posts"][0][:160]}"')
         problem.append(
-            f"{social['post_count']} posts analysed ({social['source']}): "
+            f"{plural(social['post_count'], 'post')} analysed ({social['source']}): "
             f"{social['sentiment']['negative']} negative, {social['sentiment']['positive']} "
             "positive"
         )
     else:
         problem.append(f"Research goal: {_or(inp.get('research_goal', ''), 'not stated')}")
-    problem.append(f"{market['companies_found']} companies already work on it")
+    problem.append(f"{plural(market['companies_found'], 'company')} already work on it")
     solution = description[:3] or [f"{name}'s offer (describe it in the project inputs)"]
     while len(solution) < 3:
         solution.append(
@@ -346,11 +349,11 @@ async def _gather(ctx: RunContext, inputs: dict[str, str]) -> dict[str, Any]:
         if source is None:
             continue
         count = len(source.posts) if kind == "social" else source.companies_found
-        unit = "posts" if kind == "social" else "companies"
+        unit = "post" if kind == "social" else "company"
         ctx.detail(
             "gather_data",
             "data_loaded",
-            f"✓ {LABELS[kind]}: {count} {unit} (version {source.version})",
+            f"{LABELS[kind]}: {plural(count, unit)} (version {source.version})",
             source=kind,
             records=count,
         )

@@ -333,7 +333,9 @@ def funding(land: Landscape) -> str:
         lines += ["", f"- **No public funding in the data**: {names}"]
     years = [c.founded_year for c in land.companies if c.founded_year]
     if years:
-        lines.append(f"- **Founded**: {min(years)} to {max(years)} ({len(years)} with a year)")
+        low, high = min(years), max(years)
+        founded = str(low) if low == high else f"{low} to {high}"
+        lines.append(f"- **Founded**: {founded} ({plural(len(years))} with a year)")
     lines.append("- Market size is not estimated offline: it needs an AI model or market data.")
     return "\n".join(lines)
 

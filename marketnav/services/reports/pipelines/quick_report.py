@@ -23,6 +23,7 @@ from marketnav.services.reports.context import RunContext
 from marketnav.services.reports.pipelines import quick_landscape
 from marketnav.services.reports.pipelines.common import finish, write_section
 from marketnav.services.reports.pipelines.company_facts import MarketCompany, crunchbase_company
+from marketnav.services.wording import plural
 from scraper_services.crunchbase.schemas import TopSimilarWithRankRequest
 
 SECTIONS: tuple[tuple[str, str, str], ...] = (
@@ -108,7 +109,7 @@ async def _competitors(ctx: RunContext) -> dict[str, Any]:
     ctx.detail(
         "init",
         "top_companies",
-        f"{len(competitors)} companies to compare with",
+        f"{plural(len(competitors), 'company')} to compare with",
         companies=[c["name"] for c in competitors[:5]],
     )
     # The same facts the Crunchbase report extracts (funding in USD, HQ, tags, origin).

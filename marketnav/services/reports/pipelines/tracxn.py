@@ -75,10 +75,10 @@ MEMO = MemoSpec(
     ),
     verdict_heading="Executive snapshot",
     outlooks={
-        "High": "Bullish",
-        "Medium": "Neutral",
-        "Low": "Bearish",
-        "unknown": "Data Insufficient",
+        "High": "Outlook on {company}: **Bullish**",
+        "Medium": "Outlook on {company}: **Neutral**",
+        "Low": "Outlook on {company}: **Bearish**",
+        "unknown": "Outlook on {company}: **Data Insufficient**",
     },
 )
 

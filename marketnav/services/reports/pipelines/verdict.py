@@ -55,6 +55,7 @@ from marketnav.services.reports.verdict_models import (
     Roadmap,
     VerdictNarrative,
 )
+from marketnav.services.wording import plural
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -142,14 +143,14 @@ async def _load(ctx: RunContext) -> dict[str, Any]:
         label = verdict_rules.SOURCE_LABELS[kind]
         source = sources[kind]
         if source is None:
-            ctx.detail("init", "data_missing", f"✗ {label}: no completed report", source=kind)
+            ctx.detail("init", "data_missing", f"{label}: no completed report", source=kind)
             continue
-        unit = "posts" if kind == "social" else "companies"
+        unit = "post" if kind == "social" else "company"
         count = len(source.posts) if kind == "social" else source.companies_found
         ctx.detail(
             "init",
             "data_loaded",
-            f"✓ {label}: {count} {unit} (version {source.version})"
+            f"{label}: {plural(count, unit)} (version {source.version})"
             + ("; no records, so no evidence: its axes are unknown" if not count else ""),
             source=kind,
             records=count,
