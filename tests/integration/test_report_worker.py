@@ -353,13 +353,13 @@ def test_cancel_frees_the_worker_and_retry_resumes_the_same_version(tmp_path, pg
         _wait_step(db, run_id, "api_search", "running", 30)
         assert wait_until(lambda: _operation_prompts(report_env, "Section: "), 10)
         init_done = _steps(db, run_id)["init"].completed_at
-        asked = time.monotonic()
         runs.cancel(db, user, run_id)
         db.commit()
-        run = _wait_status(db, run_id, FINAL, SLOW_CALL, worker)
-        took = time.monotonic() - asked
+        run = _wait_status(db, run_id, FINAL, 60, worker)
         assert run.status == "cancelled" and run.error_message == "Cancelled."
-        assert took < 3, f"cancelling took {took:.1f} s"
+        # The run ended while its slow section calls were still out: cancelling did not wait.
+        out = report_env.request_count(PROVIDER) - report_env.answered_count(PROVIDER)
+        assert out > 0, "the run waited for its AI calls before it was cancelled"
         steps = _steps(db, run_id)
         assert (steps["api_search"].status, steps["api_search"].error_message) == (
             "failed",

@@ -92,6 +92,7 @@ class ProviderScript:
     def __init__(self) -> None:
         self.queue: deque[Behaviour] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.answered = 0  # requests whose answer was sent (after their delay)
         self.fixed_delay_seconds = 0.0
         self.default_content = "ok"
         # Builds the answer (text or a Behaviour) from the request body when the queue is empty.
@@ -262,6 +263,11 @@ class OpenAITestServer:
         with self._lock:
             return len(self._scripts[provider].requests)
 
+    def answered_count(self, provider: str) -> int:
+        """How many of `provider`'s requests have had their answer sent (the rest are out)."""
+        with self._lock:
+            return self._scripts[provider].answered
+
     def requests(self, provider: str) -> list[dict[str, Any]]:
         """Bodies of the requests `provider` received, oldest first."""
         with self._lock:
@@ -305,6 +311,8 @@ class OpenAITestServer:
                 await _interruptible_sleep(delay, self._stopping)
             if behaviour.kind == "hang":
                 await _interruptible_sleep(behaviour.hang_seconds, self._stopping)
+            with self._lock:
+                self._scripts[provider].answered += 1
             if behaviour.kind == "status":
                 error = {"message": f"scripted {behaviour.status}", "type": "scripted"}
                 return JSONResponse({"error": error}, status_code=behaviour.status)
