@@ -1,8 +1,9 @@
 """An organisation's own company data: stored under its id, searchable by its projects only.
 
 `import_batch` turns parsed rows into the service's records (its own `record_from_demo`
-shape), merges each with the company the organisation already has (same website host, then
-same normalised name: one entity, every source kept), stores them with `owner` set and indexes
+shape), merges each with the company the organisation already has (`company_identity`, the
+rule the app's dedupe uses: same website domain, else same name key unless the websites
+differ; one entity, every source kept), stores them with `owner` set and indexes
 them before answering, so an accepted batch is searchable when the call returns. Keys are
 namespaced (`org<id>/…`) so an import never overwrites the shared data set.
 """
@@ -11,15 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scraper_services.common.company_index import domain_of
+from scraper_services.common.company_identity import IdentityIndex
 from scraper_services.common.contracts import (
     ImportBatchRequest,
     ImportBatchResponse,
     ImportedCompany,
 )
 from scraper_services.common.demo_catalogue import DemoCompany
-from scraper_services.common.keyword_index import normalise_name
-from scraper_services.common.records import CompanyRecord
+from scraper_services.common.records import CompanyRecord, utc_now
 from scraper_services.common.service_context import ServiceContext
 
 RecordBuilder = Callable[[DemoCompany, str], CompanyRecord]
@@ -36,6 +36,9 @@ def _merge(old: CompanyRecord, new: CompanyRecord) -> CompanyRecord:
         update["details"] = new.details
     update["categories"] = list(dict.fromkeys([*old.categories, *new.categories]))
     update["sources"] = list(dict.fromkeys([*old.sources, *new.sources]))
+    # A new `fetched_at`: every process's parsed-record cache is keyed on it (the store's
+    # `_parse`), so a merged record must never look like the one cached before the merge.
+    update["fetched_at"] = utc_now()
     return old.model_copy(update=update)
 
 
@@ -58,25 +61,35 @@ def _record(row: ImportedCompany, owner: int, build: RecordBuilder) -> CompanyRe
     )
 
 
+def _unique_key(record: CompanyRecord, taken: set[str]) -> CompanyRecord:
+    """Two companies whose names give one slug ("Acme" on acme.com and on acme.io) get two
+    keys: `org7/acme`, `org7/acme-2`."""
+    key, number = record.key, 1
+    while key in taken:
+        number += 1
+        key = f"{record.key}-{number}"
+    return record if key == record.key else record.model_copy(update={"key": key})
+
+
 def import_batch(
     context: ServiceContext, request: ImportBatchRequest, build: RecordBuilder
 ) -> ImportBatchResponse:
     owner = request.organization_id
     catalogue = context.require_catalogue()
-    stored_hosts, by_name = context.store.owned_keys(owner)
-    # Same website domain = same company, whatever the path ("acme.com/about" is acme.com).
-    by_host: dict[str, str] = {}
-    for stored_host, key in stored_hosts.items():
-        by_host.setdefault(domain_of(stored_host), key)
+    known: IdentityIndex[str] = IdentityIndex()
+    taken: set[str] = set()
+    for key, name, website in context.store.owned_identities(owner):
+        known.add(key, website, name)
+        taken.add(key)
     pending: dict[str, CompanyRecord] = {}
     created = merged = 0
     for row in request.companies:
         record = _record(row, owner, build)
-        host = domain_of(record.website)
-        existing_key = by_host.get(host) if host else None
-        existing_key = existing_key or by_name.get(normalise_name(record.name))
+        existing_key = known.match(record.website, record.name)
         if existing_key is None:
             created += 1
+            record = _unique_key(record, taken)
+            taken.add(record.key)
             pending[record.key] = record
         else:
             merged += 1
@@ -84,10 +97,7 @@ def import_batch(
                 existing_key
             )
             pending[existing_key] = _merge(old, record) if old else record
-        key = existing_key or record.key
-        if host:
-            by_host.setdefault(host, key)
-        by_name.setdefault(normalise_name(record.name), key)
+        known.add(existing_key or record.key, record.website, record.name)
     records = list(pending.values())
     context.store.upsert(records)
     catalogue.add(records)

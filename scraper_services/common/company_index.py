@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 import sys
 import threading
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,8 @@ from dataclasses import dataclass, field
 import bm25s
 import numpy as np
 
-from scraper_services.common.keyword_index import normalise_link, terms
+from scraper_services.common.company_identity import company_name_key, website_domain
+from scraper_services.common.keyword_index import terms
 from scraper_services.common.relevance import RelevanceModel, default_relevance_model
 from scraper_services.common.shared_statistics_bm25 import (
     OWN_STATISTICS_FROM,
@@ -49,17 +49,6 @@ GENERIC_CATEGORIES = frozenset(
         "enterprise software", "consumer", "startup",
     }
 )  # fmt: skip
-_LEGAL_SUFFIX = re.compile(
-    r"\b(inc|incorporated|ltd|limited|llc|gmbh|sa|sas|ag|bv|plc|corp|corporation|co|pvt|srl)\b\.?"
-)
-
-
-def normalise_company_name(name: str) -> str:
-    """'Shippeo SAS' / 'shippeo' / 'Shippeo, Inc.' -> 'shippeo' (accents folded, no suffix)."""
-    text = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _LEGAL_SUFFIX.sub(" ", text)
-    return re.sub(r"[^\w]+", "", text).replace("_", "")
 
 
 # "Wellhub, formerly Gympass, ..." / "formerly called MessageBird" / "previously known as X":
@@ -78,14 +67,6 @@ def former_names(text: str) -> list[str]:
         if name and name[0].isalnum():
             names.append(name)
     return names
-
-
-def domain_of(link: str | None) -> str:
-    """'https://www.project44.com/about' -> 'project44.com' ('' when there is no host)."""
-    if not link:
-        return ""
-    host = normalise_link(link).split("/")[0]
-    return host if "." in host else ""
 
 
 def category_set(categories: Iterable[str]) -> frozenset[str]:
@@ -223,12 +204,12 @@ class CompanyIndex:
             names = [(company.name, partition.by_name)]
             names += [(former, partition.by_former_name) for former in former_names(company.text)]
             for name, table in names:
-                normalised = normalise_company_name(name)
+                normalised = company_name_key(name)
                 if normalised:
                     table.setdefault(normalised, position)
                     bucket = partition.name_buckets.setdefault(normalised[:1], [])
                     bucket.append((normalised, position))
-            domain = domain_of(company.website)
+            domain = website_domain(company.website)
             if domain:
                 partition.by_domain.setdefault(domain, position)
         if new_rows:
@@ -279,15 +260,16 @@ class CompanyIndex:
     def find_named(self, text: str, owners: Sequence[int | None]) -> tuple[int | None, str] | None:
         """(owner, key) of the company a user named ('Shippeo', 'shippeo.com', a URL), else None.
 
-        Website first, then the normalised name (current, then a former one the description
-        gives: "formerly Gympass"), then a close spelling (rapidfuzz ratio >= 88
+        Website domain first, then the name's identity key (`company_identity`, the rule the
+        import dedupe uses too; current name, then a former one the description gives:
+        "formerly Gympass"), then a close spelling (rapidfuzz ratio >= 88
         among names with the same first letter); the user's own imports win over the data set.
         """
         from rapidfuzz import fuzz, process
 
         partitions = self._visible(list(owners)[::-1])  # the organisation's own data first
-        domain = domain_of(text) if ("." in text and " " not in text.strip()) else ""
-        normalised = normalise_company_name(text)
+        domain = website_domain(text) if ("." in text and " " not in text.strip()) else ""
+        normalised = company_name_key(text)
         for partition in partitions:
             if domain and domain in partition.by_domain:
                 return partition.owner, partition.keys[partition.by_domain[domain]]

@@ -8,6 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+# When two company rows are the same company, for the app's import and both services (the app
+# imports contracts.py only, never a service's internals).
+from scraper_services.common.company_identity import IdentityIndex as IdentityIndex
+from scraper_services.common.company_identity import company_name_key as company_name_key
+from scraper_services.common.company_identity import website_domain as website_domain
+
 NDJSON_MEDIA_TYPE = "application/x-ndjson"
 
 

@@ -259,6 +259,15 @@ class CompanyStore:
                 by_name.setdefault(name_norm, key)
         return by_host, by_name
 
+    def owned_identities(self, owner: int) -> list[tuple[str, str, str | None]]:
+        """(key, name, website) of an organisation's companies: what import merges compare
+        (`company_identity`; the `host` column also holds profile URLs, so it cannot say)."""
+        columns = (self.companies.c.key, self.companies.c.name, self.companies.c.payload)
+        query = select(*columns).where(self.companies.c.owner == owner)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(self.companies.c.key)).all()
+        return [(key, name, json.loads(payload).get("website")) for key, name, payload in rows]
+
     def count_owner(self, owner: int) -> int:
         query = select(func.count()).select_from(self.companies)
         with self.engine.connect() as connection:

@@ -248,4 +248,6 @@ def test_dedupe_by_domain_then_name():
     assert result.companies[2].total_funding_usd == 5.0
     assert result.companies[2].sources == ["a", "c"]
     assert parsing.website_domain("HTTPS://WWW.Example.COM/x") == "example.com"
-    assert parsing.normalise_name("Zürich Freight AG") == "zurich freight"
+    # The services' identity key (contracts.company_name_key): spaces go too ("Project 44" is
+    # project44), so the key is "zurichfreight", no longer "zurich freight".
+    assert parsing.company_name_key("Zürich Freight AG") == "zurichfreight"
