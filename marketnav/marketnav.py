@@ -22,6 +22,7 @@ from marketnav.state.report_viewer import ReportViewerState
 from marketnav.state.reports import ReportsState
 from marketnav.state.session import SessionState
 from marketnav.state.share import ShareState
+from marketnav.state.share_links import ShareLinksState
 from marketnav.web.headers import with_security_headers
 from marketnav.web.routes import auth_routes
 from marketnav.web.session_digest import with_session_digest
@@ -70,7 +71,7 @@ _protected = [
         report_page,
         "/projects/[project_id]/reports/[report_type]",
         "Report",
-        [ReportViewerState.load, AssistantState.load],
+        [ReportViewerState.load, AssistantState.load, ShareLinksState.reset_dialog],
     ),
     (organizations_page, "/organizations", "Organisations", [OrganizationsState.load]),
     (audit_page, "/audit", "Audit log", [AuditState.load]),

@@ -138,31 +138,38 @@ def _mode_pill(mode: rx.Var) -> rx.Component:
 
 def assistant_panel() -> rx.Component:
     return rx.vstack(
+        # The thread scrolls in reverse (`.mn-chat-thread`: column-reverse around one inner
+        # box), so it opens at the newest message and stays there as replies stream in.
         rx.box(
-            rx.cond(
-                A.has_more,
-                rx.button(
-                    "Load earlier messages",
-                    size="1",
-                    variant="ghost",
-                    on_click=A.load_earlier,
-                    width="100%",
+            rx.box(
+                rx.cond(
+                    A.has_more,
+                    rx.button(
+                        "Load earlier messages",
+                        size="1",
+                        variant="ghost",
+                        on_click=A.load_earlier,
+                        width="100%",
+                    ),
                 ),
-            ),
-            rx.cond(
-                A.messages.length() == 0,
-                rx.text(
-                    "Hi! I'm your research assistant. Ask me anything about your project, or "
-                    "switch on Editing Mode and describe your startup: I will fill the "
-                    "inputs for you.",
-                    size="2",
-                    color_scheme="gray",
-                    custom_attrs={"data-testid": "chat-empty"},
+                rx.cond(
+                    A.messages.length() == 0,
+                    rx.text(
+                        "Hi! I'm your research assistant. Ask me anything about your project, or "
+                        "switch on Editing Mode and describe your startup: I will fill the "
+                        "inputs for you.",
+                        size="2",
+                        color_scheme="gray",
+                        custom_attrs={"data-testid": "chat-empty"},
+                    ),
                 ),
+                rx.foreach(A.messages, _bubble),
+                class_name="mn-chat-items",
+                width="100%",
             ),
-            rx.foreach(A.messages, _bubble),
             class_name="mn-chat-thread",
             width="100%",
+            custom_attrs={"data-testid": "chat-thread"},
         ),
         rx.cond(
             A.chat_error != "",

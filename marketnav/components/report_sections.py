@@ -245,8 +245,13 @@ STATUS_COLOURS = (("added", "green"), ("removed", "red"), ("changed", "amber"))
 def _diff_line(line: rx.Var) -> rx.Component:
     kind = line["kind"].to(str)
     return rx.el.div(
-        rx.match(kind, ("add", "+ "), ("del", "- "), ("hunk", ""), "  "),
-        line["text"].to(str),
+        rx.el.span(
+            rx.match(kind, ("add", "+ "), ("del", "− "), ("hunk", ""), "  "),
+            class_name="mn-diff-mark",
+            custom_attrs={"aria-hidden": "true"},
+        ),
+        # Rendered Markdown of the line (bold as bold, never `**Stage**`), escaped by the service.
+        rx.html(line["html"].to(str), class_name="mn-diff-text"),
         class_name=rx.match(
             kind,
             ("add", "mn-diff-line mn-diff-add"),

@@ -14,7 +14,9 @@ LINK_COLUMNS = [
     ("Link", "hint"),
     ("Label", "label"),
     ("Version", "version"),
+    ("Password", "password"),
     ("Views", "views"),
+    ("Downloads", "downloads"),
     ("Last viewed", "last_viewed"),
     ("Expires", "expires"),
     ("State", "state"),
@@ -22,15 +24,42 @@ LINK_COLUMNS = [
 
 
 def _revoke(link: rx.Var) -> rx.Component:
+    """Revoke, after a confirmation that names the link (it cannot be undone)."""
     return rx.cond(
         link["state"] == "active",
-        rx.button(
-            "Revoke",
-            size="1",
-            color_scheme="red",
-            variant="soft",
-            on_click=S.revoke(link["id"]),
-            custom_attrs={"data-testid": "revoke-link"},
+        rx.alert_dialog.root(
+            rx.alert_dialog.trigger(
+                rx.button(
+                    "Revoke",
+                    size="1",
+                    color_scheme="red",
+                    variant="soft",
+                    type="button",
+                    custom_attrs={"data-testid": "revoke-link"},
+                )
+            ),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Revoke link ", link["hint"], "?"),
+                rx.alert_dialog.description(
+                    "Anyone who has this link loses access to the report at once. "
+                    "This cannot be undone: to share again, create a new link."
+                ),
+                rx.hstack(
+                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+                    rx.alert_dialog.action(
+                        rx.button(
+                            "Revoke link",
+                            color_scheme="red",
+                            type="button",
+                            on_click=S.revoke(link["id"]),
+                            custom_attrs={"data-testid": "confirm-revoke"},
+                        )
+                    ),
+                    justify="end",
+                    spacing="2",
+                    margin_top="12px",
+                ),
+            ),
         ),
     )
 

@@ -30,8 +30,9 @@ class ShareLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime | None = Field(default=None, index=True)
     revoked_at: datetime | None = None
-    views: int = 0
+    views: int = 0  # page opens
     last_viewed_at: datetime | None = None
+    downloads: int = 0  # files downloaded through the link, counted apart from views
 
 
 class ShareAttempt(SQLModel, table=True):

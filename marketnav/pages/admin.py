@@ -109,7 +109,7 @@ def status_page() -> rx.Component:
                                     ),
                                     rx.table.cell(c["latency"]),
                                     rx.table.cell(
-                                        rx.text(c["detail"], size="1", class_name="mn-field-value")
+                                        rx.text(c["detail"], size="1", class_name="mn-cell-text")
                                     ),
                                     custom_attrs={"data-testid": "status-row"},
                                 ),

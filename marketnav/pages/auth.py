@@ -22,6 +22,8 @@ def _field(
             width="100%",
             auto_complete=auto or None,
             size="3",
+            # A message about this field goes as soon as the field changes.
+            on_change=lambda _value: SessionState.clear_auth_field_error(name),
         ),
         field_hint(SessionState.auth_field_errors.get(name, "")),
         spacing="1",

@@ -80,20 +80,30 @@ def _field(field: InputField) -> rx.Component:
         rx.cond(
             S.editing,
             editor,
+            # A saved answer reads as a value (full-contrast text, no grey box); an empty one
+            # as a dashed, muted "Not answered" with the question's hint.
             rx.box(
-                rx.text(
-                    rx.cond(value != "", value, field.placeholder),
-                    color_scheme=rx.cond(value != "", "gray", "gray"),
-                    opacity=rx.cond(value != "", "1", "0.55"),
-                    size="2",
-                    class_name="mn-field-value",
-                    custom_attrs={"data-testid": f"value-{field.key}"},
+                rx.cond(
+                    value != "",
+                    rx.text(
+                        value,
+                        size="2",
+                        class_name="mn-field-value",
+                        custom_attrs={"data-testid": f"value-{field.key}"},
+                    ),
+                    rx.text(
+                        "Not answered (",
+                        field.placeholder,
+                        ")",
+                        size="2",
+                        color_scheme="gray",
+                        class_name="mn-field-value mn-field-empty",
+                        custom_attrs={"data-testid": f"value-{field.key}"},
+                    ),
                 ),
                 on_click=S.start_editing,
                 cursor=rx.cond(S.can_edit, "text", "default"),
-                padding="8px",
-                border="1px solid var(--gray-a5)",
-                border_radius="6px",
+                class_name=rx.cond(value != "", "mn-field-box", "mn-field-box mn-field-box-empty"),
                 width="100%",
             ),
         ),

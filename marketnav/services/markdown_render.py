@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -42,6 +44,40 @@ def to_safe_html(markdown: str) -> str:
         html,
         tags=_ALLOWED_TAGS,
         attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+_INLINE_TAGS = {"strong", "em", "code", "a", "del"}
+_BLOCK_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def line_html(line: str) -> str:
+    """One Markdown line as safe inline HTML, as a reader sees it (the version diff shows
+    rendered lines, never `**Stage**`): a heading in bold, a list item with a bullet, a
+    table row's cells side by side, a table's rule line empty."""
+    if _TABLE_RULE.match(line):
+        return ""
+    text = line.strip()
+    heading = re.match(r"^#{1,6}\s+(.*)$", text)
+    prefix = ""
+    if text.startswith("|") and text.endswith("|") and len(text) > 1:
+        text = " · ".join(cell.strip() for cell in text[1:-1].split("|"))
+    elif heading:
+        text = f"**{heading.group(1).strip()}**" if heading.group(1).strip() else ""
+    else:
+        match = _BLOCK_PREFIX.match(text)
+        if match:
+            bullet = match.group(0).strip()
+            prefix = f"{bullet} " if bullet[:1].isdigit() else "• " if bullet in "-*+" else ""
+            text = text[match.end() :]
+    html = _renderer.renderInline(text)
+    return prefix + nh3.clean(
+        html,
+        tags=_INLINE_TAGS,
+        attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

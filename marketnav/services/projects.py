@@ -149,7 +149,16 @@ def create(
     )
     session.add(project)
     session.flush()
-    session.add(ProjectInputs(project_id=project.id, inputs_hash=project_inputs.inputs_hash({})))
+    inputs = ProjectInputs(project_id=project.id, inputs_hash=project_inputs.inputs_hash({}))
+    # What the user already said when creating the project answers the first two questions.
+    project_inputs.apply(
+        session,
+        inputs,
+        {"startup_name": project.name, "startup_description": project.description},
+        user,
+    )
+    inputs.filled_via = ""  # copied at creation: neither a manual fill nor the assistant's
+    session.add(inputs)
     audit.record(
         session,
         "project.create",

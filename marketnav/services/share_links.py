@@ -83,6 +83,8 @@ def _link_view(link: ShareLink, now: datetime) -> dict:
         "version": f"v{link.pinned_version}" if link.pinned_version else "latest",
         "protected": bool(link.password_hash),
         "views": link.views,
+        "downloads": link.downloads,
+        "password": "required" if link.password_hash else "none",
         "last_viewed": _when(link.last_viewed_at, ""),
         "expires": _when(link.expires_at, "never"),
         "created": _when(link.created_at, ""),
@@ -298,13 +300,18 @@ def shared_page(session: Session, token: str, *, unlocked: bool, count_view: boo
 
 
 def download(session: Session, token: str, fmt: str, *, unlocked: bool) -> tuple[str, bytes, str]:
-    """A file of the shared version: same checks as the page (password, expiry), counted."""
+    """A file of the shared version: same checks as the page (password, expiry), counted as a
+    download (never as a view)."""
     if fmt not in SHARE_FORMATS:
         raise ValidationFailed("This file is not available from a shared link.")
-    shared = open_link(session, token, unlocked=unlocked, count_view=True)
+    shared = open_link(session, token, unlocked=unlocked, count_view=False)
     if fmt not in formats_for(shared.report.report_type):
         raise ValidationFailed("This file is not available from a shared link.")
-    return version_file(session, shared.run, fmt)
+    served = version_file(session, shared.run, fmt)
+    link = session.get(ShareLink, shared.link_id)
+    link.downloads += 1  # a download is not a view: the owner sees both
+    session.add(link)
+    return served
 
 
 def prune_expired(session: Session, grace: timedelta = timedelta(days=7)) -> int:

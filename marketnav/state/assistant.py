@@ -37,6 +37,7 @@ class AssistantState(PageState):
     has_more: bool = False
     modes: list[dict[str, str]] = []
     active_modes: list[str] = []
+    modes_project_id: int = 0  # the project the active modes were chosen in
     streaming_id: int = 0
     streaming_text: str = ""
     chat_error: str = ""
@@ -71,6 +72,9 @@ class AssistantState(PageState):
             self.messages, self.has_more, self.can_send, self.can_clear = [], False, False, False
             return None
         self.thread_project_id = project_id
+        if self.modes_project_id != project_id:
+            # Modes belong to the project they were switched on in: another starts with none.
+            self.active_modes, self.modes_project_id = [], project_id
         self.can_send = can(role, Action.CHAT_SEND)
         self.can_clear = can(role, Action.CHAT_CLEAR)
         self.modes = assistant.mode_choices()

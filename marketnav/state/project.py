@@ -113,6 +113,8 @@ class ProjectState(PageState):
     @rx.event
     def set_draft(self, key: str, value: str):
         self.draft[key] = value
+        if key in self.field_errors:  # the field changed: its message is stale
+            self.field_errors = {k: v for k, v in self.field_errors.items() if k != key}
 
     @rx.event
     def cancel_editing(self):

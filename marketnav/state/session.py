@@ -24,6 +24,8 @@ from marketnav.services.sessions import SessionStoreUnavailable
 from marketnav.web import cookies
 
 PROTECTED_HOME = "/dashboard"
+# The form-level summary of field errors (as `accounts` raises it).
+FIELDS_MESSAGE = "Please correct the highlighted fields."
 
 
 class SessionState(rx.State):
@@ -133,7 +135,7 @@ class SessionState(rx.State):
         self.auth_error, self.auth_notice, self.auth_field_errors = "", "", {}
         if form.get("password", "") != form.get("password_confirm", ""):
             self.auth_field_errors = {"password_confirm": "The passwords do not match."}
-            self.auth_error = "Please correct the highlighted fields."
+            self.auth_error = FIELDS_MESSAGE
             return None
         try:
             with session_scope() as db:
@@ -152,6 +154,15 @@ class SessionState(rx.State):
             return None
         self.auth_notice = accounts.REGISTERED_MESSAGE
         return rx.redirect("/login")
+
+    @rx.event
+    def clear_auth_field_error(self, name: str):
+        """The user changed a field: its message goes (and the form's summary with the last)."""
+        if name not in self.auth_field_errors:
+            return
+        self.auth_field_errors = {k: v for k, v in self.auth_field_errors.items() if k != name}
+        if not self.auth_field_errors and self.auth_error == FIELDS_MESSAGE:
+            self.auth_error = ""
 
     @rx.event
     def logout(self):

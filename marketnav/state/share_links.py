@@ -40,6 +40,12 @@ class ShareLinksState(PageState):
         self.share_open = True
 
     @rx.event
+    def reset_dialog(self):
+        """On every load of the page: the dialog starts closed (the state outlives a reload,
+        and the dialog used to reopen by itself), with no link shown from before."""
+        self.share_open, self.created_url, self.share_error = False, "", ""
+
+    @rx.event
     def set_share_open(self, value: bool):
         self.share_open = value
 

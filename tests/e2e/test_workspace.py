@@ -29,7 +29,9 @@ def test_sign_up_create_project_fill_inputs_and_reload(browser, app_url, viewpor
     page = person.page
     expect(page.get_by_test_id("empty-state")).to_be_visible()
     create_project(page, "Pet care marketplace")
-    expect(page.get_by_test_id("completion-status")).to_have_text("incomplete")
+    # The name given at creation is already the first answer (#13).
+    expect(page.get_by_test_id("completion-status")).to_have_text("partial")
+    expect(page.get_by_test_id("value-startup_name")).to_have_text("Pet care marketplace")
     page.get_by_test_id("edit-inputs").click()
     for key, value in ANSWERS.items():
         page.fill(f"#input-{key}", value)

@@ -87,7 +87,8 @@ def test_without_editing_mode_nothing_is_written(setup):
     db.commit()
     assistant.run_reply(reply.id)
     db.expire_all()
-    assert projects.get_inputs(db, project).startup_name == ""
+    unchanged = projects.get_inputs(db, project)  # still the name given at creation
+    assert unchanged.startup_name == project.name and unchanged.ai_generated == {}
 
 
 def test_member_demoted_to_viewer_before_the_reply_cannot_fill(setup):
@@ -103,7 +104,8 @@ def test_member_demoted_to_viewer_before_the_reply_cannot_fill(setup):
     db.commit()
     assert assistant.run_reply(reply.id) == "failed"
     db.expire_all()
-    assert projects.get_inputs(db, project).startup_name == ""
+    unchanged = projects.get_inputs(db, project)  # still the name given at creation
+    assert unchanged.startup_name == project.name and unchanged.ai_generated == {}
     assert "does not allow" in db.get(AssistantMessage, reply.id).details["error"]
 
 

@@ -103,7 +103,8 @@ def test_inputs_completion_status_and_hash(db):
     user = make_user(db)
     project = make_project(db, user)
     inputs = projects.get_inputs(db, project)
-    assert inputs.completion_status == "incomplete"
+    # The name given at creation is already the first answer (#13).
+    assert (inputs.startup_name, inputs.completion_status) == ("Pet care", "partial")
     empty_hash = inputs.inputs_hash
     inputs = projects.save_inputs(db, user, project.id, {"startup_name": "  PawPal  "})
     assert (inputs.startup_name, inputs.completion_status) == ("PawPal", "partial")
@@ -125,7 +126,7 @@ def test_inputs_validation_rejects_too_long_and_unknown_fields(db):
     assert "startup_name" in err.value.field_errors
     with pytest.raises(ValidationFailed, match="Unknown"):
         projects.save_inputs(db, user, project.id, {"is_admin": "yes"})
-    assert projects.get_inputs(db, project).startup_name == ""
+    assert projects.get_inputs(db, project).startup_name == "Pet care"  # unchanged
 
 
 def test_manual_edit_clears_ai_marker_only_for_changed_fields(db):
@@ -181,3 +182,17 @@ def test_deleting_a_project_deletes_its_report_files_and_says_so(db, monkeypatch
     assert store.list(theirs)  # another project's files are untouched
     row = db.exec(select(AuditLog).where(AuditLog.action == "project.delete")).one()
     assert row.details["files_deleted"] == 1 and row.details["files_left"] == 1
+
+
+def test_a_new_project_s_name_and_description_become_its_first_answers(db):
+    user = make_user(db)
+    project = projects.create(
+        db, user, personal_org_id(db, user), "  PawPal ", "Trusted pet sitters, insured."
+    )
+    db.commit()
+    inputs = projects.get_inputs(db, project)
+    assert inputs.startup_name == "PawPal"
+    assert inputs.startup_description == "Trusted pet sitters, insured."
+    assert inputs.completion_status == "partial" and inputs.ai_generated == {}
+    bare = projects.create(db, user, personal_org_id(db, user), "No description")
+    assert projects.get_inputs(db, bare).startup_description == ""

@@ -307,9 +307,13 @@ def test_diff_reports_added_removed_and_changed_sections(db, owner, project):
     by_key = {s["key"]: s for s in result["sections"]}
     assert set(by_key) == {"market_snapshot", "old_only", "new_only"}
     assert by_key["new_only"]["status"] == "added"
-    assert by_key["new_only"]["lines"][-1] == {"kind": "add", "text": "Brand new."}
+    assert by_key["new_only"]["lines"][-1] == {
+        "kind": "add",
+        "text": "Brand new.",
+        "html": "Brand new.",
+    }
     assert by_key["old_only"]["status"] == "removed"
-    assert by_key["old_only"]["lines"][-1] == {"kind": "del", "text": "Gone now."}
+    assert by_key["old_only"]["lines"][-1]["text"] == "Gone now."
     changed = by_key["market_snapshot"]
     assert changed["status"] == "changed" and (changed["added"], changed["removed"]) == (1, 1)
     kinds = [(line["kind"], line["text"]) for line in changed["lines"]]
@@ -317,6 +321,7 @@ def test_diff_reports_added_removed_and_changed_sections(db, owner, project):
     assert ("ctx", "Line A") in kinds and kinds[0][0] == "hunk"
     assert result["counts"] == {"added": 1, "removed": 1, "changed": 1, "unchanged": 5}
     assert "Strategic Overview" in result["unchanged"]
+    assert changed["lines"][0]["html"] == "From line 1"
     with pytest.raises(ValidationFailed):
         viewer.diff(db, owner, project.id, "quick_report", 2, 2)
     with pytest.raises(DomainError, match="Version 9"):
@@ -462,3 +467,19 @@ def test_missing_version_and_header_wording():
     assert viewer.header_status("", "queued", "") == "Queued"
     assert viewer.header_status("", "", "") == "Not run yet"
     assert viewer.header_status("2026-01-02 10:00 UTC", "failed", failed) == "2026-01-02 10:00 UTC"
+
+
+def test_diff_lines_are_rendered_markdown_not_raw(db, owner, project):
+    first = run_quick(db, owner, project.id)
+    second = run_quick(db, owner, project.id)
+    set_markdown(db, first.id, "market_snapshot", "### Threats\n- **Stage**: idea\n| **A** | $5M |")
+    set_markdown(
+        db, second.id, "market_snapshot", "### Threats\n- **Stage**: mvp <b>x</b>\n| **A** | $5M |"
+    )
+    (section,) = viewer.diff(db, owner, project.id, "quick_report", 1, 2)["sections"]
+    shown = {(line["kind"], line["html"]) for line in section["lines"]}
+    assert ("add", "• <strong>Stage</strong>: mvp &lt;b&gt;x&lt;/b&gt;") in shown
+    assert ("del", "• <strong>Stage</strong>: idea") in shown
+    assert ("ctx", "<strong>Threats</strong>") in shown
+    assert ("ctx", "<strong>A</strong> · $5M") in shown
+    assert not any("**" in html for _, html in shown)

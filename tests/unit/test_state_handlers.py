@@ -226,11 +226,12 @@ def test_project_inputs_edit_cancel_reverts_and_save_persists(db):
     token = signed_up(db)
     state, project_id = _project_state(db, token)
     state.load()
-    assert state.can_edit and state.completion_status == "incomplete"
+    # The project's name is already its first answer (#13).
+    assert state.can_edit and state.completion_status == "partial"
     state.start_editing()
     state.set_draft("startup_name", "PawPal")
     state.cancel_editing()
-    assert state.draft["startup_name"] == "" and not state.editing
+    assert state.draft["startup_name"] == "Pet care" and not state.editing
     state.start_editing()
     state.set_draft("startup_name", "PawPal")
     state.set_draft("current_stage", "x" * 200)

@@ -10,14 +10,16 @@ running report's progress snapshot carries display strings.
 from __future__ import annotations
 
 import difflib
+import html
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from marketnav.models import Report, ReportRun, ReportSection, User
-from marketnav.services import projects
+from marketnav.services import markdown_render, projects
 from marketnav.services.errors import DomainError, PermissionDenied, ValidationFailed
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, can
 from marketnav.services.reports import chart_data, evidence, evidence_render, exports
@@ -256,6 +258,15 @@ def _diff_text(row: ReportSection) -> list[str]:
     return lines
 
 
+def _diff_html(kind: str, text: str) -> str:
+    """A diff line as the reader sees it (rendered Markdown, escaped); a hunk header as
+    the line it starts at."""
+    if kind == "hunk":
+        start = re.search(r"\+(\d+)", text)
+        return html.escape(f"From line {start.group(1)}" if start else text)
+    return markdown_render.line_html(text)
+
+
 def diff(
     session: Session, user: User, project_id: int, report_type: str, a: int, b: int
 ) -> dict[str, Any]:
@@ -285,7 +296,8 @@ def diff(
             if line.startswith(("---", "+++")):
                 continue
             kind = "hunk" if line.startswith("@@") else _LINE_KINDS.get(line[:1], "ctx")
-            lines.append({"kind": kind, "text": line if kind == "hunk" else line[1:]})
+            text = line if kind == "hunk" else line[1:]
+            lines.append({"kind": kind, "text": text, "html": _diff_html(kind, text)})
         truncated = len(lines) > MAX_DIFF_LINES
         sections.append(
             {
