@@ -50,6 +50,7 @@ $(SYSTEM_FILES) &:
 # which async tests cannot share, so the browser tests go in their own pytest process.
 test: setup $(SYSTEM_FILES)  ## All tests: unit, integration (PostgreSQL, Redis, S3), end-to-end
 	$(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	$(BIN)/python -m tests.e2e.a11y  # axe-core, pinned, from the npm registry into .tools/test
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 test-fast: setup  ## Unit tests only

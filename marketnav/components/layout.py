@@ -28,12 +28,14 @@ def logo(href: str = "/dashboard") -> rx.Component:
 
 
 def user_menu() -> rx.Component:
+    # Not modal: a modal menu hides the page with aria-hidden while its links stay focusable.
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(
                 rx.avatar(fallback=SessionState.user_initials, size="2", radius="full"),
                 variant="ghost",
-                aria_label="User menu",
+                # The name includes the visible initials (axe label-content-name-mismatch).
+                aria_label=SessionState.user_initials.to(str) + " user menu",
                 custom_attrs={"data-testid": "user-menu"},
             ),
         ),
@@ -73,10 +75,11 @@ def user_menu() -> rx.Component:
             rx.menu.item(
                 "Log out",
                 on_click=SessionState.logout,
-                color="red",
+                color_scheme="red",
                 custom_attrs={"data-testid": "logout"},
             ),
         ),
+        modal=False,
     )
 
 

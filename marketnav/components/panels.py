@@ -56,6 +56,20 @@ def edge_tab(side: str, collapsed: rx.Var, on_click, open_offset: str, label: st
     )
 
 
+# A phone panel covers the page like a dialog: Escape (from the panel or the top bar) closes it
+# through its close button, and the focus goes back to the button that opened it.
+_ESCAPE_CLOSES_PANEL = """((e) => {
+  if (e.key !== 'Escape') return;
+  const panel = e.currentTarget.querySelector('.mn-mobile-open');
+  const close = panel && panel.querySelector('.mn-panel-close');
+  if (!close) return;
+  const side = panel.classList.contains('mn-left') ? 'left' : 'right';
+  close.click();
+  const opener = e.currentTarget.querySelector('[data-testid=open-' + side + ']');
+  if (opener) opener.focus();
+})"""
+
+
 @dataclass(frozen=True)
 class Panel:
     """One side panel of a workspace page."""
@@ -128,4 +142,5 @@ def workspace(
             ),
             class_name=rx.cond(state.mobile_panel != "", f"{base} mn-has-mobile-panel", base),
         ),
+        custom_attrs={"onKeyDown": rx.Var(_ESCAPE_CLOSES_PANEL)},
     )

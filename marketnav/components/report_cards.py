@@ -54,6 +54,7 @@ def _versions_menu(report_type: str) -> rx.Component:
                     ),
                 )
             ),
+            modal=False,
         ),
     )
 
@@ -75,7 +76,8 @@ def _actions(report_type: str) -> rx.Component:
         rx.cond(
             card["version"].to(int) > 0,
             rx.link(
-                rx.button(rx.icon("file-text", size=14), "View report"),
+                # The link takes the focus; the button inside is only its look (one tab stop).
+                rx.button(rx.icon("file-text", size=14), "View report", tab_index=-1),
                 href=f"/projects/{ProjectState.current_id}/reports/{report_type}",
                 custom_attrs={"data-testid": f"view-{report_type}"},
             ),

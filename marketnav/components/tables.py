@@ -7,6 +7,11 @@ from collections.abc import Callable
 import reflex as rx
 
 
+def scroll_region(label: str) -> dict:
+    """Props of the box a wide table scrolls in: focusable (keyboard users scroll it), named."""
+    return {"class_name": "mn-table-wrap", "tab_index": 0, "role": "region", "aria_label": label}
+
+
 def data_table(
     columns: list[tuple[str, str]],
     rows: rx.Var,
@@ -14,6 +19,7 @@ def data_table(
     test_id: str = "",
     extra: Callable[[rx.Var], rx.Component] | None = None,
     extra_header: str = "",
+    label: str = "",
 ) -> rx.Component:
     """`columns` = [(header, key)]; `extra(row)` adds a last cell (e.g. an action button)."""
     headers = [header for header, _ in columns] + ([extra_header] if extra else [])
@@ -31,5 +37,5 @@ def data_table(
             width="100%",
             size="1",
         ),
-        class_name="mn-table-wrap",
+        **scroll_region(label or "Table: " + ", ".join(h for h in headers[:3] if h)),
     )

@@ -45,9 +45,12 @@ def _project_card(item: rx.Var) -> rx.Component:
                         ),
                         rx.menu.separator(),
                         rx.menu.item(
-                            "Delete…", color="red", on_click=S.open_delete(item["id"], item["name"])
+                            "Delete…",
+                            color_scheme="red",
+                            on_click=S.open_delete(item["id"], item["name"]),
                         ),
                     ),
+                    modal=False,
                 ),
                 width="100%",
                 align="center",

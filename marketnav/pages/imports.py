@@ -54,7 +54,21 @@ def _organisation() -> rx.Component:
     )
 
 
+def _name_file_input(upload: rx.Component, name: str) -> rx.Component:
+    """rx.upload gives react-dropzone's hidden <input type=file> no props: name it here."""
+    for zone in upload.children:
+        for child in zone.children:
+            if getattr(child, "tag", None) == "input":
+                child.custom_attrs["aria-label"] = name
+                return upload
+    raise RuntimeError("rx.upload has no file input to name")
+
+
 def _upload() -> rx.Component:
+    return _name_file_input(_upload_zone(), "CSV file to import")
+
+
+def _upload_zone() -> rx.Component:
     return rx.upload.root(
         rx.vstack(
             rx.icon("upload", size=22),

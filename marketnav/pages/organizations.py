@@ -6,6 +6,7 @@ import reflex as rx
 
 from marketnav.components.feedback import error_callout, field_hint, notice_callout
 from marketnav.components.layout import page_shell
+from marketnav.components.tables import scroll_region
 from marketnav.state.organizations import ROLES
 from marketnav.state.organizations import OrganizationsState as S
 
@@ -176,7 +177,7 @@ def organizations_page() -> rx.Component:
                             rx.table.body(rx.foreach(S.members, _member_row)),
                             width="100%",
                         ),
-                        class_name="mn-table-wrap",
+                        **scroll_region("Members"),
                     ),
                     rx.cond(
                         S.invitations.length() > 0,

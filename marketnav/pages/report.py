@@ -91,6 +91,7 @@ def _exports() -> rx.Component:
                 ),
             )
         ),
+        modal=False,
     )
 
 
