@@ -136,6 +136,12 @@ def _form() -> rx.Component:
     )
 
 
+_FOCUS_SHARE_BUTTON = """((e) => {
+  const button = document.querySelector('[data-testid=open-share]');
+  if (button) { e.preventDefault(); button.focus(); }
+})"""
+
+
 def share_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -188,6 +194,9 @@ def share_dialog() -> rx.Component:
                 rx.text("No links yet.", size="2", color_scheme="gray"),
             ),
             max_width="760px",
+            # Opened from state, not from a Dialog.Trigger: give the focus back to the Share
+            # button on close, as Radix does for a trigger.
+            custom_attrs={"onCloseAutoFocus": rx.Var(_FOCUS_SHARE_BUTTON)},
         ),
         open=S.share_open,
         on_open_change=S.set_share_open,

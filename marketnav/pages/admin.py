@@ -8,7 +8,7 @@ from marketnav.components.feedback import error_callout, field_hint, notice_call
 from marketnav.components.forms import field_label
 from marketnav.components.layout import page_shell
 from marketnav.components.pagination import pager
-from marketnav.components.tables import data_table
+from marketnav.components.tables import data_table, scroll_region
 from marketnav.state.admin import AccountState, AuditState, StatusState
 
 
@@ -53,7 +53,7 @@ def audit_page() -> rx.Component:
                 width="100%",
                 size="1",
             ),
-            class_name="mn-table-wrap",
+            **scroll_region("Audit log"),
         ),
         pager(S.page, S.pages, S.total, S.go_to_page),
         title="Audit log",
@@ -117,7 +117,7 @@ def status_page() -> rx.Component:
                         ),
                         width="100%",
                     ),
-                    class_name="mn-table-wrap",
+                    **scroll_region("System checks"),
                 ),
                 rx.heading("AI usage, last 30 days", size="4", margin_top="16px"),
                 rx.text(

@@ -65,7 +65,7 @@ def login_page() -> rx.Component:
             on_submit=SessionState.login,
             width="100%",
         ),
-        rx.text("No account? ", rx.link("Sign up", href="/register"), size="2"),
+        rx.text("No account? ", rx.link("Sign up", href="/register", underline="always"), size="2"),
     )
 
 
@@ -85,7 +85,9 @@ def register_page() -> rx.Component:
             on_submit=SessionState.register,
             width="100%",
         ),
-        rx.text("Already registered? ", rx.link("Log in", href="/login"), size="2"),
+        rx.text(
+            "Already registered? ", rx.link("Log in", href="/login", underline="always"), size="2"
+        ),
     )
 
 
