@@ -171,7 +171,7 @@ def _section(section: rx.Var) -> rx.Component:
         rx.cond(
             section["map_before"].to(bool),
             rx.box(
-                competitor_map(S.competitor_map, S.map_y_label),
+                competitor_map(S.competitor_view, S.map_y_label),
                 rx.cond(
                     (section["chart"].to(str) == "funding") & (kind == "company"),
                     funding_chart(S.funding_chart),
@@ -246,7 +246,7 @@ def _diff_line(line: rx.Var) -> rx.Component:
     kind = line["kind"].to(str)
     return rx.el.div(
         rx.el.span(
-            rx.match(kind, ("add", "+ "), ("del", "− "), ("hunk", ""), "  "),
+            rx.match(kind, ("add", "+ "), ("del", "- "), ("hunk", ""), "  "),
             class_name="mn-diff-mark",
             custom_attrs={"aria-hidden": "true"},
         ),

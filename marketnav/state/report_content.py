@@ -26,6 +26,7 @@ CONTENT_FIELDS = (
     "funding_chart",
     "radar_chart",
     "competitor_map",
+    "competitor_view",
     "map_y_label",
     "data_used_html",
     "demo",
@@ -47,6 +48,7 @@ class ReportContentState(PageState):
     radar_chart: list[dict] = []
     verdict: dict[str, str] = {}
     competitor_map: list[dict] = []
+    competitor_view: dict = {}
     map_y_label: str = ""
     data_used_html: str = ""
     demo: bool = False

@@ -317,7 +317,9 @@ def test_charts_companies_slides_and_live_progress(browser, app_url, stack_db, s
         3
     )
     expect(page.get_by_test_id("verdict-badge")).to_have_text("ITERATE")
-    expect(page.get_by_test_id("verdict-radar").locator(".recharts-radar-polygon")).to_be_visible()
+    # Drawn twice (phone and wider geometry), one of them shown.
+    radar = page.get_by_test_id("verdict-radar").locator(".mn-wide-only .recharts-radar-polygon")
+    expect(radar).to_be_visible()
     # Company sections are collapsed until opened (from the TOC or their summary).
     rover = page.locator("#sec-company_rover details")
     expect(rover).not_to_have_attribute("open", "")

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from marketnav.services.reports import label_layout
 from marketnav.services.reports.chart_data import ChartSection, ReportCharts, report_charts
 
 WIDTH = 640.0
@@ -181,12 +182,26 @@ def competitor_chart(points: list[dict[str, Any]], y_label: str, unplaced: int) 
     chart.shapes.append(Line(left, top, left, bottom, AXIS))
     chart.shapes.append(Text(left + plot_w / 2, height - 4, "Funding ($M)", 10, "middle", AXIS))
     chart.shapes.append(Text(left, top - 10, y_label, 10, "middle", AXIS, bold=True))
-    for point in points:
-        cx, cy = x_of(point["funding_musd"]), y_of(point["y"])
+    centres = [(x_of(p["funding_musd"]), y_of(p["y"])) for p in points]
+    names = [_short(p["name"], 20) for p in points]
+    sizes = [label_layout.label_size(name, 10) for name in names]
+    scene = label_layout.Scene(centres, label_layout.Box(left + 2, top - 8, WIDTH - 2, bottom - 2))
+    chosen = label_layout.place([scene], sizes, label_layout.EXPORT)
+    boxes = label_layout.boxes_of(scene, sizes, chosen, label_layout.EXPORT)
+    for cx, cy in centres:
         chart.shapes.append(Circle(cx, cy, 5))
-        anchor = "end" if cx > left + plot_w * 0.8 else "start" if cx < left + 40 else "middle"
-        chart.shapes.append(Text(cx, cy - 9, _short(point["name"], 20), 10, anchor))
+    for (cx, cy), name, box, where in zip(centres, names, boxes, chosen, strict=True):
+        if box is None:
+            continue
+        if where.startswith("far"):  # a leader line from the point to its label
+            lx = min(max(cx, box.x0), box.x1)
+            ly = min(max(cy, box.y0), box.y1)
+            chart.shapes.append(Line(cx, cy, lx, ly, AXIS, 0.6))
+        chart.shapes.append(Text(box.x0 + 1, box.y1 - 3, name, 10, "start"))
     chart.notes.append(f"Across: funding ($M) · up: {y_label.lower()}.")
+    crowded = [p["name"] for p, where in zip(points, chosen, strict=True) if where is None]
+    if crowded:
+        chart.notes.append(f"Not labelled (no room beside the point): {', '.join(crowded)}.")
     if unplaced:
         chart.notes.append(
             f"{_plural(unplaced, 'company', 'companies')} without public funding or a "

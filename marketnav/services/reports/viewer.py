@@ -22,7 +22,13 @@ from marketnav.models import Report, ReportRun, ReportSection, User
 from marketnav.services import markdown_render, projects
 from marketnav.services.errors import DomainError, PermissionDenied, ValidationFailed
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, can
-from marketnav.services.reports import chart_data, evidence, evidence_render, exports
+from marketnav.services.reports import (
+    chart_data,
+    evidence,
+    evidence_render,
+    exports,
+    viewer_charts,
+)
 from marketnav.services.reports.catalog import REPORT_TYPES, ReportTypeSpec
 from marketnav.services.reports.runs import ACTIVE, completed_run, prerequisites, report_for
 from marketnav.services.reports.views import completed_versions, present_snapshot, run_snapshot
@@ -68,6 +74,8 @@ class ReportPage:
     radar_chart: list[dict[str, Any]] = field(default_factory=list)
     verdict: dict[str, Any] = field(default_factory=dict)
     competitor_map: list[dict[str, Any]] = field(default_factory=list)
+    # The map's points by label side, axis ticks and unlabelled names (viewer_charts).
+    competitor_view: dict[str, Any] = field(default_factory=dict)
     map_y_label: str = ""
     active: dict[str, Any] = field(default_factory=dict)
     last_failure: str = ""
@@ -235,6 +243,7 @@ def fill_version(session: Session, page: ReportPage, run: ReportRun) -> None:
     page.funding_chart = charts.funding
     page.verdict, page.radar_chart = charts.verdict, charts.radar
     page.competitor_map, page.map_y_label = charts.competitors, charts.competitor_y_label
+    page.competitor_view = viewer_charts.competitor_map_view(charts.competitors)
     if page.competitor_map:
         first_company = next(s for s in page.sections if s["kind"] == "company")
         first_company["map_before"] = True
