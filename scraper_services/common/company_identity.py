@@ -95,3 +95,21 @@ class IdentityIndex(Generic[K]):
         name_key = company_name_key(name)
         if name_key:
             self._by_name.setdefault(name_key, key)
+
+
+# "Wellhub, formerly Gympass, ..." / "formerly called MessageBird" / "previously known as X":
+# a founder who names the old brand means the same company.
+_FORMER_NAME = re.compile(
+    r"\b(?:formerly|previously|rebranded from)(?:\s+(?:called|known\s+as|named))?\s+"
+    r"([\w][\w.&'\u2019-]*(?:\s+(?:[A-Z0-9][\w.&'\u2019-]*|[Bb]y|[Oo]f))*)"
+)
+
+
+def former_names(text: str) -> list[str]:
+    """The earlier names a description gives ('..., formerly Gympass, ...' -> ['Gympass'])."""
+    names = []
+    for match in _FORMER_NAME.finditer(text or ""):
+        name = re.sub(r"(?:\s+(?:[Bb]y|[Oo]f))+$", "", match.group(1)).rstrip(".'\u2019")
+        if name and name[0].isalnum():
+            names.append(name)
+    return names

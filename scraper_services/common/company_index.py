@@ -16,7 +16,6 @@ above it.
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from collections import OrderedDict
@@ -26,7 +25,8 @@ from dataclasses import dataclass, field
 import bm25s
 import numpy as np
 
-from scraper_services.common.company_identity import company_name_key, website_domain
+from scraper_services.common.company_identity import company_name_key, former_names, website_domain
+from scraper_services.common.hit_signals import RRF_K, Hit, feedback, fuse
 from scraper_services.common.keyword_index import terms
 from scraper_services.common.relevance import RelevanceModel, default_relevance_model
 from scraper_services.common.shared_statistics_bm25 import (
@@ -36,7 +36,6 @@ from scraper_services.common.shared_statistics_bm25 import (
 )
 
 ANN_THRESHOLD = 50_000
-RRF_K = 60
 CANDIDATES_PER_SIGNAL = 100
 QUERY_CACHE_SIZE = 1024  # recent query texts' embeddings (a repeated query skips the model)
 FUZZY_CUTOFF = 93  # "projet44" finds project44; "Shippeo" does not become Shippo
@@ -49,24 +48,6 @@ GENERIC_CATEGORIES = frozenset(
         "enterprise software", "consumer", "startup",
     }
 )  # fmt: skip
-
-
-# "Wellhub, formerly Gympass, ..." / "formerly called MessageBird" / "previously known as X":
-# a founder who names the old brand means the same company.
-_FORMER_NAME = re.compile(
-    r"\b(?:formerly|previously|rebranded from)(?:\s+(?:called|known\s+as|named))?\s+"
-    r"([\w][\w.&'\u2019-]*(?:\s+(?:[A-Z0-9][\w.&'\u2019-]*|[Bb]y|[Oo]f))*)"
-)
-
-
-def former_names(text: str) -> list[str]:
-    """The earlier names a description gives ('..., formerly Gympass, ...' -> ['Gympass'])."""
-    names = []
-    for match in _FORMER_NAME.finditer(text or ""):
-        name = re.sub(r"(?:\s+(?:[Bb]y|[Oo]f))+$", "", match.group(1)).rstrip(".'\u2019")
-        if name and name[0].isalnum():
-            names.append(name)
-    return names
 
 
 def category_set(categories: Iterable[str]) -> frozenset[str]:
@@ -95,24 +76,6 @@ class RetrievalQuery:
     vector: np.ndarray | None = None  # the text's embedding (computed by the index if None)
     named_keys: tuple[str, ...] = ()  # companies the user named and we found: "more like these"
     categories: frozenset[str] = frozenset()
-
-
-@dataclass
-class Hit:
-    key: str
-    owner: int | None
-    name: str
-    dense: float = 0.0  # cosine to the project text
-    named: float = 0.0  # best cosine to a named competitor (0 when none named)
-    lexical: float = 0.0  # BM25, scaled to the best match of this query (0..1)
-    category: float = 0.0  # share of the query's categories the company has (0..1)
-    prf: float = 0.0  # cosine to the centroid of the closest matches (pseudo-relevance feedback)
-    cluster: float = 0.0  # share of the closest matches' common categories it has (0..1)
-    dense_gap: float = 0.0  # dense minus the best dense of this query (<= 0)
-    dense_z: float = 0.0  # dense in standard deviations above this query's candidates' mean
-    fused: float = 0.0  # reciprocal rank fusion of the four signals
-    relevance: float = 0.0  # calibrated probability that the company is a competitor
-    named_by_user: bool = False
 
 
 @dataclass
@@ -369,9 +332,9 @@ class CompanyIndex:
             )
             for partition, pos, dense, named_sim, lexical, category in rows
         ]
-        _feedback(hits, [partition.vectors[pos] for partition, pos, *_ in rows],
+        feedback(hits, [partition.vectors[pos] for partition, pos, *_ in rows],
                   [partition.categories[pos] for partition, pos, *_ in rows])  # fmt: skip
-        _fuse(hits)
+        fuse(hits)
         for hit in hits:
             hit.fused *= RRF_K  # about 1 per signal that ranks it first: a 0..4 scale
             hit.relevance = self.relevance.score(hit)
@@ -459,40 +422,3 @@ def _top(scores: np.ndarray, take: int) -> list[int]:
     if len(scores) <= take:
         return list(range(len(scores)))
     return [int(p) for p in np.argpartition(-scores, take - 1)[:take]]
-
-
-FEEDBACK_TOP = 5
-
-
-def _feedback(hits: list[Hit], vectors: list[np.ndarray], categories: list[frozenset[str]]) -> None:
-    """Pseudo-relevance feedback: the closest matches (named ones first) describe the market
-    better than the founder's words alone; how close each candidate is to them is a signal."""
-    order = sorted(range(len(hits)), key=lambda i: (not hits[i].named_by_user, -hits[i].dense))
-    top = order[:FEEDBACK_TOP]
-    centroid = np.mean([vectors[i] for i in top], axis=0)
-    centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
-    counts: dict[str, int] = {}
-    for i in top:
-        for category in categories[i]:
-            counts[category] = counts.get(category, 0) + 1
-    common = {c for c, n in counts.items() if n >= 2}
-    best = max(h.dense for h in hits)
-    dense = np.array([h.dense for h in hits])
-    spread = float(dense.std()) or 1.0
-    for i, hit in enumerate(hits):
-        hit.dense_z = float((hit.dense - dense.mean()) / spread)
-        hit.prf = float(vectors[i] @ centroid)
-        hit.cluster = len(categories[i] & common) / len(common) if common else 0.0
-        hit.dense_gap = hit.dense - best
-
-
-def _fuse(hits: list[Hit]) -> None:
-    """Reciprocal rank fusion: each signal ranks the candidates; 1/(60 + rank) is summed."""
-    for signal in ("dense", "named", "lexical", "category"):
-        values = [getattr(h, signal) for h in hits]
-        if not any(values):
-            continue
-        order = sorted(range(len(hits)), key=lambda i: -values[i])
-        for rank, i in enumerate(order, start=1):
-            if values[i] > 0:
-                hits[i].fused += 1.0 / (RRF_K + rank)

@@ -11,18 +11,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scraper_services.common.company_identity import former_names
 from scraper_services.common.company_index import (
     RRF_K,
     CompanyIndex,
     Hit,
     IndexedCompany,
     RetrievalQuery,
-    _fuse,
-    former_names,
 )
 from scraper_services.common.contracts import NamedCompetitor
 from scraper_services.common.demo_vectors import demo_texts, shipped_vectors
 from scraper_services.common.embeddings import DIMENSION, get_embedder, text_digest
+from scraper_services.common.hit_signals import fuse
 from scraper_services.common.ranked_search import RankedOutcome
 from scraper_services.common.ranking import Scored
 from scraper_services.common.relevance import FEATURES, RelevanceModel, default_relevance_model
@@ -74,13 +74,13 @@ def test_reciprocal_rank_fusion_order():
         Hit(key="b", owner=None, name="B", dense=0.5, lexical=1.0, category=1.0),  # 2nd, 1st, 1st
         Hit(key="c", owner=None, name="C", dense=0.1),  # 3rd, no lexical or category
     ]
-    _fuse(hits)
+    fuse(hits)
     assert hits[0].fused == pytest.approx(1 / (RRF_K + 1) + 1 / (RRF_K + 2))
     assert hits[1].fused == pytest.approx(1 / (RRF_K + 2) + 2 / (RRF_K + 1))
     assert hits[2].fused == pytest.approx(1 / (RRF_K + 3))  # a zero signal adds nothing
     assert sorted(hits, key=lambda h: -h.fused)[0].key == "b"
     none = [Hit(key="x", owner=None, name="X")]
-    _fuse(none)
+    fuse(none)
     assert none[0].fused == 0.0
 
 
