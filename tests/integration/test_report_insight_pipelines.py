@@ -162,7 +162,8 @@ def test_social_analysis_runs_end_to_end_on_the_demo_data(db):
     assert len(keywords) == 3 and run.data["keywords"] == keywords
     results = [d for d in steps["api_search"].details if d["type"] == "search_result"]
     assert [d["data"]["keyword"] for d in results] == keywords  # one per keyword
-    assert results[0]["message"].startswith(f"Found {results[0]['data']['count']} posts for '")
+    found = plural(results[0]["data"]["count"], "post")
+    assert results[0]["message"].startswith(f"Found {found} for '")
     assert " - Top: " in results[0]["message"]
 
     raw = json.loads(get_storage().get(_prefix(project, "social", 1) + "raw_data.json"))

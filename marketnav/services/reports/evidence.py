@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from marketnav.models import ReportEvidence
 from marketnav.models.base import utcnow
+from marketnav.services.wording import plural
 from scraper_services.common.money import format_usd
 
 DEMO_ORIGIN = "demo-dataset"
@@ -170,7 +171,8 @@ def market_items(
             "companies_found",
             "Companies matched by the search",
             companies_found,
-            f"{companies_found} companies matched; the {len(companies)} closest were analysed",
+            f"{plural(companies_found, 'company')} matched; "
+            f"the {len(companies)} closest were analysed",
             {"analysed": [c.name for c in companies]},
             **common,
         )

@@ -40,7 +40,10 @@ from marketnav.services.reports.verdict_rules import (
     UNKNOWN,
     axis_is_unknown,
 )
+from marketnav.services.wording import plural
 from scraper_services.common.money import format_usd as _usd
+
+COMPARABLE, COMPARABLES = "comparable company", "comparable companies"
 
 # -- helpers -------------------------------------------------------------------------------
 
@@ -102,7 +105,8 @@ def demand(data: VerdictData) -> AxisScore:
     evidence = [
         Evidence(
             source=f"Social ({data.social_label})",
-            finding=f"{n} posts; median engagement {med:g}; sentiment {split['positive']} "
+            finding=f"{plural(n, 'post')}; median engagement {med:g}; "
+            f"sentiment {split['positive']} "
             f"positive / {split['negative']} negative",
             impact="positive" if n >= 30 else "neutral: thin volume",
         )
@@ -166,7 +170,7 @@ def competition(data: VerdictData) -> AxisScore:
     evidence = [
         Evidence(
             source="Crunchbase/Tracxn",
-            finding=f"{n} comparable companies found; {len(big)} with $50M+ funding",
+            finding=f"{plural(n, COMPARABLE, COMPARABLES)} found; {len(big)} with $50M+ funding",
             impact="negative" if big else "neutral",
         )
     ]
@@ -309,7 +313,7 @@ def economics(data: VerdictData) -> AxisScore:
             Evidence(
                 source="Crunchbase/Tracxn",
                 finding=f"Median disclosed funding of comparables {_usd(med_funding)} "
-                f"({len(funded)} companies)",
+                f"({plural(len(funded), 'company')})",
                 impact="positive: investors fund this model" if med_funding >= 5e6 else "neutral",
             )
         )
@@ -362,8 +366,8 @@ def feasibility(data: VerdictData) -> AxisScore:
     evidence = [
         Evidence(
             source="Crunchbase/Tracxn",
-            finding=f"{len(operating)} comparable companies operate with a track record"
-            + (f"; median founding year {median(years):.0f}" if years else ""),
+            finding=f"{plural(len(operating), COMPARABLE, COMPARABLES)} operating with a track "
+            "record" + (f"; median founding year {median(years):.0f}" if years else ""),
             impact="positive: others built it" if operating else "neutral",
         )
     ]

@@ -287,7 +287,8 @@ def offline_deck(facts: dict[str, Any]) -> PitchDeckDraft:
     while len(slides["Competitive Landscape"]) < 3:
         slides["Competitive Landscape"].append("More comparables: broaden the market search")
     social_note = (
-        f" The quote and counts come from {social['post_count']} posts ({social['source']})."
+        f" The quote and counts come from {plural(social['post_count'], 'post')} "
+        f"({social['source']})."
         if social
         else ""
     )

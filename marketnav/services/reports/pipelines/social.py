@@ -23,6 +23,7 @@ from marketnav.services.reports import evidence, social_insights
 from marketnav.services.reports.catalog import SOCIAL_CATEGORIES
 from marketnav.services.reports.context import RunContext, StepFailed
 from marketnav.services.reports.pipelines.common import finish, write_section
+from marketnav.services.wording import plural
 from marketnav.settings import get_settings
 
 PROMPT_POST_CAP = 200
@@ -96,7 +97,7 @@ async def _search(ctx: RunContext, keywords: list[str]) -> dict[str, Any]:
         ctx.detail(
             "api_search",
             "search_result",
-            f"Found {len(posts)} posts for '{keyword}'"
+            f"Found {plural(len(posts), 'post')} for '{keyword}'"
             + (f" - Top: {_preview(top)}" if top else ""),
             keyword=keyword,
             count=len(posts),
@@ -334,4 +335,4 @@ async def run(ctx: RunContext) -> None:
     ctx.summary["demo_data"] = raw.get("source_kind") == "demo" or bool(
         by_source.get(social_data.DEMO_LABEL)
     )
-    await finish(ctx, f"Analysis of {len(posts)} posts ({raw['source']})")
+    await finish(ctx, f"Analysis of {plural(len(posts), 'post')} ({raw['source']})")
