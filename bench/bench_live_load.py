@@ -258,6 +258,7 @@ async def watch_runs(live, setup: dict, clients: int, rounds: int) -> dict:
             rounds_out.append(
                 round_figures(tabs, published, finished, wall, cpu, load0, os.getloadavg())
             )
+            rounds_out[-1]["rss MB"] = rss_mb(workers)
             print_round(rounds_out[-1])
     figures["rounds"] = rounds_out
     figures["errors"] = [s.error for s in sockets if s.error]

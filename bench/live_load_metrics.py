@@ -113,7 +113,8 @@ def print_round(r: dict) -> None:
         f"{median(r['starter']):.0f} p95 {percentile(r['starter'], 0.95):.0f} ms)\n"
         f"    never delivered {r['missed']} of {r['deliveries']} (superseded by a newer one in"
         f" the same batch), out of order {r['inversions']}\n"
-        f"    backend workers CPU {r['backend cpu cores']:.2f} cores; load average "
+        f"    backend workers CPU {r['backend cpu cores']:.2f} cores, RSS {r['rss MB']:.0f} MB at"
+        f" the end; load average "
         f"{r['load'][0][0]:.1f} -> {r['load'][1][0]:.1f}",
         flush=True,
     )

@@ -183,6 +183,7 @@ async def sweep(
         print(
             f"    {label:28} c={concurrency:3}  {level.rps:7.1f} views/s  "
             f"p50 {percentile(level.latencies, 0.5):6.0f} ms  p95 {level.p95:6.0f} ms  "
+            f"max {max(level.latencies, default=float('nan')):6.0f} ms  "
             f"errors {level.errors}  new tokens {level.new_tokens}  {level.statuses}",
             flush=True,
         )
