@@ -80,6 +80,7 @@ def test_share_open_on_a_phone_then_revoke(browser, app_url):
     expect(row).to_contain_text("Co-founder")
     expect(row).to_contain_text("active")
     owner.get_by_test_id("revoke-link").first.click()
+    owner.get_by_test_id("confirm-revoke").click()  # revoking asks first
     expect(row).to_contain_text("revoked")
     visitor.reload()
     expect(visitor.get_by_test_id("share-unavailable")).to_be_visible()
