@@ -25,7 +25,7 @@ import uuid
 from pathlib import Path
 
 from bench import live_load_share as share
-from bench.bench_live_load import PASSWORD, REPORTS, set_up
+from bench.bench_live_load import PASSWORD, REPORTS, Tab, set_up
 from bench.reflex_socket import ReflexSocket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,8 +74,11 @@ async def run(live, reloads: int) -> None:
             f"/projects/{project_id}",
             query={"project_id": str(project_id)},
             cookie=setup["cookies"][0],
+            on_update=(seen := Tab()).on_update,
         )
         await tab.open()
+        while not seen.listening:  # the page's on_load ran (its listener is armed)
+            await asyncio.sleep(0.05)
         tab.send(f"{REPORTS}.start", {"report_type": "quick_report", "confirm_partial": True})
         while not any(e.get("status") == "completed" for e in bus.snapshot()):
             await asyncio.sleep(0.2)
