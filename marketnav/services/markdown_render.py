@@ -49,7 +49,8 @@ def to_safe_html(markdown: str) -> str:
     )
 
 
-_INLINE_TAGS = {"strong", "em", "code", "a", "del"}
+_INLINE_TAGS = {"strong", "em", "code", "a", "del", "sup"}
+_FOOTNOTE = re.compile(r"\[\^([\w-]{1,20})\]")
 _BLOCK_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
@@ -73,7 +74,8 @@ def line_html(line: str) -> str:
             bullet = match.group(0).strip()
             prefix = f"{bullet} " if bullet[:1].isdigit() else "• " if bullet in "-*+" else ""
             text = text[match.end() :]
-    html = _renderer.renderInline(text)
+    # Citation markers ([^3]) read as the superscript numbers the viewer shows.
+    html = _FOOTNOTE.sub(r"<sup>\1</sup>", _renderer.renderInline(text))
     return prefix + nh3.clean(
         html,
         tags=_INLINE_TAGS,

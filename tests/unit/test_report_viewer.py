@@ -483,3 +483,8 @@ def test_diff_lines_are_rendered_markdown_not_raw(db, owner, project):
     assert ("ctx", "<strong>Threats</strong>") in shown
     assert ("ctx", "<strong>A</strong> · $5M") in shown
     assert not any("**" in html for _, html in shown)
+    from marketnav.services.markdown_render import line_html
+
+    assert line_html("- **Crowded**: pet (8[^1] of 8[^1])") == (
+        "• <strong>Crowded</strong>: pet (8<sup>1</sup> of 8<sup>1</sup>)"
+    )
