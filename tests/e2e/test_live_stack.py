@@ -158,3 +158,23 @@ def test_a_password_protected_share_link_on_the_production_stack(browser, live):
     assert download.value.path().read_bytes().startswith(b"%PDF")  # served from S3 (moto)
     visitor.reload()  # the unlocked state survives a reload on either backend worker
     expect(visitor.get_by_test_id("report-title")).to_be_visible()
+
+
+def test_a_closed_tab_frees_its_live_subscriptions(browser, live):
+    """Reflex keeps a background event running after its tab closed: the listeners must end
+    (and free their Redis pub/sub connections) at their next check, not after 30 minutes."""
+    from tests.support.report_stack import wait_until
+
+    page = sign_up(browser, live.url, DESKTOP, "Cleo Closed").page
+    url = create_project(page, "Closed tab")
+    project_id = url.rstrip("/").split("/")[-1]
+    bus = redis.Redis.from_url(live.env["REDIS_URL"])
+
+    def subscribed() -> list[bytes]:
+        return [c for c in bus.pubsub_channels() if f"project:{project_id}:".encode() in c]
+
+    assert wait_until(subscribed, 30), "the project page never subscribed"
+    page.context.close()
+    left = wait_until(lambda: not subscribed(), 60)
+    assert left, f"listeners of a closed tab still subscribed: {subscribed()}"
+    bus.close()
