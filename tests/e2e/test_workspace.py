@@ -64,7 +64,10 @@ def test_validation_message_and_cancel_really_reverts(browser, app_url):
     expect(page.get_by_test_id("value-startup_name")).to_have_text("Kept")
     page.reload()
     expect(page.get_by_test_id("value-startup_name")).to_have_text("Kept")
-    expect(page.get_by_test_id("value-current_stage")).to_have_text("idea, mvp, growth")
+    # Never answered: says so (with the question's hint), unlike a saved value.
+    expect(page.get_by_test_id("value-current_stage")).to_have_text(
+        "Not answered (idea, mvp, growth)"
+    )
 
 
 def test_desktop_panels_collapse_expand_and_remember(browser, app_url):
