@@ -18,7 +18,8 @@ def test_start_a_quick_report_and_watch_it_complete(browser, app_url, viewport):
     card = page.get_by_test_id("report-card-quick_report")
     # Incomplete inputs: a clear message, nothing starts.
     page.get_by_test_id("start-quick_report").click()
-    expect(page.get_by_test_id("report-error")).to_contain_text("Startup Name")
+    # (The project's name is already its Startup Name: the other questions are named.)
+    expect(page.get_by_test_id("report-error")).to_contain_text("Target Audience")
     expect(card).to_have_attribute("data-status", "not_started")
     fill_inputs(page)
     page.get_by_test_id("start-quick_report").click()
