@@ -47,11 +47,14 @@ $(SYSTEM_FILES) &:
 	  (echo "Could not install chromium, poppler-utils and the fonts with apt-get (run as root)"; exit 1)
 
 # Two runs: sync Playwright keeps an event loop in the main thread for the browser session,
-# which async tests cannot share, so the browser tests go in their own pytest process.
+# which async tests cannot share, so the browser tests go in their own pytest process. Tests
+# that start a stack of their own (another port, so another frontend build in .web/) run in a
+# third process, after the shared stack of the others has stopped.
 test: setup $(SYSTEM_FILES)  ## All tests: unit, integration (PostgreSQL, Redis, S3), end-to-end
 	$(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 	$(BIN)/python -m tests.e2e.a11y  # axe-core, pinned, from the npm registry into .tools/test
-	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/e2e -m "not own_stack" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/e2e -m own_stack $(PYTEST_ARGS)
 
 test-fast: setup  ## Unit tests only
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)

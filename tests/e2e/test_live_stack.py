@@ -25,7 +25,8 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import ANSWERS, DESKTOP, create_project, fill_inputs, new_page, sign_up
 from tests.support.live_stack import live_stack, record_progress, recorded
 
-pytestmark = pytest.mark.e2e
+# Own stack (own port, own frontend build): `make test` runs these after the other e2e tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.own_stack]
 
 REPORT = "crunchbase"
 RELOADS = 8

@@ -26,7 +26,8 @@ from tests.e2e.conftest import DESKTOP, create_project, fill_inputs, sign_up
 from tests.support.live_stack import live_stack
 from tests.support.report_stack import wait_until
 
-pytestmark = pytest.mark.e2e
+# Own stack (own port, own frontend build): `make test` runs these after the other e2e tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.own_stack]
 
 REPORT = "crunchbase"
 
