@@ -44,6 +44,7 @@ from bench.live_load_metrics import (
     round_figures,
     rss_mb,
 )
+from tests.factories import PET_SITTER_INPUTS
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = (
@@ -53,17 +54,7 @@ REPORTS = (
 RUN_TYPES = ("quick_report", "crunchbase", "tracxn", "social")
 FINAL = ("completed", "failed", "cancelled")
 PASSWORD = "correct horse battery"
-INPUTS = {
-    "startup_name": "PawPal",
-    "startup_description": "A marketplace where pet owners book trusted local pet sitters.",
-    "target_audience": "Urban pet owners",
-    "current_stage": "mvp",
-    "business_model": "15% commission per booking",
-    "geographic_focus": "Western Europe",
-    "research_goal": "Who are the competitors and how are they funded?",
-    "time_range": "Last 5 years",
-    "inspiration_sources": "Rover, Wag",
-}
+INPUTS = {**PET_SITTER_INPUTS, "inspiration_sources": "Rover, Wag"}
 
 
 def key_of(card: dict) -> tuple[str, int, str, float]:
