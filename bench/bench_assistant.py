@@ -32,11 +32,10 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.postgres_database import throwaway_database
 from tests.support.report_stack import PET_INPUTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -417,18 +416,8 @@ def print_phase(phase: Phase) -> None:
 # -- setup ------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def fresh_database() -> Iterator[str]:
-    import psycopg
-
-    name = f"mn_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def fresh_database() -> contextlib.AbstractContextManager[str]:
+    return throwaway_database(PG_ADMIN_URL, "mn_bench")
 
 
 def seed(report_projects: int) -> dict:

@@ -39,11 +39,12 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.support.postgres_database import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -239,19 +240,13 @@ def percentile(values: list[float], fraction: float) -> float:
 
 @contextlib.contextmanager
 def fresh_database() -> Iterator[str]:
-    import psycopg
+    with throwaway_database(PG_ADMIN_URL, "mn_bench") as url:
+        try:
+            yield url
+        finally:
+            from marketnav.db import get_engine
 
-    name = f"mn_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        from marketnav.db import get_engine
-
-        get_engine().dispose()
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            get_engine().dispose()  # its pooled connections would block the DROP
 
 
 def configure(values: dict[str, str]) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from tests.processes import ROOT, child_env, running, wait_for_port
 from tests.support.openai_test_server import OpenAITestServer
+from tests.support.postgres_database import throwaway_database
 from tests.support.report_stack import ai_env, use_schema_answers
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -56,18 +57,8 @@ class LiveStack:
             time.sleep(0.1)
 
 
-@contextlib.contextmanager
-def _postgres() -> Iterator[str]:
-    import psycopg
-
-    name = f"mn_live_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def _postgres() -> contextlib.AbstractContextManager[str]:
+    return throwaway_database(PG_ADMIN_URL, "mn_live")
 
 
 @contextlib.contextmanager
