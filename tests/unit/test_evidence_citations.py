@@ -196,3 +196,13 @@ def test_a_table_row_number_is_not_a_count(items):
     cited = citations.cite("| 37 | Deliveroo |\n\nThe search matched 37 companies.", items)
     assert cited.markdown.startswith("| 37 | Deliveroo[^1] |")
     assert cited.markdown.endswith("matched 37[^2] companies.")
+
+
+def test_a_company_name_inside_its_web_address_gets_no_marker(items):
+    """Read as an investor: 'https://www.doctolib[^2].fr' was a broken link in every memo."""
+    for text in (
+        "Website: https://www.deliveroo.co.uk, run by Deliveroo.",
+        "Write to hi@deliveroo.com or see deliveroo.com/riders: Deliveroo.",
+    ):
+        cited = citations.cite(text, items).markdown
+        assert cited == text[:-1] + "[^1].", cited

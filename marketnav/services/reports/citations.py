@@ -138,7 +138,8 @@ class _Numbering:
 
 
 def _name_pattern(label: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w]){re.escape(label)}(?![\w])", re.IGNORECASE)
+    """The name as a word of the text, never inside a web address or e-mail ("doctolib.fr")."""
+    return re.compile(rf"(?<![\w./@:]){re.escape(label)}(?![\w]|\.\w|/)", re.IGNORECASE)
 
 
 def _money_match(
