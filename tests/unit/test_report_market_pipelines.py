@@ -322,3 +322,13 @@ def test_undisclosed_funding_is_never_called_less_capital_than_the_median():
     board = offline_board_view(market)
     smaller = board.split("Smaller players")[1].split("### White space")[0]
     assert "**Pawshake**" in smaller and "Furry" not in smaller
+
+
+def test_offline_memo_counts_a_lone_headquarters_country_in_the_singular():
+    market = _market()
+    others = [c.model_copy(update={"country": "France"}) for c in market.companies[1:]]
+    market.companies[1:] = others
+    text = offline_memo(market, market.companies[0], crunchbase.MEMO)
+    assert "1 of the 5 companies is in Germany." in text
+    text = offline_memo(market, market.companies[1], crunchbase.MEMO)
+    assert f"{len(others)} of the 5 companies are in France." in text

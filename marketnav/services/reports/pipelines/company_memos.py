@@ -119,7 +119,7 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
         peers = sum(1 for c in market.companies if c.country and c.country == company.country)
         lines.append(
             f"- **Headquarters**: {company.headquarters}; {peers} of the {plural(count)} "
-            f"are in {company.country or 'the same place'}."
+            f"{'is' if peers == 1 else 'are'} in {company.country or 'the same place'}."
         )
     shared = {t for c in market.companies if c.slug != company.slug for t in c.tags}
     overlap = [t for t in company.tags if t in shared]
