@@ -227,16 +227,23 @@ def test_offline_summaries_are_computed_tables():
     assert [r.split(" | ")[1] for r in rows] == ["Sitly", "Pawshake", "Wanderly", "Trippa", "Furry"]
     assert "| 1 | Sitly | Pet Care | $400M | 100 | 2011 | High |" in board
     assert "**Sitly** (High)" in board and "**Wanderly**" not in board.split("### Threats")[1]
-    smaller = board.split("Smaller players")[1].split("### White space")[0]
+    smaller = board.split("Smaller players")[1]
     assert "**Pawshake**" in smaller and "**Furry**" in smaller and "Trippa" not in smaller
-    # White space: nobody covers dog grooming and the search found nothing for it; pet sitting
-    # is covered ("pet sitting" matches descriptions saying "pet sitting").
-    assert "**dog grooming**: covered by 0 of the 5 companies" in board
-    assert "travel booking" not in board  # 7 companies found for it: not white space
-    assert "**pet sitting**" not in board.split("### White space")[1]
     landscape = offline_landscape(market)
+    assert landscape.startswith(f"_{OFFLINE_LABEL}")
     assert "| Pet Care | Sitly, Pawshake | High |" in landscape
     assert "Total disclosed funding" in landscape and "Lead with dog grooming" in landscape
+    assert "hold over 99% of disclosed funding" in landscape  # 99.7%, not "100%"
+    # White space: nobody covers dog grooming and the search found nothing for it; pet sitting
+    # is covered ("pet sitting" matches descriptions saying "pet sitting").
+    assert "**dog grooming**: covered by 0 of the 5 companies" in landscape
+    assert "travel booking" not in landscape  # 7 companies found for it: not white space
+    assert "**pet sitting**" not in landscape.split("### White space")[1]
+    # The two summaries complement each other: no list, table or section appears in both.
+    assert "### White space" not in board and "Companies found" not in landscape
+    assert "| # | Company |" not in landscape and "### Market map" not in board
+    shared = {line for line in board.splitlines() if line.strip() and not line.startswith("_")}
+    assert shared.isdisjoint(landscape.splitlines())
 
 
 def test_root_matching_joins_word_forms():
@@ -320,7 +327,7 @@ def test_undisclosed_funding_is_never_called_less_capital_than_the_median():
     furry = next(c for c in market.companies if c.name == "Furry")
     furry.funding_usd = None
     board = offline_board_view(market)
-    smaller = board.split("Smaller players")[1].split("### White space")[0]
+    smaller = board.split("Smaller players")[1]
     assert "**Pawshake**" in smaller and "Furry" not in smaller
 
 

@@ -327,6 +327,8 @@ def test_markdown_shows_unknown_range_confidence_and_what_would_change_it():
     assert "**Score: unknown**" in demand and "Unknown is not zero" in demand
     text = decision_markdown(decision, results, vo.narrative(decision, scores))
     assert "| Demand | 25% | unknown | - | low | Unknown |" in text
+    # The heading names the verdict in words (no emoji, which is a box without an emoji font).
+    assert text.startswith(f"## Verdict: {decision.headline} · weighted score ")
     assert f"**range** {decision.score_range[0]:g}-{decision.score_range[1]:g}" in text
     assert "**Confidence**: low" in text
     assert (

@@ -13,8 +13,6 @@ from marketnav.services.reports.verdict_models import (
     VerdictNarrative,
 )
 
-VERDICT_MARK = {"GO": "🟢", "ITERATE": "🟡", "PARK": "🔴"}
-
 
 def _cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "/")
@@ -99,8 +97,8 @@ def decision_markdown(
     low, high = decision.score_range
     unknown = bool(decision.unknown_axes)
     lines = [
-        f"## {VERDICT_MARK[decision.verdict]} {decision.headline} · weighted score "
-        f"{decision.total_text}/100",
+        # Words, not a coloured emoji: without an emoji font (PDF, many Linux desktops) it is a box.
+        f"## Verdict: {decision.headline} · weighted score {decision.total_text}/100",
         "",
         f"**Confidence**: {decision.confidence}"
         + (

@@ -160,7 +160,11 @@ def _open_segments(market: Market) -> list[str]:
 
 
 def offline_board_view(market: Market) -> str:
-    """Fast / flash analysis: comparison table, threats, smaller players, open segments."""
+    """Fast / flash analysis: the figures, the comparison table, threats, smaller players.
+
+    The strategic / executive summary (`offline_landscape`) covers what this one leaves out
+    (concentration, market map, white space, entry positioning): the two never repeat a list.
+    """
     lines = [offline.market_summary_markdown(market.offline_facts(), f"the {market.label} search")]
     lines += market.competitor_list_lines()
     lines += [
@@ -202,18 +206,34 @@ def offline_board_view(market: Market) -> str:
             "acquisition candidate."
             for c in small
         ]
-    return "\n".join(lines + _open_segments(market))
+    return "\n".join(lines)
 
 
 def offline_landscape(market: Market) -> str:
-    """Strategic / executive summary: statistics, concentration, market map, white space."""
-    lines = [offline.market_summary_markdown(market.offline_facts(), f"the {market.label} search")]
-    lines += market.competitor_list_lines()
-    total = market.statistics.total_funding_usd
+    """Strategic / executive summary: funding concentration, market map, white space, entry.
+
+    The figures and the competitor list are the board view's (`offline_board_view`); this one
+    starts from where the money and the segments are.
+    """
+    stats = market.statistics
+    lines = [f"_{OFFLINE_LABEL}: computed from the data, no AI model used._", ""]
+    if stats.funded_count:
+        lines.append(
+            f"- **Total disclosed funding**: {format_usd(stats.total_funding_usd)} across "
+            f"{stats.funded_count} of the {plural(len(market.companies))} analysed"
+        )
+    else:
+        lines.append(
+            f"- **Funding**: none of the {plural(len(market.companies))} analysed discloses it"
+        )
+    total = stats.total_funding_usd
     if total and len(market.funded) > 3:
         top = sum(c.funding_usd or 0 for c in market.funded[:3])
         names = ", ".join(c.name for c in market.funded[:3])
-        lines.append(f"- **Concentration**: {names} hold {top / total:.0%} of disclosed funding")
+        share = top / total
+        # 99.7% is not "100%": the others hold something.
+        held = "over 99%" if 0.995 <= share < 1 else f"{share:.0%}"
+        lines.append(f"- **Concentration**: {names} hold {held} of disclosed funding")
     segments = Counter(t for c in market.companies for t in c.tags)
     if segments:
         lines += [
