@@ -73,7 +73,7 @@ def measure(label: str, redis: bool, temp: Path, args) -> dict:
     from tests.support.report_stack import ProgressRecorder
 
     print(f"\n{label}:", flush=True)
-    extra = {"REPORT_FAN_OUT": "2"}
+    extra = {"REPORT_FAN_OUT": "2", **dict(pair.split("=", 1) for pair in args.env)}
     workers = 2 if redis else 1
     with live_stack(temp, redis=redis, web_workers=workers, ai_delay=0.3, extra_env=extra) as live:
         for key in ("VAR_DIR", "REDIS_URL", "DATABASE_URL"):
@@ -104,7 +104,7 @@ def measure(label: str, redis: bool, temp: Path, args) -> dict:
             for event in events:
                 if event.get("status") == "running":
                     published.setdefault(float(event["progress"]), float(event["published_at"]))
-            figures = {"published values": len(published)}
+            figures = {"published values": len(published), "verbose": args.verbose}
             for tab, page in (("starting tab", first), ("watching tab", second)):
                 found, missed = latencies(recorded(page)["progress"], published)
                 figures[tab] = (found, missed)
@@ -133,6 +133,8 @@ def _print(figures: dict) -> None:
     print(f"  progress values published: {figures['published values']}")
     for tab in ("starting tab", "watching tab"):
         found, missed = figures[tab]
+        if figures.get("verbose"):
+            print(f"  {tab} per value, in publish order: {[round(v) for v in found]}")
         print(
             f"  {tab:13} publish->DOM p50 {percentile(found, 0.5):6.0f} ms  "
             f"p95 {percentile(found, 0.95):6.0f} ms  max {max(found, default=float('nan')):6.0f}"
@@ -157,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reloads", type=int, default=20, help="reloads per phase (20)")
     parser.add_argument("--stack", choices=["redis", "embedded", "both"], default="both")
+    parser.add_argument("--verbose", action="store_true", help="print every value's latency")
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="KEY=VALUE", help="extra stack setting"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     temp = Path(tempfile.mkdtemp(prefix="mn-bench-live-"))

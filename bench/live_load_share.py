@@ -5,13 +5,15 @@ A page view is what a browser with the app's scripts already cached does: `GET /
 ends when the update that says `share_status` ("ready": the report's sections; "password":
 the password form) has arrived. Three cases: a public link; a protected link as a stranger
 sees it (the password form); a protected link from a session that has unlocked it (each
-concurrent visitor keeps its own unlocked Reflex client token and reloads the page). The
+concurrent visitor has unlocked it once, keeps its grant cookie and reloads the page). The
 static shell alone (`GET` only) is measured too: that is what a CDN or the proxy could hold.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -58,7 +60,13 @@ class Level:
 
 
 async def _socket_view(
-    host: str, port: int, token: str, client_token: str, expect: str, timeout: float = 30.0
+    host: str,
+    port: int,
+    token: str,
+    client_token: str,
+    expect: str,
+    timeout: float = 30.0,
+    cookie: str = "",
 ) -> tuple[str, int]:
     """One websocket page load of the share page: its `share_status`, new tokens handed out."""
     done: asyncio.Future = asyncio.get_running_loop().create_future()
@@ -74,6 +82,7 @@ async def _socket_view(
         f"/share/{token}",
         query={"token": token},
         token=client_token,
+        cookie=cookie,
         on_update=on_update,
     )
     try:
@@ -85,14 +94,29 @@ async def _socket_view(
         await socket.close()
 
 
-async def unlock(host: str, port: int, token: str, password: str) -> str:
-    """A fresh client token that has unlocked the protected link (`ShareState.unlock`)."""
+@dataclass(frozen=True)
+class Visitor:
+    """A browser that unlocked a protected link: its Reflex client token and grant cookie."""
+
+    client_token: str
+    cookie: str
+
+
+_SHARE_CODE = re.compile(r"mn_share_code=([A-Za-z0-9_-]+)")
+
+
+async def unlock(host: str, port: int, token: str, password: str) -> Visitor:
+    """Unlock the protected link as a browser does: `ShareState.unlock` over the websocket
+    answers with a page script holding a one-time code, `/_share/unlock` trades it for the
+    link's HttpOnly grant cookie."""
     client_token = str(uuid.uuid4())
     done: asyncio.Future = asyncio.get_running_loop().create_future()
 
     def on_update(_at: float, update: dict) -> None:
-        if share_status(update) == "ready" and not done.done():
-            done.set_result(True)
+        for event in update.get("events") or []:
+            found = _SHARE_CODE.search(json.dumps(event))
+            if found and not done.done():
+                done.set_result(found.group(1))
 
     path = f"/share/{token}"
     socket = ReflexSocket(
@@ -102,9 +126,19 @@ async def unlock(host: str, port: int, token: str, password: str) -> str:
     from marketnav.state.share import ShareState
 
     socket.send(f"{ShareState.get_full_name()}.unlock", {"form": {"password": password}})
-    await asyncio.wait_for(done, 60)
+    code = await asyncio.wait_for(done, 60)
     await socket.close()
-    return client_token
+    async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
+        response = await http.get(
+            "/_share/unlock", params={"next": path}, headers={"cookie": f"mn_share_code={code}"}
+        )
+    grant = next(
+        (h.split(";")[0] for h in response.headers.get_list("set-cookie") if "mn_unlock_" in h),
+        "",
+    )
+    if response.status_code != 303 or not grant:
+        raise RuntimeError(f"/_share/unlock gave no grant: {response.status_code}")
+    return Visitor(client_token, grant)
 
 
 async def run_level(
@@ -115,7 +149,7 @@ async def run_level(
     *,
     websocket: bool,
     expect: str,
-    client_tokens: list[str] | None = None,
+    visitors: list[Visitor] | None = None,
 ) -> Level:
     """`concurrency` visitors viewing the page back to back for `seconds`."""
     host, port = url.split("//", 1)[1].split(":")
@@ -132,8 +166,10 @@ async def run_level(
                     response.raise_for_status()
                     status = "html"
                     if websocket:
-                        mine = client_tokens[number] if client_tokens else str(uuid.uuid4())
-                        status, fresh = await _socket_view(host, int(port), token, mine, expect)
+                        mine = visitors[number] if visitors else Visitor(str(uuid.uuid4()), "")
+                        status, fresh = await _socket_view(
+                            host, int(port), token, mine.client_token, expect, cookie=mine.cookie
+                        )
                         level.new_tokens += fresh
                 except Exception:
                     level.errors += 1
@@ -165,7 +201,7 @@ async def sweep(
     """Levels of increasing concurrency until p95 passes the target (or errors appear)."""
     host, port = url.split("//", 1)[1].split(":")
     results: list[Level] = []
-    pool: list[str] = []
+    pool: list[Visitor] = []
     for concurrency in levels:
         if password:
             while len(pool) < concurrency:
@@ -177,7 +213,7 @@ async def sweep(
             seconds,
             websocket=websocket,
             expect=expect,
-            client_tokens=pool if password else None,
+            visitors=pool if password else None,
         )
         results.append(level)
         print(

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     # Backend worker processes of the web app (scripts/run_stack.py). 0 = automatic: one per
     # core (at most 8) when Reflex state is in Redis, else 1 (in-memory state is per process).
     web_workers: int = Field(0, ge=0, le=32)
+    # Reflex's opportunistic state lock (REFLEX_OPLOCK_ENABLED for the backend): with state in
+    # Redis, a worker keeps a tab's lock and state in memory between its events and hands both
+    # over when another worker asks, instead of a lock, read and write in Redis per update.
+    # Measured (bench_live_progress): progress in a watching tab p50 43 -> 20 ms, p95 373 -> 142.
+    state_oplock: bool = True
     session_ttl_hours: int = 24 * 7
     # argon2id cost; the defaults follow argon2-cffi's RFC 9106 low-memory profile.
     argon2_time_cost: int = 3

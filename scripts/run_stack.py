@@ -175,6 +175,7 @@ def main() -> int:
         + os.environ.get("PATH", ""),
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_OPLOCK_ENABLED": "true" if settings.state_oplock else "false",
         "PYTHONUNBUFFERED": "1",
         # Celery keeps the working directory on sys.path only while it loads the app; report
         # pipelines are imported later, so the project root must be on the path for good.

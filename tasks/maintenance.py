@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from marketnav.db import session_scope
-from marketnav.services import audit, progress, sessions, share_links, system_status
+from marketnav.services import audit, progress, sessions, share_links, share_unlocks, system_status
 from marketnav.services.ai import records as ai_records
 from marketnav.settings import get_settings
 from tasks.celery_app import app
@@ -18,7 +18,7 @@ def system_check() -> dict:
 
 @app.task(name="tasks.maintenance.prune_old_records")
 def prune_old_records() -> dict:
-    """Apply retention: audit rows, AI call records, sessions, share links, progress events."""
+    """Apply retention: audit rows, AI calls, sessions, share links and unlocks, progress events."""
     settings = get_settings()
     with session_scope() as session:
         counts = {
@@ -26,5 +26,6 @@ def prune_old_records() -> dict:
             "ai_calls": ai_records.prune(session, settings.ai_call_retention_days),
             "sessions": sessions.prune_expired(session),
             "share_links": share_links.prune_expired(session),
+            "share_unlocks": share_unlocks.prune_expired(session),
         }
     return {**counts, "progress": progress.prune()}

@@ -15,7 +15,7 @@ from marketnav.models.reports import (
     ReportStep,
     StepTiming,
 )
-from marketnav.models.sharing import ShareAttempt, ShareLink
+from marketnav.models.sharing import ShareAttempt, ShareLink, ShareUnlock
 
 __all__ = [
     "AICacheEntry",
@@ -38,6 +38,7 @@ __all__ = [
     "ReportStep",
     "ShareAttempt",
     "ShareLink",
+    "ShareUnlock",
     "StepTiming",
     "SystemCheck",
     "User",

@@ -45,3 +45,19 @@ class ShareAttempt(SQLModel, table=True):
     client: str = Field(default="", max_length=255, index=True)
     succeeded: bool = False
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ShareUnlock(SQLModel, table=True):
+    """A browser's proof that it gave a protected link's password (its cookie's digest).
+
+    `kind` "code": the one-time hand-over code the unlock event issues (60 s), redeemed by
+    `/_share/unlock` for a "grant", whose raw value lives only in an HttpOnly cookie. Only
+    SHA-256 digests are stored; a grant opens its own link and nothing else.
+    """
+
+    __tablename__ = "share_unlocks"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    link_id: int = Field(foreign_key="share_links.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="grant", max_length=8)
+    expires_at: datetime = Field(index=True)

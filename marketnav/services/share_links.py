@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from marketnav.models import Project, Report, ReportRun, ShareAttempt, ShareLink, User
 from marketnav.models.base import utcnow
-from marketnav.services import audit, passwords, projects
+from marketnav.services import audit, passwords, projects, share_unlocks
 from marketnav.services.errors import DomainError, PermissionDenied, RateLimited, ValidationFailed
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action
 from marketnav.services.reports.catalog import REPORT_TYPES
@@ -226,15 +226,17 @@ def _recent_failures(session: Session, **where: object) -> int:
     return session.exec(query.select_from(ShareAttempt)).one()
 
 
-def unlock(session: Session, token: str, password: str, client: str = "") -> None:
-    """Check a protected link's password (rate-limited, failures audited).
+def unlock(session: Session, token: str, password: str, client: str = "") -> str:
+    """Check a protected link's password (rate-limited, failures audited); a one-time code.
 
-    A wrong password is recorded and audited in a transaction of its own before
-    `ValidationFailed` is raised, so it counts whatever the caller does next.
+    The code (`share_unlocks`) is redeemed by `/_share/unlock` for the HttpOnly cookie that
+    keeps the link open in this browser; "" for a link without a password. A wrong password
+    is recorded and audited in a transaction of its own before `ValidationFailed` is raised,
+    so it counts whatever the caller does next.
     """
     link = _find(session, token)
     if not link.password_hash:
-        return
+        return ""
     if _recent_failures(session, link_id=link.id) >= MAX_ATTEMPTS_PER_LINK or (
         client and _recent_failures(session, client=client[:255]) >= MAX_ATTEMPTS_PER_CLIENT
     ):
@@ -252,12 +254,13 @@ def unlock(session: Session, token: str, password: str, client: str = "") -> Non
         )
         raise ValidationFailed("That password is not right.")
     session.add(ShareAttempt(link_id=link.id, client=client[:255], succeeded=True))
+    return share_unlocks.issue_code(session, link)
 
 
-def open_link(session: Session, token: str, *, unlocked: bool, count_view: bool) -> SharedReport:
-    """The report a link shows. A protected link needs `unlocked` (a checked password)."""
+def open_link(session: Session, token: str, *, grant: str, count_view: bool) -> SharedReport:
+    """The report a link shows. A protected link needs the `grant` its password gave."""
     link = _find(session, token)
-    if link.password_hash and not unlocked:
+    if link.password_hash and not share_unlocks.opens(session, link, grant):
         raise PasswordRequired("This report is protected by a password.")
     report = session.get(Report, link.report_id)
     run = completed_run(session, report.id, link.pinned_version or report.latest_version)
@@ -275,9 +278,9 @@ def open_link(session: Session, token: str, *, unlocked: bool, count_view: bool)
 SHARE_FORMATS = ("html", "md", "pdf", "pptx")
 
 
-def shared_page(session: Session, token: str, *, unlocked: bool, count_view: bool) -> ReportPage:
+def shared_page(session: Session, token: str, *, grant: str, count_view: bool) -> ReportPage:
     """The read-only page of a link: the version's sections and charts, nothing else."""
-    shared = open_link(session, token, unlocked=unlocked, count_view=count_view)
+    shared = open_link(session, token, grant=grant, count_view=count_view)
     spec = REPORT_TYPES[shared.report.report_type]
     page = ReportPage(
         project_id=0,
@@ -299,12 +302,12 @@ def shared_page(session: Session, token: str, *, unlocked: bool, count_view: boo
     return page
 
 
-def download(session: Session, token: str, fmt: str, *, unlocked: bool) -> tuple[str, bytes, str]:
+def download(session: Session, token: str, fmt: str, *, grant: str) -> tuple[str, bytes, str]:
     """A file of the shared version: same checks as the page (password, expiry), counted as a
     download (never as a view)."""
     if fmt not in SHARE_FORMATS:
         raise ValidationFailed("This file is not available from a shared link.")
-    shared = open_link(session, token, unlocked=unlocked, count_view=False)
+    shared = open_link(session, token, grant=grant, count_view=False)
     if fmt not in formats_for(shared.report.report_type):
         raise ValidationFailed("This file is not available from a shared link.")
     served = version_file(session, shared.run, fmt)

@@ -21,6 +21,18 @@ HANDOFF_PATH = "/_auth/"
 SESSION_ROUTE = "/_auth/session"
 LOGOUT_ROUTE = "/_auth/logout"
 HANDOFF_SECONDS = 60
+# A protected share link's unlock, handed over the same way (`share_unlocks`): the page keeps
+# the one-time code in `mn_share_code` for `/_share/`, `/_share/unlock` answers with the grant
+# cookie `mn_unlock_<first 16 hex of the link's token hash>` (one per link, path /).
+SHARE_CODE_COOKIE = "mn_share_code"
+SHARE_PATH = "/_share/"
+SHARE_UNLOCK_ROUTE = "/_share/unlock"
+UNLOCK_COOKIE_PREFIX = "mn_unlock_"
+
+
+def unlock_cookie_name(token_hash: str) -> str:
+    """The grant cookie of the link whose token hashes to `token_hash`."""
+    return UNLOCK_COOKIE_PREFIX + token_hash[:16]
 
 
 def read(cookie_header: str, name: str) -> str:
@@ -45,10 +57,10 @@ def session_token(cookie_header: str) -> str:
     return read(cookie_header, SESSION_COOKIE)
 
 
-def set_cookie_kwargs(max_age: int) -> dict:
-    """Keyword arguments for Starlette's `Response.set_cookie` for the session cookie."""
+def set_cookie_kwargs(max_age: int, key: str = SESSION_COOKIE) -> dict:
+    """Keyword arguments for Starlette's `Response.set_cookie` (the session cookie by default)."""
     return {
-        "key": SESSION_COOKIE,
+        "key": key,
         "max_age": max_age,
         "path": "/",
         "httponly": True,
@@ -78,10 +90,24 @@ def backend_navigation(route: str, api_url: str, next_path: str = "", cookie: st
     return "(() => {" + "".join(lines) + "})()"
 
 
-def handoff_script(code: str, next_path: str, api_url: str) -> str:
-    """The page script of a login: keep the one-time code for `/_auth/`, then go there."""
+def handoff_script(
+    code: str,
+    next_path: str,
+    api_url: str,
+    *,
+    route: str = SESSION_ROUTE,
+    name: str = HANDOFF_COOKIE,
+    path: str = HANDOFF_PATH,
+) -> str:
+    """The page script of a hand-over (a login by default): keep the one-time code for the
+    route's path only, for a minute, then go to the route."""
     secure = "; Secure" if get_settings().cookie_secure else ""
-    cookie = f"{HANDOFF_COOKIE}={code}; Path={HANDOFF_PATH}; Max-Age={HANDOFF_SECONDS}"
-    return backend_navigation(
-        SESSION_ROUTE, api_url, next_path, cookie + f"; SameSite=Strict{secure}"
+    cookie = f"{name}={code}; Path={path}; Max-Age={HANDOFF_SECONDS}"
+    return backend_navigation(route, api_url, next_path, cookie + f"; SameSite=Strict{secure}")
+
+
+def share_unlock_script(code: str, share_path: str, api_url: str) -> str:
+    """The page script after a correct share password: trade the code for the grant cookie."""
+    return handoff_script(
+        code, share_path, api_url, route=SHARE_UNLOCK_ROUTE, name=SHARE_CODE_COOKIE, path=SHARE_PATH
     )

@@ -5,6 +5,8 @@ login page's script a moment before, scoped to `/_auth/`, SameSite=Strict), crea
 and answers 303 to `next` with `Set-Cookie: mn_session=…; HttpOnly; SameSite=Lax[; Secure]`.
 The code never travels in a URL, and a page of another site cannot plant one (login CSRF).
 `GET /_auth/logout` clears the cookie (the logout handler has already revoked the session).
+`GET /_share/unlock?next=/share/<token>` does the same for a protected share link: it redeems
+the `mn_share_code` code of a correct password for the link's grant cookie (`share_unlocks`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from marketnav.db import session_scope
-from marketnav.services import redirects, sessions
+from marketnav.services import redirects, sessions, share_unlocks
 from marketnav.settings import get_settings
 from marketnav.web import cookies
 
@@ -60,11 +62,27 @@ async def end_session(request: Request) -> RedirectResponse:
     return _no_store(response)
 
 
+async def unlock_share(request: Request) -> RedirectResponse:
+    """Redeem a share link's unlock code (`mn_share_code`) for its HttpOnly grant cookie."""
+    code = request.cookies.get(cookies.SHARE_CODE_COOKIE, "")
+    target = redirects.safe_next_path(request.query_params.get("next", ""), "/")
+    with session_scope() as db:
+        grant = share_unlocks.redeem_code(db, code)
+    # Back to the link either way: without a grant it asks for the password again.
+    response = RedirectResponse(target, status_code=303)
+    if grant is not None:
+        name = cookies.unlock_cookie_name(grant.token_hash)
+        response.set_cookie(value=grant.value, **cookies.set_cookie_kwargs(grant.max_age, name))
+    response.delete_cookie(cookies.SHARE_CODE_COOKIE, path=cookies.SHARE_PATH)
+    return _no_store(response)
+
+
 def auth_routes() -> Starlette:
     """The routes, as a Starlette app that Reflex mounts its own app under (api_transformer)."""
     return Starlette(
         routes=[
             Route(cookies.SESSION_ROUTE, start_session, methods=["GET"]),
             Route(cookies.LOGOUT_ROUTE, end_session, methods=["GET"]),
+            Route(cookies.SHARE_UNLOCK_ROUTE, unlock_share, methods=["GET"]),
         ]
     )

@@ -1,4 +1,4 @@
-"""The raw session token never reaches the app: every request carries its digest instead.
+"""The raw session token (and share grant) never reaches the app: requests carry digests.
 
 Reflex keeps each tab's router data, with the request headers of its websocket connection,
 inside the state it stores in Redis; the `mn_session` cookie would sit there in plain text.
@@ -16,17 +16,22 @@ import re
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from marketnav.services.sessions import tagged_digest
-from marketnav.web.cookies import SESSION_COOKIE
+from marketnav.web.cookies import SESSION_COOKIE, UNLOCK_COOKIE_PREFIX
 
-_SESSION_PAIR = re.compile(rf"(^|;\s*){re.escape(SESSION_COOKIE)}=([^;]*)")
+# The session cookie and every share link's grant cookie (`share_unlocks`): secrets both.
+_SECRET_PAIR = re.compile(
+    rf"(^|;\s*)({re.escape(SESSION_COOKIE)}|{re.escape(UNLOCK_COOKIE_PREFIX)}[0-9a-f]{{16}})"
+    r"=([^;]*)"
+)
 
 
 def digest_cookie_header(header: str) -> str:
-    """`a=1; mn_session=RAW` -> `a=1; mn_session=h.<sha256(RAW)>` (other cookies untouched)."""
-    return _SESSION_PAIR.sub(
+    """`a=1; mn_session=RAW` -> `a=1; mn_session=h.<sha256(RAW)>`, the same for each
+    `mn_unlock_…` grant (other cookies untouched)."""
+    return _SECRET_PAIR.sub(
         lambda m: (
-            f"{m.group(1)}{SESSION_COOKIE}={tagged_digest(m.group(2).strip())}"
-            if m.group(2).strip()
+            f"{m.group(1)}{m.group(2)}={tagged_digest(m.group(3).strip())}"
+            if m.group(3).strip()
             else m.group(0)
         ),
         header,

@@ -103,3 +103,15 @@ def test_password_protected_link(browser, app_url):
     visitor.get_by_test_id("share-password").fill("open sesame 42")
     visitor.get_by_test_id("share-unlock").click()
     expect(visitor.get_by_test_id("report-title")).to_be_visible()
+    # The unlock is the link's HttpOnly grant cookie, not the tab's Reflex state: page scripts
+    # cannot read it, and another tab of this browser (a fresh Reflex client token, as after
+    # a reconnect) opens the report without the password; another browser still asks.
+    grants = [c for c in visitor.context.cookies() if c["name"].startswith("mn_unlock_")]
+    assert len(grants) == 1 and grants[0]["httpOnly"]
+    assert "mn_unlock_" not in visitor.evaluate("document.cookie")
+    other_tab = visitor.context.new_page()
+    other_tab.goto(visitor.url)
+    expect(other_tab.get_by_test_id("report-title")).to_be_visible()
+    expect(other_tab.get_by_test_id("share-password")).to_have_count(0)
+    stranger, _ = _visitor(browser, visitor.url)
+    expect(stranger.get_by_test_id("share-password")).to_be_visible()

@@ -158,7 +158,7 @@ def test_the_reverse_proxy_fronts_the_app_with_tls_headers_and_websockets():
     ):
         assert header in caddyfile, header  # fmt: skip
     backend_paths = re.search(r"@backend path (.+)", caddyfile).group(1).split()
-    assert {"/_event/*", "/_auth/*", "/ping"} <= set(backend_paths)
+    assert {"/_event/*", "/_auth/*", "/_share/*", "/ping"} <= set(backend_paths)
     assert "reverse_proxy backend:8000" in caddyfile
     assert "reverse_proxy frontend:3000" in caddyfile
 

@@ -20,6 +20,13 @@ def test_the_cookie_is_replaced_by_its_tagged_digest_and_other_cookies_stay():
     assert digest_cookie_header("xmn_session=keep") == "xmn_session=keep"
 
 
+def test_share_grant_cookies_are_digested_too():
+    name = "mn_unlock_0123456789abcdef"
+    rewritten = digest_cookie_header(f"mn_session=S; {name}=GRANT; mn_unlock_x=keep")
+    assert "GRANT" not in rewritten and f"{name}={sessions.tagged_digest('GRANT')}" in rewritten
+    assert "mn_unlock_x=keep" in rewritten  # not a grant cookie's name: left alone
+
+
 def test_a_session_is_found_by_the_digest_a_request_carries_but_a_digest_is_no_cookie(db: Session):
     user = make_user(db, "Dee Digest")
     token = sessions.create(db, user.id)

@@ -12,7 +12,7 @@ from sqlmodel import select
 from marketnav.db import session_scope
 from marketnav.models import AuditLog, ShareAttempt, ShareLink
 from marketnav.models.base import utcnow
-from marketnav.services import share_links
+from marketnav.services import share_links, share_unlocks
 from marketnav.services.errors import DomainError, PermissionDenied, RateLimited, ValidationFailed
 from marketnav.services.permissions import Role
 from tests.conftest import clear_caches
@@ -37,10 +37,14 @@ def shared(db, monkeypatch):
     return db, owner, project
 
 
-def _unlock(token: str, password: str, client: str) -> None:
-    """One request's worth of unlock: its own session scope, rolled back when unlock raises."""
+def _unlock(token: str, password: str, client: str) -> str:
+    """One request's worth of unlock (its own session scope, rolled back when unlock raises),
+    then the `/_share/unlock` redemption of its code: the grant the browser's cookie holds."""
     with session_scope() as session:
-        share_links.unlock(session, token, password, client=client)
+        code = share_links.unlock(session, token, password, client=client)
+    with session_scope() as session:
+        grant = share_unlocks.redeem_code(session, code)
+    return grant.value
 
 
 def _create(db, owner, project, **kwargs):
@@ -67,9 +71,9 @@ def test_open_counts_views_and_serves_latest_or_pinned_version(shared):
     latest = _create(db, owner, project)
     pinned = _create(db, owner, project, pinned_version=1)
     run_report(db, owner, project)  # v2
-    seen = share_links.open_link(db, latest.token, unlocked=False, count_view=True)
+    seen = share_links.open_link(db, latest.token, grant="", count_view=True)
     assert seen.run.version == 2 and seen.project_name == "Pets"
-    assert share_links.open_link(db, pinned.token, unlocked=False, count_view=True).run.version == 1
+    assert share_links.open_link(db, pinned.token, grant="", count_view=True).run.version == 1
     db.commit()
     assert db.get(ShareLink, latest.link.id).views == 1
     with pytest.raises(ValidationFailed):
@@ -88,7 +92,7 @@ def test_unknown_expired_and_revoked_tokens_get_the_same_answer(shared):
     messages = set()
     for token in (expired.token, revoked.token, share_links.new_token(), "", "x" * 500):
         with pytest.raises(share_links.LinkUnavailable) as err:
-            share_links.open_link(db, token, unlocked=False, count_view=True)
+            share_links.open_link(db, token, grant="", count_view=True)
         messages.add(str(err.value))
     assert messages == {share_links.UNAVAILABLE_MESSAGE}
     actions = [a.action for a in db.exec(select(AuditLog)).all()]
@@ -99,11 +103,13 @@ def test_password_protected_link_needs_the_password_and_is_rate_limited(shared):
     db, owner, project = shared
     created = _create(db, owner, project, password="open sesame")
     with pytest.raises(share_links.PasswordRequired):
-        share_links.open_link(db, created.token, unlocked=False, count_view=True)
+        share_links.open_link(db, created.token, grant="", count_view=True)
     with pytest.raises(ValidationFailed):
         _unlock(created.token, "wrong", "1.2.3.4")
-    _unlock(created.token, "open sesame", "1.2.3.4")
-    assert share_links.open_link(db, created.token, unlocked=True, count_view=True).protected
+    grant = _unlock(created.token, "open sesame", "1.2.3.4")
+    with pytest.raises(share_links.PasswordRequired):  # a made-up grant opens nothing
+        share_links.open_link(db, created.token, grant=share_links.new_token(), count_view=False)
+    assert share_links.open_link(db, created.token, grant=grant, count_view=True).protected
     for _ in range(share_links.MAX_ATTEMPTS_PER_LINK - 1):
         with pytest.raises(ValidationFailed):
             _unlock(created.token, "wrong", "5.6.7.8")
@@ -209,13 +215,13 @@ def test_xss_in_every_input_and_in_ai_output_is_inert_on_the_share_page(db, monk
     )
     db.commit()
     created = _create(db, owner, project)
-    page = share_links.shared_page(db, created.token, unlocked=False, count_view=True)
+    page = share_links.shared_page(db, created.token, grant="", count_view=True)
     assert page.sections and all(_inert(s["html"]) for s in page.sections)
     assert any("alert(1)" in s["html"] for s in page.sections)  # shown as text, not dropped
     for fmt in ("html", "md", "pdf"):
-        name, data, _ = share_links.download(db, created.token, fmt, unlocked=False)
+        name, data, _ = share_links.download(db, created.token, fmt, grant="")
         assert name.endswith(f"-quick_report-v1.{fmt}") and data
         if fmt == "html":
             assert _inert(data.decode()) and "alert(1)" in data.decode()
     with pytest.raises(ValidationFailed):
-        share_links.download(db, created.token, "json", unlocked=False)
+        share_links.download(db, created.token, "json", grant="")

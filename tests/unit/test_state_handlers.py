@@ -7,7 +7,7 @@ import reflex as rx
 from reflex.istate.data import RouterData
 from sqlmodel import col, select
 
-from marketnav.models import AuditLog, LoginAttempt, ShareAttempt
+from marketnav.models import AuditLog, LoginAttempt, ShareAttempt, ShareUnlock
 from marketnav.services import accounts, login_throttle, share_links
 from marketnav.services.permissions import INSTANCE_ADMIN_MESSAGE
 from marketnav.settings import get_settings
@@ -17,9 +17,11 @@ from marketnav.state.organizations import OrganizationsState
 from marketnav.state.project import ProjectState
 from marketnav.state.session import SessionState
 from marketnav.state.share import ShareState
+from marketnav.web import cookies
 from tests.conftest import clear_caches
 from tests.factories import fill_inputs, make_project, make_user, run_report
 from tests.support.session_cookie import (
+    cookie_from,
     exchange,
     handoff_of,
     http_client,
@@ -172,17 +174,41 @@ def test_wrong_share_passwords_through_the_handler_are_recorded_and_hit_the_limi
     state.unlock({"password": "open sesame"})
     assert "Too many wrong passwords" in state.password_error
     assert state.share_status == "password" and state.sections == []
-    assert state._unlocked_hash == ""
+    assert db.exec(select(ShareUnlock)).all() == []  # no code, no grant
     assert db.exec(select(ShareAttempt).where(col(ShareAttempt.succeeded))).all() == []
 
 
 def test_right_share_password_through_the_handler_unlocks(db, protected_link):
-    state = make_state(ShareState, f"/share/{protected_link}")
+    path = f"/share/{protected_link}"
+    state = make_state(ShareState, path)
     state.load()
     state.unlock({"password": "wrong guess"})
-    state.unlock({"password": "open sesame"})
-    assert state.password_error == "" and state.share_status == "ready" and state.sections
+    spec = state.unlock({"password": "open sesame"})
+    assert state.password_error == "" and state.unlocking
     assert [a.succeeded for a in db.exec(select(ShareAttempt)).all()] == [False, True]
+    # The page trades the one-time code at `/_share/unlock` (the real route) for the cookie.
+    handoff = handoff_of(spec)
+    assert handoff.route == cookies.SHARE_UNLOCK_ROUTE and handoff.next_path == path
+    assert "Path=/_share/" in handoff.cookie and "SameSite=Strict" in handoff.cookie
+    response = exchange(handoff)
+    assert response.status_code == 303 and response.headers["location"] == path
+    name = cookies.unlock_cookie_name(share_links.hash_token(protected_link))
+    grant = cookie_from(response, name)
+    set_cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith(name))
+    assert grant and "HttpOnly" in set_cookie and "Path=/;" in set_cookie
+    assert exchange(handoff).status_code == 303 and not cookie_from(exchange(handoff), name)
+    # Any tab of that browser, whatever its Reflex client token, is unlocked: a new state.
+    for _ in range(2):
+        again = make_state(ShareState, path, cookie=f"{name}={grant}")
+        again.load()
+        assert again.share_status == "ready" and again.sections
+    # Only the grant's digest reaches the state (the middleware rewrites the cookie).
+    assert grant not in again.router.headers.cookie
+    # Without the cookie, or with another link's, it asks again.
+    for cookie in ("", f"{cookies.unlock_cookie_name('0' * 64)}={grant}"):
+        stranger = make_state(ShareState, path, cookie=cookie)
+        stranger.load()
+        assert stranger.share_status == "password" and stranger.sections == []
 
 
 def test_protected_page_redirects_strangers(db):
