@@ -14,12 +14,18 @@ progress bus (`--embedded` runs part (a) on SQLite and the database-polling bus 
     the predecessor's sequential time (the sum of every call: it made them one after another),
     the critical path (the calls grouped into sequential stages -- calls that overlap in time
     form one stage -- summed over the stages of the longest call in each), the wall time, and
-    wall / critical path (target <= 1.2), and the extra time (wall - critical path). The
-    critical path is measured at fan-out 16, where every call of a stage starts at once (the
-    widest stage has 12 calls), and smaller fan-outs are compared with it. At fan-out 16 the
-    extra time is the engine's own (database writes and a progress event per step change,
-    rendering the exports, storage); at the default of 4 it also holds the extra rounds of
-    stages wider than 4 (memos with the summaries, 10 social categories, 5 verdict axes).
+    wall / critical path (target <= 1.2 with 200 ms calls, <= 1.1 with 2 s calls; `--target`),
+    and the extra time (wall - critical path). Wall is until the run is completed as the user
+    sees it: its status, version and card committed and the final progress event published.
+    The export files (HTML, Markdown, JSON, PDF, PPTX) are written after that, by the same
+    worker (a download meanwhile renders the file from the sections), so they are not in
+    wall; the `exports` column is the time from the start until they are all written (the
+    next run starts only then). The critical path is measured at fan-out 16, where every call
+    of a stage starts at once (the widest stage has 12 calls), and smaller fan-outs are
+    compared with it. At fan-out 16 the extra time is the engine's own (database writes and a
+    progress event per step change, storage); at the default of 4 it also holds the extra
+    rounds of stages wider than 4 (memos with the summaries, 10 social categories, 5 verdict
+    axes), which no engine work can remove.
 (c) `--concurrent` reports (quick_report and crunchbase alternating, one of each per project)
     enqueued at once on `--workers` real `reports` workers (threads pool, concurrency
     REPORT_WORKER_CONCURRENCY as `make run` starts them, Redis broker): all must complete,
@@ -206,9 +212,10 @@ class Figures:
     critical: float
     stages: int
     wall: float
+    exports: float = 0.0
 
 
-def figures(calls: list, wall: float) -> Figures:
+def figures(calls: list, wall: float, exports: float = 0.0) -> Figures:
     """Sequential time (sum of calls) and critical path (sum over stages of the longest call)."""
     ordered = sorted(calls, key=lambda c: c[2])
     critical, stages, stage_end, longest = 0.0, 0, None, 0.0
@@ -227,6 +234,7 @@ def figures(calls: list, wall: float) -> Figures:
         critical=critical,
         stages=stages,
         wall=wall,
+        exports=exports,
     )
 
 
@@ -311,7 +319,9 @@ def part_a(args, addresses: dict[str, str]) -> bool:
     from marketnav.db import session_scope
     from marketnav.models import ReportRun
     from marketnav.services.reports import runner
+    from marketnav.services.reports.exports import formats_for
 
+    target = args.target or (1.1 if args.ai_delay >= 2 else 1.2)
     user_id, (project_id,) = seed(1)
     for report_type in TYPES:
         runner.pipeline_for(report_type)  # imports, outside the timings
@@ -328,7 +338,7 @@ def part_a(args, addresses: dict[str, str]) -> bool:
             print(
                 f"\n(a) fan-out {fan_out:<3} {'type':12} {'AI/svc calls':>12} {'stages':>6} "
                 f"{'sequential':>10} {'critical':>9} {'wall':>7} {'wall/crit.':>10} "
-                f"{'extra':>7}",
+                f"{'extra':>7} {'exports':>8}",
                 flush=True,
             )
         for report_type in TYPES:
@@ -338,14 +348,18 @@ def part_a(args, addresses: dict[str, str]) -> bool:
                 reset_calls(addresses["control"])
                 started = time.perf_counter()
                 outcome = runner.execute(run_id, "bench")
-                wall = time.perf_counter() - started
+                exports = time.perf_counter() - started  # files written: execute returned
+                wall = outcome.finished_at - started if outcome.finished_at else exports
                 if outcome.status != "completed":
                     with session_scope() as session:
                         run = session.get(ReportRun, run_id)
                         print(f"  {report_type} {outcome.status}: {run.error_message}")
                     ok = False
                     break
-                samples.append(figures(get_calls(addresses["control"]), wall))
+                if set(outcome.files) != set(formats_for(report_type)):
+                    print(f"  {report_type}: exports written {sorted(outcome.files)}")
+                    ok = False
+                samples.append(figures(get_calls(addresses["control"]), wall, exports))
             if not samples:
                 continue
             best = sorted(samples, key=lambda f: f.wall)[len(samples) // 2]  # the median run
@@ -357,8 +371,8 @@ def part_a(args, addresses: dict[str, str]) -> bool:
                 print(
                     f"{'':18}{report_type:12} {best.ai_calls:>5} / {best.service_calls:<4} "
                     f"{best.stages:>6} {best.sequential:>9.2f}s {path:>8.2f}s "
-                    f"{best.wall:>6.2f}s {ratio:>6.2f}x {'ok' if ratio <= 1.2 else 'over'}"
-                    f" {best.wall - path:>6.2f}s",
+                    f"{best.wall:>6.2f}s {ratio:>6.2f}x {'ok' if ratio <= target else 'over'}"
+                    f" {best.wall - path:>6.2f}s {best.exports:>7.2f}s",
                     flush=True,
                 )
     return ok
@@ -453,6 +467,9 @@ def main(argv: list[str] | None = None) -> int:
         type=lambda v: [int(x) for x in v.split(",")],
         default=[4, 16],
         help="REPORT_FAN_OUT values for part (a), comma-separated (4,16)",
+    )
+    parser.add_argument(
+        "--target", type=float, default=0.0, help="wall/critical target (1.2; 1.1 from 2 s calls)"
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs per type in (a); median")
     parser.add_argument("--embedded", action="store_true", help="(a) on SQLite + polling bus")

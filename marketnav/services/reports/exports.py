@@ -1,14 +1,22 @@
 """Exports of one report version: self-contained HTML, Markdown, raw JSON, PDF, PPTX (deck).
 
 A `ReportDocument` is read from the version's sections; each format renders it. All text goes
-through the safe Markdown renderer (markdown-it + nh3) before it becomes HTML. Files are
-written to `{version prefix}/report.{ext}` at the end of a run; a download of a version whose
-file is missing renders it again from the sections.
+through the safe Markdown renderer (markdown-it + nh3) before it becomes HTML.
+
+Files are written to `{version prefix}/report.{ext}` right after the run is marked completed
+(`write_exports`, by the worker that ran it, off the run's critical path: the PDF alone takes
+0.2-1 s): the user sees the version as soon as its sections are saved. A format is listed in
+`run.files` only once its file is in the store, so until then (or when its render failed) a
+download renders it from the sections, byte for byte what the file will hold: both render the
+completed run (its completion time and summary). One writer per version, whole objects (local
+storage renames a finished temporary file, S3 puts are atomic): never a half-written file.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +27,10 @@ from marketnav.db import session_scope
 from marketnav.models import Project, Report, ReportRun, ReportSection
 from marketnav.services.reports import evidence_render
 from marketnav.services.reports.catalog import spec_for
-from marketnav.services.storage import Storage
+from marketnav.services.storage import Storage, StorageError
+
+logger = logging.getLogger(__name__)
+METADATA = "metadata.json"
 
 FORMATS: dict[str, tuple[str, str]] = {
     "html": ("html", "text/html; charset=utf-8"),
@@ -155,32 +166,64 @@ def render(doc: ReportDocument, fmt: str) -> bytes:
     raise ValueError(f"Unknown export format {fmt!r}.")
 
 
-def write_version_files(
-    run_id: int,
-    storage: Storage,
-    prefix: str,
-    *,
-    summary: dict[str, Any] | None = None,
-    generated_at: datetime | None = None,
-) -> dict[str, str]:
-    """Render every format of the run's version into the object store; format -> key.
+def _put(storage: Storage, prefix: str, fmt: str, data: bytes) -> str:
+    ext, content_type = FORMATS[fmt]
+    key = f"{prefix}report.{ext}"
+    storage.put(key, data, content_type)
+    return key
 
-    Runs write their files just before they are marked completed, so they pass the summary
-    (offline flag, sources) and the completion time the document would otherwise lack.
+
+@dataclass
+class ExportResult:
+    files: dict[str, str]  # format -> key, of the files now in the store
+    failed: dict[str, str]  # format -> error, rendered on download instead
+    seconds: float
+
+
+def write_exports(run_id: int, storage: Storage, prefix: str) -> ExportResult:
+    """Write the files of a completed run's version, then list them on the run. Never raises.
+
+    Each format is rendered and stored on its own: a failure is logged, the format stays out
+    of `run.files` and its downloads keep rendering it from the sections (the retry). The
+    version's `metadata.json` gets the list of files.
     """
-    with session_scope() as session:
-        run = session.get(ReportRun, run_id)
-        doc = load_document(session, run)
-    if summary is not None:
-        doc.summary = dict(summary)
-    doc.generated_at = generated_at or doc.generated_at
+    started = time.perf_counter()
     written: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    try:
+        with session_scope() as session:
+            run = session.get(ReportRun, run_id)
+            doc = load_document(session, run)
+            already = dict(run.files or {})
+    except Exception as err:
+        logger.exception("report run %s: exports not written (the version did not load)", run_id)
+        return ExportResult({}, {"*": f"{type(err).__name__}: {err}"}, 0.0)
     for fmt in formats_for(doc.report_type):
-        ext, content_type = FORMATS[fmt]
-        key = f"{prefix}report.{ext}"
-        storage.put(key, render(doc, fmt), content_type)
-        written[fmt] = key
-    return written
+        try:
+            written[fmt] = _put(storage, prefix, fmt, render(doc, fmt))
+        except Exception as err:
+            logger.exception(
+                "report run %s: the %s export failed; downloads render it", run_id, fmt
+            )
+            failed[fmt] = f"{type(err).__name__}: {err}"
+    try:
+        if written:
+            record_files(run_id, {**already, **written})
+        _add_files_to_metadata(storage, prefix, {**already, **written})
+    except Exception as err:  # the files are in the store; downloads render until listed
+        logger.exception("report run %s: the exports could not be listed on the run", run_id)
+        failed["record"] = f"{type(err).__name__}: {err}"
+    return ExportResult(written, failed, time.perf_counter() - started)
+
+
+def _add_files_to_metadata(storage: Storage, prefix: str, files: dict[str, str]) -> None:
+    try:
+        metadata = json.loads(storage.get(prefix + METADATA))
+    except StorageError:
+        return  # a version saved before the metadata existed
+    metadata["files"] = files
+    body = json.dumps(metadata, ensure_ascii=False, default=str).encode()
+    storage.put(prefix + METADATA, body, "application/json")
 
 
 def record_files(run_id: int, files: dict[str, str]) -> None:

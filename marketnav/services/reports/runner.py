@@ -5,8 +5,10 @@ second delivery while a live attempt holds it does nothing, even on the same nod
 type's pipeline with a heartbeat and cancel watcher on a thread of its own, then marks the run
 completed, failed or cancelled. Every write of an attempt is fenced (`runs.fenced_run`): once
 the run was re-queued and claimed by another attempt, the stale one writes nothing more.
-`recover_stalled()` (beat) re-queues runs whose heartbeat stopped and fails runs past their
-deadline.
+A completed run's export files are written after it is marked completed (and its final
+progress event is out): the user reads the version meanwhile, and a download renders any file
+not stored yet (`exports.write_exports`). `recover_stalled()` (beat) re-queues runs whose
+heartbeat stopped and fails runs past their deadline.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlmodel import select
@@ -31,6 +33,7 @@ from marketnav.models.base import utcnow
 from marketnav.services import progress, project_inputs, projects
 from marketnav.services.ai import ProjectInputsData
 from marketnav.services.errors import DomainError
+from marketnav.services.reports import exports
 from marketnav.services.reports.context import RunCancelled, RunContext, RunInfo
 from marketnav.services.reports.runs import (
     StaleAttempt,
@@ -59,6 +62,10 @@ def pipeline_for(report_type: str) -> Pipeline:
 class Outcome:
     status: str
     error: str = ""
+    # time.perf_counter() when the final status was committed and published (what the user
+    # sees), and the export files written after a completion (format -> key).
+    finished_at: float = 0.0
+    files: dict[str, str] = field(default_factory=dict)
 
 
 def _claim(run_id: int, worker: str) -> RunInfo | None:
@@ -216,7 +223,13 @@ def execute(run_id: int, worker: str = "") -> Outcome:
     except Exception as err:  # a bug: the user sees a safe message, the log the traceback
         logger.exception("report run %s crashed", run_id)
         return _finish(ctx, "failed", f"The report failed unexpectedly ({type(err).__name__}).")
-    return _finish(ctx, "completed")
+    outcome = _finish(ctx, "completed")
+    if outcome.status != "completed":
+        return outcome
+    # The run is complete for everyone; its files are written now, in this worker slot (a
+    # failure is logged and the download renders that format instead).
+    written = exports.write_exports(run_id, ctx.storage, ctx.prefix)
+    return replace(outcome, files=written.files)
 
 
 def _run_in_new_loop(coro: Awaitable[None], fan_out: int) -> None:
@@ -280,7 +293,7 @@ def _finish_fenced(ctx: RunContext, status: str, error: str) -> Outcome:
             session.add(report)
         session.add(run)
     ctx.tracker.finish(status, error)
-    return Outcome(status, error)
+    return Outcome(status, error, finished_at=time.perf_counter())
 
 
 @dataclass(frozen=True)

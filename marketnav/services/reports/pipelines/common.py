@@ -3,13 +3,14 @@
 `write_section` asks the provider chain for one markdown section (structured output with the
 model's confidence), falling back to the offline analyser's text when no key is configured.
 A failed AI call fails the step with a clear message; error text never becomes report text.
-`finish` renders the exports (HTML, Markdown, JSON, PDF, and PPTX for the deck) into the
-version's folder in the object store and writes its metadata.
+`finish` assembles the version's summary (AI sources, Data used, fact-check counts) and
+stores its metadata; the run is then completed, and the exports (HTML, Markdown, JSON, PDF,
+and PPTX for the deck) are written after that (`runner.execute` -> `exports.write_exports`),
+off the run's critical path.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,6 @@ from sqlmodel import select
 
 from marketnav.db import session_scope
 from marketnav.models import ReportSection
-from marketnav.models.base import utcnow
 from marketnav.services.ai import OFFLINE_LABEL, acomplete_structured, calls_for_subject
 from marketnav.services.ai.providers import OFFLINE_NAME
 from marketnav.services.ai.structured import dump_for_prompt
@@ -83,6 +83,17 @@ async def write_section(
     return outcome.value
 
 
+# What `finish` adds to the run's summary (html_gen's checkpoint).
+ASSEMBLED = (
+    "ai_sources",
+    "offline_analysis",
+    "ai_cost_usd",
+    "data_used",
+    "demo_data",
+    "unsupported_claims",
+)
+
+
 def record_ai_sources(ctx: RunContext) -> None:
     """Which providers wrote this version, from its call records (complete on a resumed run)."""
     usage = calls_for_subject("report_run", ctx.info.run_id)
@@ -110,32 +121,31 @@ def record_evidence_summary(ctx: RunContext) -> None:
 
 
 async def finish(ctx: RunContext, changes_summary: str) -> None:
-    """The closing steps: `html_gen` (when the type has it) renders, `save` stores."""
+    """The closing steps: `html_gen` (when the type has it) assembles, `save` stores.
+
+    `html_gen` ("Generating Report") gathers what every rendering of the version shows besides
+    its sections: the AI sources, the Data used lines, the claims the fact check could not
+    support (its checkpoint, so a resumed run keeps them). `save` writes the version's
+    `metadata.json`. The files themselves are rendered once the run is completed (the PDF
+    takes up to a second, and the version is readable in the app without it).
+    """
     ctx.changes_summary = changes_summary
-    record_ai_sources(ctx)
-    record_evidence_summary(ctx)
-    has_html_step = "html_gen" in ctx.tracker.step_keys
 
-    async def render() -> dict[str, str]:
-        # PDF/PPTX rendering and the object-store writes block for seconds: off the loop, so
-        # progress events and cancellation keep flowing meanwhile.
-        return await asyncio.to_thread(
-            exports.write_version_files,
-            ctx.info.run_id,
-            ctx.storage,
-            ctx.prefix,
-            summary=ctx.summary,
-            generated_at=utcnow(),
-        )
+    async def assemble() -> dict[str, Any]:
+        record_ai_sources(ctx)
+        record_evidence_summary(ctx)
+        return {k: ctx.summary[k] for k in ASSEMBLED}
 
-    files: dict[str, str] = {}
-    if has_html_step:
-        files = await ctx.step("html_gen", render)
+    if "html_gen" in ctx.tracker.step_keys:
+        assembled = await ctx.step("html_gen", assemble)
+        ctx.summary.pop("empty_sources", None)  # in data_used (a resumed run's checkpoint too)
+        ctx.summary.update(assembled)
+    else:
+        await assemble()
 
     async def save() -> dict[str, Any]:
-        written = files if has_html_step else await render()
-        ctx.save_json(
-            "metadata.json",
+        key = ctx.save_json(
+            exports.METADATA,
             {
                 "run_id": ctx.info.run_id,
                 "report_id": ctx.info.report_id,
@@ -145,10 +155,9 @@ async def finish(ctx: RunContext, changes_summary: str) -> None:
                 "version": ctx.info.version,
                 "inputs_hash": ctx.info.inputs_hash,
                 "summary": ctx.summary,
-                "files": written,
+                "files": {},  # listed once written, after the run completed
             },
         )
-        exports.record_files(ctx.info.run_id, written)
-        return written
+        return {"metadata": key}
 
     await ctx.step("save", save)
