@@ -35,6 +35,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.report_load import ReportLoad
 from tests.support.postgres_database import throwaway_database
 from tests.support.report_stack import PET_INPUTS
 
@@ -43,7 +44,6 @@ BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 TOKEN = "bench-service-token"
-REPORT_TYPES = ("quick_report", "crunchbase")
 # One JSON answer valid for every structured call the two report types make: Crunchbase
 # keywords, the target description, and markdown sections / memos / summaries.
 WORK_ANSWER = {
@@ -273,93 +273,6 @@ class Chat:
                 if kind == "failed" or message["offline"] or first is None or picked is None:
                     raise RuntimeError(f"reply {reply_id} did not stream: {message}")
                 return Sample(posted, picked, first, at - started)
-
-
-class ReportLoad:
-    """Keeps `target` report runs queued or running, starting new ones as runs finish.
-
-    New runs go to the report type with the fewest active runs (quick_report and crunchbase
-    alternate), on a project where that type is not already active.
-    """
-
-    def __init__(self, user_id: int, project_ids: list[int], target: int) -> None:
-        self.user_id, self.project_ids, self.target = user_id, project_ids, target
-        self.started = 0
-        self.finished: dict[tuple[str, str], int] = {}
-        self.errors: list[str] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._seen: set[int] = set()
-
-    def _active(self, session) -> list:
-        from sqlmodel import select
-
-        from marketnav.models import Report, ReportRun
-
-        rows = session.exec(
-            select(ReportRun, Report).join(Report, Report.id == ReportRun.report_id)
-        ).all()
-        for run, report in rows:
-            if run.status in ("completed", "failed", "cancelled") and run.id not in self._seen:
-                self._seen.add(run.id)
-                key = (report.report_type, run.status)
-                self.finished[key] = self.finished.get(key, 0) + 1
-                if run.status != "completed":
-                    self.errors.append(f"{report.report_type} {run.status}: {run.error_message}")
-        return [(run, report) for run, report in rows if run.status in ("queued", "running")]
-
-    def top_up(self) -> None:
-        from marketnav.db import session_scope
-        from marketnav.models import User
-        from marketnav.services.reports import runs
-        from tasks import reports as report_tasks
-
-        new = []
-        with session_scope() as session:
-            active = self._active(session)
-            busy = {(report.project_id, report.report_type) for _, report in active}
-            user = session.get(User, self.user_id)
-            while len(busy) < self.target:
-                counts = {t: sum(1 for _, r in busy if r == t) for t in REPORT_TYPES}
-                free = [
-                    (counts[t], t, p) for t in REPORT_TYPES for p in self.project_ids
-                    if (p, t) not in busy
-                ]  # fmt: skip
-                if not free:
-                    break
-                _, report_type, project_id = min(free)
-                new.append(runs.start(session, user, project_id, report_type).id)
-                busy.add((project_id, report_type))
-        for run_id in new:
-            report_tasks.enqueue(run_id)
-            self.started += 1
-
-    def running(self) -> int:
-        from sqlmodel import func, select
-
-        from marketnav.db import session_scope
-        from marketnav.models import ReportRun
-
-        with session_scope() as session:
-            return session.exec(
-                select(func.count()).select_from(ReportRun).where(ReportRun.status == "running")
-            ).one()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(0.25):
-            try:
-                self.top_up()
-            except Exception as err:  # keep the load going; report at the end
-                self.errors.append(f"top-up: {err}")
-
-    def __enter__(self) -> ReportLoad:
-        self.top_up()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
 
 
 async def measure(args, ai_url: str, ids: dict) -> tuple[Phase, Phase, ReportLoad]:

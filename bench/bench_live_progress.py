@@ -6,7 +6,8 @@ For each stack -- production-like (PostgreSQL, Redis for broker, state and bus, 
 two backend workers) and the embedded defaults (SQLite, database-polling bus, one worker) --
 the app is started with the run script (`tests/support/live_stack.py`), a user signs up in
 headless Chromium, opens a project in two tabs and starts a Crunchbase Analysis from the first;
-the real reports worker runs it against the OpenAI-compatible test server. The bench process
+the real reports worker runs it against the OpenAI-compatible test server while
+`--background-runs` (10) other runs of that user go on (`bench/report_load.py`). The bench process
 subscribes to the project's progress subject and keeps every snapshot's `published_at` (set by
 the worker right before it publishes); a MutationObserver in each tab records when each
 progress value first appears in the card. Latency = first DOM appearance - first publication
@@ -35,12 +36,16 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def latencies(shown: list[list], published: dict[float, float]) -> tuple[list[float], int]:
-    """(ms from first publish to first DOM appearance per value, values published never shown)."""
+    """(ms from first publish to first DOM appearance per value, values published never shown).
+
+    A value the page showed before the worker published it (the card read from the database
+    by the start event, e.g. the first step's share) is no bus latency and is left out.
+    """
     first_shown: dict[float, float] = {}
     for value, at in shown:
         first_shown.setdefault(float(value), at)
     found = [first_shown[v] - published[v] * 1000 for v in published if v in first_shown]
-    return found, len([v for v in published if v not in first_shown])
+    return [ms for ms in found if ms >= 0], len([v for v in published if v not in first_shown])
 
 
 def reload_times(page, name: str, count: int) -> list[float]:
@@ -70,10 +75,12 @@ def measure(label: str, redis: bool, temp: Path, args) -> dict:
         sign_up,
     )
     from tests.support.live_stack import live_stack, record_progress, recorded
-    from tests.support.report_stack import ProgressRecorder
+    from tests.support.report_stack import ProgressRecorder, wait_until
 
     print(f"\n{label}:", flush=True)
     extra = {"REPORT_FAN_OUT": "2", **dict(pair.split("=", 1) for pair in args.env)}
+    if args.background_runs:  # every background run and the measured one run at once
+        extra["REPORT_WORKER_CONCURRENCY"] = str(args.background_runs + 2)
     workers = 2 if redis else 1
     with live_stack(temp, redis=redis, web_workers=workers, ai_delay=0.3, extra_env=extra) as live:
         for key in ("VAR_DIR", "REDIS_URL", "DATABASE_URL"):
@@ -83,7 +90,8 @@ def measure(label: str, redis: bool, temp: Path, args) -> dict:
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            first = sign_up(browser, live.url, DESKTOP, "Bench Live").page
+            person = sign_up(browser, live.url, DESKTOP, "Bench Live")
+            first = person.page
             url = create_project(first, "Live bench")
             fill_inputs(first)
             project_id = int(url.rstrip("/").rsplit("/", 1)[-1])
@@ -91,7 +99,11 @@ def measure(label: str, redis: bool, temp: Path, args) -> dict:
             second.context.add_cookies(first.context.cookies())
             second.goto(url)
             expect(second.get_by_test_id("project-name")).to_have_text("Live bench")
-            with ProgressRecorder(subject_for_project(project_id)) as bus:
+            load = background_load(person.email, args.background_runs)
+            with load, ProgressRecorder(subject_for_project(project_id)) as bus:
+                if args.background_runs:
+                    wait_until(lambda: load.running() >= args.background_runs, 120)
+                running_at_start = load.running()
                 for page in (first, second):
                     record_progress(page, REPORT)
                 first.get_by_test_id(f"start-{REPORT}").click()
@@ -99,12 +111,17 @@ def measure(label: str, redis: bool, temp: Path, args) -> dict:
                     expect(page.get_by_test_id(f"report-card-{REPORT}")).to_have_attribute(
                         "data-status", "completed", timeout=300_000
                     )
+                running_at_end = load.running()
                 events = [e for e in bus.snapshot() if e.get("type") == "report_progress"]
             published: dict[float, float] = {}
             for event in events:
                 if event.get("status") == "running":
                     published.setdefault(float(event["progress"]), float(event["published_at"]))
-            figures = {"published values": len(published), "verbose": args.verbose}
+            figures = {
+                "published values": len(published),
+                "verbose": args.verbose,
+                "other runs": (running_at_start, running_at_end, load.errors),
+            }
             for tab, page in (("starting tab", first), ("watching tab", second)):
                 found, missed = latencies(recorded(page)["progress"], published)
                 figures[tab] = (found, missed)
@@ -129,7 +146,26 @@ def measure(label: str, redis: bool, temp: Path, args) -> dict:
     return figures
 
 
+def background_load(email: str, runs: int):
+    """`runs` report runs kept going on other projects of the user (`bench.report_load`)."""
+    from sqlmodel import select
+
+    from bench.report_load import ReportLoad, make_projects
+    from marketnav.db import session_scope
+    from marketnav.models import User
+    from tests.support.report_stack import PET_INPUTS
+
+    with session_scope() as session:
+        user_id = session.exec(select(User.id).where(User.email == email)).one()
+    return ReportLoad(user_id, make_projects(user_id, runs, PET_INPUTS) if runs else [], runs)
+
+
 def _print(figures: dict) -> None:
+    at_start, at_end, errors = figures["other runs"]
+    print(
+        f"  other runs going: {at_start} when the measured run started, {at_end} when it ended"
+        f" (+ the measured one); load errors {len(errors)}"
+    )
     print(f"  progress values published: {figures['published values']}")
     for tab in ("starting tab", "watching tab"):
         found, missed = figures[tab]
@@ -159,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reloads", type=int, default=20, help="reloads per phase (20)")
     parser.add_argument("--stack", choices=["redis", "embedded", "both"], default="both")
+    parser.add_argument(
+        "--background-runs",
+        type=int,
+        default=10,
+        help="report runs kept going on other projects meanwhile (10, the issue's target load)",
+    )
     parser.add_argument("--verbose", action="store_true", help="print every value's latency")
     parser.add_argument(
         "--env", action="append", default=[], metavar="KEY=VALUE", help="extra stack setting"

@@ -78,3 +78,17 @@ def run_report(db: Session, user: User, project: Project, report_type: str = "qu
     assert outcome.status == "completed", outcome
     db.expire_all()
     return db.get(ReportRun, run.id)
+
+
+def reported_project(db: Session, monkeypatch) -> tuple[User, Project]:
+    """Olga Owner's project "Pets" with a completed Quick Report (offline, no market service:
+    the Crunchbase service address is unreachable), e.g. for share links to it."""
+    from tests.conftest import clear_caches
+
+    monkeypatch.setenv("CRUNCHBASE_API_URL", "http://127.0.0.1:9")
+    clear_caches()
+    owner = make_user(db, "Olga Owner")
+    project = make_project(db, owner, "Pets")
+    fill_inputs(db, owner, project)
+    run_report(db, owner, project)
+    return owner, project

@@ -14,8 +14,7 @@ from marketnav.state.project import ProjectState
 from marketnav.state.session import FIELDS_MESSAGE, SessionState
 from marketnav.state.share import ShareState
 from marketnav.state.share_links import ShareLinksState
-from tests.conftest import clear_caches
-from tests.factories import fill_inputs, make_project, make_user, run_report
+from tests.factories import reported_project
 from tests.support.session_cookie import make_state, sign_in
 
 PASSWORD = "correct horse battery"
@@ -104,12 +103,7 @@ def test_assistant_modes_do_not_follow_the_user_to_another_project(db):
 
 @pytest.fixture
 def link(db, monkeypatch):
-    monkeypatch.setenv("CRUNCHBASE_API_URL", "http://127.0.0.1:9")
-    clear_caches()
-    owner = make_user(db, "Olga Owner")
-    project = make_project(db, owner, "Pets")
-    fill_inputs(db, owner, project)
-    run_report(db, owner, project)
+    owner, project = reported_project(db, monkeypatch)
     created = share_links.create(db, owner, project.id, "quick_report", password="open sesame")
     plain = share_links.create(db, owner, project.id, "quick_report")
     db.commit()

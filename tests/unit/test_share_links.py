@@ -18,22 +18,17 @@ from marketnav.services.permissions import Role
 from tests.conftest import clear_caches
 from tests.factories import (
     add_member,
-    fill_inputs,
     make_project,
     make_user,
     personal_org_id,
+    reported_project,
     run_report,
 )
 
 
 @pytest.fixture
 def shared(db, monkeypatch):
-    monkeypatch.setenv("CRUNCHBASE_API_URL", "http://127.0.0.1:9")
-    clear_caches()
-    owner = make_user(db, "Olga Owner")
-    project = make_project(db, owner, "Pets")
-    fill_inputs(db, owner, project)
-    run_report(db, owner, project)
+    owner, project = reported_project(db, monkeypatch)
     return db, owner, project
 
 

@@ -12,19 +12,13 @@ from marketnav.models import ShareLink, ShareUnlock
 from marketnav.models.base import utcnow
 from marketnav.services import share_links, share_unlocks
 from marketnav.services.sessions import tagged_digest
-from tests.conftest import clear_caches
-from tests.factories import fill_inputs, make_project, make_user, run_report
+from tests.factories import reported_project
 
 
 @pytest.fixture
 def links(db, monkeypatch):
     """Two protected links to one completed report: (db, first link, second link)."""
-    monkeypatch.setenv("CRUNCHBASE_API_URL", "http://127.0.0.1:9")
-    clear_caches()
-    owner = make_user(db, "Olga Owner")
-    project = make_project(db, owner, "Pets")
-    fill_inputs(db, owner, project)
-    run_report(db, owner, project)
+    owner, project = reported_project(db, monkeypatch)
     first = share_links.create(db, owner, project.id, "quick_report", password="open sesame")
     second = share_links.create(db, owner, project.id, "quick_report", password="open sesame")
     db.commit()

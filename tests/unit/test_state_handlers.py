@@ -18,8 +18,7 @@ from marketnav.state.project import ProjectState
 from marketnav.state.session import SessionState
 from marketnav.state.share import ShareState
 from marketnav.web import cookies
-from tests.conftest import clear_caches
-from tests.factories import fill_inputs, make_project, make_user, run_report
+from tests.factories import reported_project
 from tests.support.session_cookie import (
     cookie_from,
     exchange,
@@ -140,12 +139,7 @@ def test_wrong_passwords_through_the_handler_exhaust_the_client_budget(db):
 @pytest.fixture
 def protected_link(db, monkeypatch) -> str:
     """The token of a password-protected link to a completed Quick Report."""
-    monkeypatch.setenv("CRUNCHBASE_API_URL", "http://127.0.0.1:9")
-    clear_caches()
-    owner = make_user(db, "Olga Owner")
-    project = make_project(db, owner, "Pets")
-    fill_inputs(db, owner, project)
-    run_report(db, owner, project)
+    owner, project = reported_project(db, monkeypatch)
     created = share_links.create(db, owner, project.id, "quick_report", password="open sesame")
     db.commit()
     return created.token
