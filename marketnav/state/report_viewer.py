@@ -132,6 +132,8 @@ class ReportViewerState(ReportContentState):
         for name in ("can_run", "can_share", "blocked", "versions", "latest_version", "outdated"):
             setattr(self, name, getattr(page, name))
         self.active, self.last_failure = page.active, page.last_failure
+        if page.active:  # read now: a late bus event built before this read is older
+            self._rv_seen = (page.active["run_id"], page.active["published_at"])
         self.version_missing = page.version_missing
 
     def _read(self, project_id: int | None = None, report_type: str | None = None) -> None:

@@ -84,7 +84,19 @@ class ReportsState(PageState):
     def _reload_card(self, report_type: str) -> None:
         with session_scope() as db:
             card = views.card(db, self.current_user(db), self.reports_project_id, report_type)
+        self._remember_read([card])
         self._set_card(card)
+
+    def _remember_read(self, cards: list[dict]) -> None:
+        """Cards just read from the database hold every snapshot published before the read
+        (its `published_at`): a bus event built earlier that arrives late (a listener behind
+        under load) must not take the card back, so it counts as seen."""
+        seen = dict(self._progress_seen)
+        for card in cards:
+            snapshot = card.get("snapshot") or {}
+            if snapshot.get("run_id") and snapshot.get("published_at"):
+                seen[card["type"]] = (snapshot["run_id"], float(snapshot["published_at"]))
+        self._progress_seen = seen
 
     def _guard(self, report_type: str) -> bool:
         if report_type not in REPORT_TYPES or self.busy.get(report_type):
@@ -141,6 +153,7 @@ class ReportsState(PageState):
             cards = views.project_cards(
                 db, self.current_user(db), project_id or self.reports_project_id
             )
+        self._remember_read(cards)
         self.cards = {c["type"]: present(c) for c in cards}
 
     @rx.event

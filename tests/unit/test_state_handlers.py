@@ -18,7 +18,7 @@ from marketnav.state.project import ProjectState
 from marketnav.state.session import SessionState
 from marketnav.state.share import ShareState
 from marketnav.web import cookies
-from tests.factories import reported_project
+from tests.factories import COMPLETE_INPUTS, reported_project
 from tests.support.session_cookie import (
     cookie_from,
     exchange,
@@ -405,3 +405,43 @@ def test_a_session_store_outage_keeps_the_user_on_the_page_with_a_clear_message(
     assert "/login" not in str(answer)
     login_page = make_state(SessionState, "/login", token)
     assert "session store cannot be reached" in str(login_page.redirect_if_logged_in())
+
+
+def test_a_card_read_from_the_database_is_never_taken_back_by_a_late_older_event(db):
+    """Under load a listener is behind: a finished run re-reads every card from the database,
+    and events of another run built before that read may still be queued. They must not take
+    that card back (bench_live_load counted such inversions at 200 tabs)."""
+    from marketnav.models import ReportRun, User
+    from marketnav.services import projects
+    from marketnav.services.reports import runs
+    from marketnav.services.reports.tracker import ReportProgressTracker
+    from marketnav.state.reports import ReportsState
+
+    token = signed_up(db)
+    _, project_id = _project_state(db, token)
+    user = db.exec(select(User)).one()
+    projects.save_inputs(db, user, project_id, COMPLETE_INPUTS)
+    run = runs.start(db, user, project_id, "quick_report")
+    run.status, run.worker = "running", "w1#attempt"
+    db.add(run)
+    db.commit()
+    tracker = ReportProgressTracker(
+        run.id, run.report_id, project_id, "quick_report", worker="w1#attempt"
+    )
+    tracker.start_step("init")
+    older = tracker.snapshot()  # built now, delivered late
+    tracker.complete_step("init")
+    tracker.start_step("api_search")
+    tracker.update_step_progress("api_search", 50)
+    state = make_state(ReportsState, f"/projects/{project_id}", token)
+    state.load()  # reads the card: 45%
+    assert state.cards["quick_report"]["progress"] == 45
+    generation = state.reports_listener
+    assert state._apply_batch(generation, [older])
+    assert state.cards["quick_report"]["progress"] == 45  # not back to 0
+    newer = tracker.snapshot()
+    newer["progress"] = 60
+    assert state._apply_batch(generation, [newer])
+    assert state.cards["quick_report"]["progress"] == 60
+    db.expire_all()
+    assert db.get(ReportRun, run.id).status == "running"

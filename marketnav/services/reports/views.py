@@ -203,4 +203,7 @@ def present_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
         "eta_text": format_seconds(remaining) if remaining > 0 else "",
         "eta_confidence": eta.get("confidence", ""),
         "failed_step_error": next((s["error"] for s in steps if s.get("error")), ""),
+        # When it was built: a snapshot read from the database holds everything published
+        # before then, so a page drops bus events older than it (never go back).
+        "published_at": float(snapshot.get("published_at") or 0),
     }
