@@ -34,11 +34,6 @@ DETAIL_ICONS = (
     ("data_loaded", "circle-check", "var(--green-10)"),
     ("error", "triangle-alert", "var(--red-10)"),
 )
-DETAIL_COLOURS = (
-    ("data_missing", "var(--red-11)"),
-    ("data_loaded", "var(--green-11)"),
-    ("error", "var(--red-11)"),
-)
 
 
 def _detail_icon(kind: rx.Var) -> rx.Component:
@@ -53,20 +48,20 @@ def _detail_icon(kind: rx.Var) -> rx.Component:
 
 
 def _detail(detail: rx.Var) -> rx.Component:
-    """One live detail (presented by `views.present_detail`: message and names are text)."""
+    """One live detail (presented by `views.present_detail`: message and names are text).
+
+    Plain elements styled by class (`.mn-detail`, `.mn-detail-<type>` in assets/styles.css):
+    the feed re-renders on every progress snapshot, and theme components cost more.
+    """
     kind = detail["type"].to(str)
     names = detail["names"].to(str)
-    return rx.hstack(
+    return rx.el.div(
         _detail_icon(kind),
-        rx.text(
+        rx.el.span(
             detail["message"].to(str),
-            rx.cond(names != "", rx.text.span(" - ", names, color_scheme="gray")),
-            size="1",
-            color=rx.match(kind, *DETAIL_COLOURS, "inherit"),
+            rx.cond(names != "", rx.el.span(" - ", names, class_name="mn-detail-names")),
         ),
-        spacing="1",
-        align="center",
-        class_name="mn-detail",
+        class_name=f"mn-detail mn-detail-{kind}",
         custom_attrs={"data-testid": "step-detail"},
     )
 
@@ -95,11 +90,15 @@ def _step(step: rx.Var) -> rx.Component:
         ),
         rx.cond(
             (details.length() > 0) & (status != "pending"),
-            rx.vstack(
+            rx.el.div(
+                rx.cond(
+                    step["earlier_details"].to(int) > 0,
+                    rx.el.div(
+                        step["earlier_details"], " earlier", class_name="mn-detail mn-detail-more"
+                    ),
+                ),
                 rx.foreach(details, _detail),
-                spacing="0",
-                padding_left="26px",
-                width="100%",
+                class_name="mn-feed",
                 custom_attrs={"data-testid": "step-details"},
             ),
         ),

@@ -392,7 +392,7 @@ class ReportViewerState(ReportContentState):
             if event.get("run_id", 0) < self.active.get("run_id", 0):
                 return False  # an older run's late event
             seen = (event.get("run_id", 0), float(event.get("published_at") or 0))
-            if seen[0] == self._rv_seen[0] and seen[1] < self._rv_seen[1]:
+            if seen[1] and seen[0] == self._rv_seen[0] and seen[1] < self._rv_seen[1]:
                 return False  # built before the snapshot already shown (never go back)
             self._rv_seen = seen
             if event.get("status") in FINAL:

@@ -293,7 +293,7 @@ class ReportsState(PageState):
                 return  # an older run's late event
             published = float(event.get("published_at") or 0)
             seen_run, seen_at = self._progress_seen.get(report_type, (0, 0.0))
-            if event["run_id"] == seen_run and published < seen_at:
+            if published and event["run_id"] == seen_run and published < seen_at:
                 return  # built before the snapshot already shown (never go back)
             self._progress_seen = {**self._progress_seen, report_type: (event["run_id"], published)}
             card.update(

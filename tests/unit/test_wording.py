@@ -42,3 +42,17 @@ def test_live_details_are_text_never_records():
     assert all(isinstance(shown[k], str) for k in ("type", "message", "names"))
     bare = present_detail({"type": "keyword", "message": "pet sitting"})
     assert bare["names"] == "" and bare["data"] == {}
+
+
+def test_the_live_feed_shows_the_newest_rows_and_counts_the_rest():
+    from marketnav.services.reports.views import FEED_ROWS, present_snapshot
+
+    details = [{"type": "keyword", "message": f"keyword {n}"} for n in range(20)]
+    step = {"key": "api_search", "number": 1, "name": "Search", "status": "running"}
+    steps = [{**step, "details": details, "detail_count": 34}, {**step, "key": "b", "details": []}]
+    shown = present_snapshot({"status": "running", "steps": steps})["steps"]
+    assert [d["message"] for d in shown[0]["details"]] == [
+        f"keyword {n}" for n in range(20 - FEED_ROWS, 20)
+    ]
+    assert shown[0]["earlier_details"] == 34 - FEED_ROWS  # all the step had, not only the event's
+    assert shown[1]["details"] == [] and shown[1]["earlier_details"] == 0

@@ -171,6 +171,10 @@ def present_detail(detail: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Live feed rows shown per step (the newest); the rest is counted ("12 earlier").
+FEED_ROWS = 6
+
+
 def present_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
     """A run's progress snapshot with display strings (step timings, ETA) for the page."""
     if not snapshot:
@@ -185,8 +189,12 @@ def present_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
             timing = "…"
         else:
             timing = "~" + format_seconds(estimates.get(step["key"], {}).get("avg_duration") or 0)
-        details = [present_detail(d) for d in step.get("details") or []]
-        steps.append({**step, "details": details, "timing": timing})
+        events = step.get("details") or []
+        # The newest few: a card re-renders its feed on every snapshot, and 20 rows per step
+        # made the tab that started a run (its timeline open) the slowest to show progress.
+        details = [present_detail(d) for d in events[-FEED_ROWS:]]
+        earlier = max(0, int(step.get("detail_count") or len(events)) - len(details))
+        steps.append({**step, "details": details, "earlier_details": earlier, "timing": timing})
     remaining = eta.get("remaining_seconds") or 0
     return {
         "run_id": snapshot.get("run_id", 0),
