@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # over when another worker asks, instead of a lock, read and write in Redis per update.
     # Measured (bench_live_progress): progress in a watching tab p50 43 -> 20 ms, p95 373 -> 142.
     state_oplock: bool = True
+    # Niceness `make run` adds to the report worker and the market-data services (0-19): report
+    # runs are batch work, and on a small machine they took the CPU the pages need to show
+    # progress (the web app and the chat worker keep the normal priority).
+    background_nice: int = Field(10, ge=0, le=19)
     session_ttl_hours: int = 24 * 7
     # argon2id cost; the defaults follow argon2-cffi's RFC 9106 low-memory profile.
     argon2_time_cost: int = 3

@@ -84,6 +84,7 @@ class Child:
     restarts: int = 0
     quick_failures: int = 0
     restart_at: float | None = None
+    nice: int = 0  # added to the child's niceness: batch work yields the CPU to the pages
 
 
 class Stack:
@@ -100,11 +101,15 @@ class Stack:
     def procs(self) -> list[tuple[str, subprocess.Popen]]:
         return [(c.name, c.proc) for c in self.children if c.proc is not None]
 
-    def start(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> None:
-        self.add(name, lambda: (args, extra_env or {}))
+    def start(
+        self, name: str, args: list[str], extra_env: dict[str, str] | None = None, nice: int = 0
+    ) -> None:
+        self.add(name, lambda: (args, extra_env or {}), nice)
 
-    def add(self, name: str, command: Callable[[], tuple[list[str], dict[str, str]]]) -> None:
-        child = Child(name, command)
+    def add(
+        self, name: str, command: Callable[[], tuple[list[str], dict[str, str]]], nice: int = 0
+    ) -> None:
+        child = Child(name, command, nice=nice)
         self.children.append(child)
         self._spawn(child)
         print(f"  started {name} (pid {child.proc.pid})", flush=True)
@@ -112,7 +117,14 @@ class Stack:
     def _spawn(self, child: Child) -> None:
         args, extra_env = child.command()
         env = {**self.env, **extra_env}
-        child.proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
+        niceness = child.nice
+        child.proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=(lambda: os.nice(niceness)) if niceness else None,
+        )
         child.started_at, child.restart_at = time.monotonic(), None
 
     def supervise(self, now: float | None = None) -> None:
@@ -204,7 +216,9 @@ def main() -> int:
     ):
         service_port = str(urlparse(url).port)
         stack.start(
-            f"{service}_api", [python, "-m", f"scraper_services.{service}", "--port", service_port]
+            f"{service}_api",
+            [python, "-m", f"scraper_services.{service}", "--port", service_port],
+            nice=settings.background_nice,
         )
     if not args.no_worker:
         celery = str(VENV_BIN / "celery")
@@ -220,6 +234,7 @@ def main() -> int:
             [celery, "-A", "tasks.celery_app", "worker", "-Q", "reports", "-n", "reports@%h",
              "--pool", "threads", "--concurrency", str(settings.report_worker_concurrency),
              "--loglevel", "INFO"],
+            nice=settings.background_nice,
         )  # fmt: skip
         stack.start("celery-beat", [celery, "-A", "tasks.celery_app", "beat", "--loglevel", "INFO"])
         if args.flower:

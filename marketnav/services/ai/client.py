@@ -13,9 +13,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from openai import OpenAI
 from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -32,6 +31,10 @@ from marketnav.services.ai.records import CallContext, CallOutcome, record_call
 from marketnav.services.ai.results import Completion, TokenUsage, ToolCall
 from marketnav.settings import get_settings
 
+if TYPE_CHECKING:  # the SDK is imported on first use: every process imports this module, and
+    # openai's types cost about 0.3 s of start-up (the web app never calls a provider itself)
+    from openai import OpenAI
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -47,6 +50,8 @@ def sdk_client(provider: ProviderConfig, timeout: float | None = None) -> OpenAI
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
+            from openai import OpenAI
+
             client = OpenAI(
                 api_key=provider.api_key.get_secret_value(),
                 base_url=provider.base_url,

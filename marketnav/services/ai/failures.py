@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import openai
-
 from marketnav.services.errors import DomainError
 
 RETRYABLE_KINDS = frozenset(
@@ -53,6 +51,8 @@ def classify_exception(error: BaseException) -> ProviderCallError:
     """Map an SDK / transport exception to a ProviderCallError kind."""
     if isinstance(error, ProviderCallError):
         return error
+    import openai  # loaded already by the client that raised (imported lazily: start-up)
+
     if isinstance(error, openai.APITimeoutError):
         return ProviderCallError("timeout", "request timed out")
     if isinstance(error, openai.APIConnectionError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import openai
 from pydantic import BaseModel
 
 from marketnav.services.ai.client import sdk_client
@@ -31,6 +30,8 @@ class ProviderStatus(BaseModel):
 
 def probe(provider: ProviderConfig, timeout: float = HEALTH_TIMEOUT_SECONDS) -> ProviderStatus:
     """List the provider's models (no tokens spent); fall back to a 1-token completion."""
+    import openai  # lazily, as in `client` (start-up time)
+
     client = sdk_client(provider, timeout)
     started = time.perf_counter()
     try:
