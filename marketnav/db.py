@@ -29,7 +29,15 @@ def get_engine() -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    idle_ms = get_settings().db_idle_transaction_timeout_seconds * 1000
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        # libpq options: the server, not the client, ends a transaction whose process froze.
+        connect_args={"options": f"-c idle_in_transaction_session_timeout={idle_ms}"},
+    )
 
 
 @contextmanager

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
 
     # Data and infrastructure. Empty means "embedded default".
     database_url: str = ""
+    # PostgreSQL ends a transaction left idle this long (idle_in_transaction_session_timeout):
+    # a worker frozen inside one (a stalled machine) otherwise holds its row locks for good,
+    # and the worker that took its run over waits on them forever. Every transaction of the
+    # app is short; keep this below REPORT_HEARTBEAT_TIMEOUT_SECONDS.
+    db_idle_transaction_timeout_seconds: int = Field(60, ge=1)
     redis_url: str = ""
     s3_endpoint: str = ""
     s3_access_key: SecretStr = SecretStr("")

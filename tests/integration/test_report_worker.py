@@ -65,6 +65,9 @@ def report_env(tmp_path, monkeypatch, fake_ai):
             **service_env,
             **ai_env(fake_ai, PROVIDER),
             "REPORT_HEARTBEAT_TIMEOUT_SECONDS": str(HEARTBEAT_TIMEOUT),
+            # Below the heartbeat timeout, as in production: a frozen worker's locks are gone
+            # by the time its run is taken over.
+            "DB_IDLE_TRANSACTION_TIMEOUT_SECONDS": str(HEARTBEAT_TIMEOUT - 2),
         }
         for key, value in values.items():
             monkeypatch.setenv(key, value)

@@ -12,7 +12,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from celery.result import AsyncResult
@@ -22,6 +25,7 @@ from marketnav.models import ReportRun
 from marketnav.models.base import utcnow
 from marketnav.services.reports import runner, runs
 from tests import ai_fixtures
+from tests.conftest import clear_caches
 from tests.integration import test_report_worker
 from tests.integration.test_report_worker import (
     FINAL,
@@ -62,6 +66,9 @@ def test_a_stalled_worker_s_attempt_writes_nothing_after_another_worker_took_the
         first_task = wait_until(lambda: _run(db, run_id).celery_task_id, 30)
         holder = wait_until(lambda: _run(db, run_id).worker, 30)
         assert holder and first_task, first.tail()
+        # Synchronise on the keyword request reaching the AI server (the call is in flight;
+        # freezing mid-transaction is the next test's case).
+        assert wait_until(lambda: report_env.request_count(PROVIDER) >= 1, 30), first.tail()
         os.killpg(first.proc.pid, signal.SIGSTOP)  # the machine stalls: no heartbeat, no writes
         try:
             assert wait_until(
@@ -85,6 +92,58 @@ def test_a_stalled_worker_s_attempt_writes_nothing_after_another_worker_took_the
     assert (after.status, after.worker, after.progress) == ("completed", taken_by, 100)
     assert {s.section_key: (s.id, s.markdown) for s in _sections(db, run_id)} == sections
     assert {k: (s.status, s.completed_at) for k, s in _steps(db, run_id).items()} == steps
+
+
+# A worker process that takes the run row's lock, as every write of an attempt does, and
+# freezes (SIGSTOP) before its transaction ends: a machine that stalls mid-write.
+FROZEN_WRITER = """
+import os, signal, sys
+from marketnav.db import session_scope
+from marketnav.services.reports import runs
+with session_scope() as session:
+    runs.fenced_run(session, int(sys.argv[1]), sys.argv[2])
+    print("locked", flush=True)
+    os.kill(os.getpid(), signal.SIGSTOP)
+"""
+
+
+def _stopped(pid: int) -> bool:
+    return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("T")
+
+
+@pytest.mark.postgres
+def test_a_worker_frozen_inside_a_transaction_does_not_hold_the_run_for_good(pg_db, monkeypatch):
+    """CI once saw the worker that took a run over wait for ever on the frozen attempt's row
+    locks: PostgreSQL now ends a transaction left idle past DB_IDLE_TRANSACTION_TIMEOUT_SECONDS."""
+    monkeypatch.setenv("DB_IDLE_TRANSACTION_TIMEOUT_SECONDS", "2")
+    clear_caches()
+    user, project = _project(pg_db)
+    run = runs.start(pg_db, user, project.id, "quick_report")
+    run.status, run.worker, run.heartbeat_at = "running", "a#1", utcnow()
+    pg_db.add(run)
+    pg_db.commit()
+    root = Path(__file__).resolve().parents[2]
+    frozen = subprocess.Popen(
+        [sys.executable, "-c", FROZEN_WRITER, str(run.id), "a#1"], cwd=root, stdout=subprocess.PIPE
+    )
+    try:
+        assert frozen.stdout.readline().strip() == b"locked"
+        assert wait_until(lambda: _stopped(frozen.pid), 30)
+        taken = threading.Event()
+
+        def take_over() -> None:  # what recovery and the next attempt's claim do
+            with session_scope() as session:
+                row = session.get(ReportRun, run.id, with_for_update=True)
+                row.worker = "b#2"
+                session.add(row)
+            taken.set()
+
+        threading.Thread(target=take_over, daemon=True).start()
+        assert taken.wait(30), "the frozen transaction still holds the run row"
+    finally:
+        frozen.kill()
+        frozen.wait()
+    assert _run(pg_db, run.id).worker == "b#2"
 
 
 def test_fenced_run_refuses_an_attempt_that_lost_the_run(db):

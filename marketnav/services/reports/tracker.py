@@ -263,6 +263,9 @@ class ReportProgressTracker:
         step = self._step(key)
         change(step)
         with session_scope() as session:
+            # The run row first, as every write of the attempt: a frozen attempt then blocks
+            # the others on one row, never on a step row after the run was taken over.
+            run = fenced_run(session, self.run_id, self.worker)
             row = session.get(ReportStep, step.id)
             for name in (
                 "status",
@@ -277,7 +280,6 @@ class ReportProgressTracker:
                 "checkpoint",
             ):
                 setattr(row, name, getattr(step, name))
-            run = fenced_run(session, self.run_id, self.worker)
             run.progress = self.progress
             running = next((s for s in self._steps.values() if s.status == "running"), None)
             run.current_step = (running.message or running.step_name)[:255] if running else ""
