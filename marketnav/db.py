@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from marketnav.settings import get_settings
@@ -29,15 +29,23 @@ def get_engine() -> Engine:
             cursor.close()
 
         return engine
-    idle_ms = get_settings().db_idle_transaction_timeout_seconds * 1000
     return create_engine(
         url,
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,
-        # libpq options: the server, not the client, ends a transaction whose process froze.
-        connect_args={"options": f"-c idle_in_transaction_session_timeout={idle_ms}"},
+        connect_args={"options": _postgres_options(url)},
     )
+
+
+def _postgres_options(url: str) -> str:
+    """libpq `options` of every connection: the URL's own (a search_path, say), plus a limit
+    on idle transactions, so the server, not the client, ends a transaction whose process
+    froze (its row locks would block the worker that took its run over)."""
+    idle_ms = get_settings().db_idle_transaction_timeout_seconds * 1000
+    own = make_url(url).query.get("options", "")
+    own = " ".join(own) if isinstance(own, tuple) else own
+    return f"{own} -c idle_in_transaction_session_timeout={idle_ms}".strip()
 
 
 @contextmanager
