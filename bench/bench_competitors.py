@@ -2,6 +2,7 @@
 
     python -m bench.bench_competitors            # both parts, all ideas
     python -m bench.bench_competitors --no-reports --verbose
+    python -m bench.bench_competitors --unnamed   # (b) also for the ideas without names
 
 (a) Service search: the Crunchbase service's candidates for each idea (keywords from the
     offline keyword generator, the whole project as the query, the named competitors), in
@@ -9,6 +10,9 @@
 (b) End to end: the companies the Crunchbase Analysis and Tracxn Insights reports actually
     present (their company sections), each report run by the real runner on the offline path
     with both services over HTTP on the bundled demo data set.
+Each idea that names competitors is also asked without them (`unnamed_variants`): most
+founders name none. Part (a) prints both; part (b) the ideas as given (`--unnamed` adds the
+variants, which doubles its time).
 Targets (issue #10): recall@10 >= 0.9 and precision@10 >= 0.8 end to end. It exits non-zero
 when a target is missed. Figures only; nothing here is asserted by the test suite.
 """
@@ -22,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.competitor_gold import Idea, Scores, load_ideas
+from bench.competitor_gold import Idea, Scores, load_ideas, unnamed_variants
 from bench.embedded_stack import embedded_stack, run_report
 
 TARGET_RECALL, TARGET_PRECISION = 0.9, 0.8
@@ -73,36 +77,45 @@ def main() -> int:
     parser.add_argument("--no-reports", action="store_true", help="only part (a)")
     parser.add_argument("--ideas", type=int, default=0, help="only the first N ideas")
     parser.add_argument("--verbose", action="store_true", help="per-idea lists")
+    parser.add_argument("--unnamed", action="store_true", help="(b) also without named ones")
     args = parser.parse_args()
-    ideas = load_ideas()[: args.ideas or None]
-    print(f"{len(ideas)} ideas, {sum(len(i.competitors) for i in ideas)} graded competitors")
-    candidates, presented = Scores(), Scores()
-    reports = {"crunchbase": Scores(), "tracxn": Scores()}
+    given = load_ideas()[: args.ideas or None]
+    variants = {"as given": given, "unnamed": unnamed_variants(given)}
+    print(
+        f"{len(given)} ideas, {sum(len(i.competitors) for i in given)} graded competitors; "
+        f"{len(variants['unnamed'])} of them also asked without their named competitors"
+    )
+    candidates = {v: Scores() for v in variants}
+    presented = {v: Scores() for v in variants}
+    end_to_end = variants if args.unnamed else {"as given": given}
+    reports = {(t, v): Scores() for v in end_to_end for t in ("crunchbase", "tracxn")}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as temp, embedded_stack(Path(temp)):
-        for idea in ideas:
-            ranked, shown = asyncio.run(service_search(idea))
-            candidates.add(ranked, idea.competitors)
-            recall, precision = presented.add(shown, idea.competitors)
-            if args.verbose:
-                missed = [n for n in idea.competitors if n not in shown[:10]]
-                wrong = [n for n in shown[:10] if n not in idea.competitors]
-                print(f"- {idea.id}: R {recall:.2f} P {precision:.2f} | missed {missed} | "
-                      f"not gold {wrong}")  # fmt: skip
-        if not args.no_reports:
+        for variant, ideas in variants.items():
             for idea in ideas:
-                for report_type, scores in reports.items():
+                ranked, shown = asyncio.run(service_search(idea))
+                candidates[variant].add(ranked, idea.competitors)
+                recall, precision = presented[variant].add(shown, idea.competitors)
+                if args.verbose:
+                    missed = [n for n in idea.competitors if n not in shown[:10]]
+                    wrong = [n for n in shown[:10] if n not in idea.competitors]
+                    print(f"- {idea.id}: R {recall:.2f} P {precision:.2f} | missed {missed} | "
+                          f"not gold {wrong}")  # fmt: skip
+        if not args.no_reports:
+            for (report_type, variant), scores in reports.items():
+                for idea in end_to_end[variant]:
                     scores.add(report_companies(idea, report_type), idea.competitors)
     print(f"({time.perf_counter() - started:.0f} s)")
     print("(a) service search")
-    print(candidates.line("  candidates by relevance"))
-    print(presented.line("  presented (above the floor)"))
+    for variant in variants:
+        print(candidates[variant].line(f"  candidates by relevance, {variant}"))
+        print(presented[variant].line(f"  presented (above the floor), {variant}"))
     if args.no_reports:
         return 0
     print("(b) end to end, offline path")
     ok = True
-    for report_type, scores in reports.items():
-        print(scores.line(f"  {report_type} report"))
+    for (report_type, variant), scores in reports.items():
+        print(scores.line(f"  {report_type} report, {variant}"))
         if not scores.recall:
             continue
         recall = sum(scores.recall) / len(scores.recall)

@@ -10,6 +10,7 @@ accept as its competitors, graded 2 (direct) or 1 (close/indirect). The metrics:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
@@ -43,6 +44,21 @@ class Idea:
         for key, value in COMPLETE_DEFAULTS.items():
             answers.setdefault(key, value)
         return ProjectInputsData(**answers)
+
+    @property
+    def names_competitors(self) -> bool:
+        return bool(self.inputs.get("inspiration_sources", "").strip())
+
+    def without_names(self) -> Idea:
+        """The same idea from a founder who names no competitor (id suffixed "~unnamed")."""
+        inputs = {k: v for k, v in self.inputs.items() if k != "inspiration_sources"}
+        return dataclasses.replace(self, id=f"{self.id}~unnamed", inputs=inputs)
+
+
+def unnamed_variants(ideas: list[Idea]) -> list[Idea]:
+    """Every idea that names competitors, asked again without them: most founders name none,
+    and the search must find the market from their words alone."""
+    return [idea.without_names() for idea in ideas if idea.names_competitors]
 
 
 def load_ideas(directory: Path = GOLD_DIR) -> list[Idea]:
@@ -79,11 +95,21 @@ class Scores:
         self.shown.append(len(top))
         return recall, precision
 
+    def merged(self, other: Scores) -> Scores:
+        """Both sets of lists as one."""
+        return Scores(
+            self.recall + other.recall,
+            self.precision + other.precision,
+            self.ndcg + other.ndcg,
+            self.empty + other.empty,
+            self.shown + other.shown,
+        )
+
     def line(self, label: str) -> str:
         if not self.recall:
-            return f"{label:34} (no ideas)"
+            return f"{label:48} (no ideas)"
         return (
-            f"{label:34} recall@10 {mean(self.recall):.3f}  precision@10 "
+            f"{label:48} recall@10 {mean(self.recall):.3f}  precision@10 "
             f"{mean(self.precision):.3f}  nDCG@10 {mean(self.ndcg):.3f}  "
             f"shown {mean(self.shown):.1f}  empty {self.empty}/{len(self.recall)}"
         )

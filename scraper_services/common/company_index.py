@@ -335,7 +335,9 @@ class CompanyIndex:
         feedback(hits, [partition.vectors[pos] for partition, pos, *_ in rows],
                   [partition.categories[pos] for partition, pos, *_ in rows])  # fmt: skip
         fuse(hits)
+        any_named = 1.0 if named_matrix is not None else 0.0
         for hit in hits:
+            hit.any_named = any_named
             hit.fused *= RRF_K  # about 1 per signal that ranks it first: a 0..4 scale
             hit.relevance = self.relevance.score(hit)
         hits.sort(key=lambda h: (not h.named_by_user, -h.relevance, -h.fused, h.name.lower()))

@@ -29,6 +29,7 @@ class Hit:
     dense_gap: float = 0.0  # dense minus the best dense of this query (<= 0)
     dense_z: float = 0.0  # dense in standard deviations above this query's candidates' mean
     fused: float = 0.0  # reciprocal rank fusion of the four signals
+    any_named: float = 0.0  # 1 when the founder named a competitor the data holds (same for all)
     relevance: float = 0.0  # calibrated probability that the company is a competitor
     named_by_user: bool = False
 

@@ -1,7 +1,11 @@
 """Calibrated relevance: the probability that a retrieved company is a real competitor.
 
 A logistic model over the retrieval signals of a hit (dense similarity to the project, to the
-named competitors, scaled BM25, category overlap). Its coefficients are fitted on the gold set
+named competitors, scaled BM25, category overlap) and whether the founder named a competitor
+the data holds (`any_named`): without one, the named-competitor and category signals are 0 for
+every candidate, and a model fitted only on projects that name competitors scored such a
+project's real competitors below the floor (a shipment-visibility SaaS got Delhivery and Forto,
+not project44 or Shippeo). Its coefficients are fitted on the gold set
 of `bench/gold/` by `python -m bench.fit_relevance` (cross-validated by sector; the figures are
 in docs/market-data.md) and stored in `relevance_model.json` beside this file, so the floor is a
 probability, not a magic similarity number: a company whose relevance is below `floor` is not
@@ -20,6 +24,7 @@ from typing import Protocol
 MODEL_PATH = Path(__file__).resolve().parent / "relevance_model.json"
 FEATURES = (
     "dense", "named", "lexical", "category", "prf", "cluster", "dense_gap", "dense_z", "fused",
+    "any_named",
 )  # fmt: skip
 
 
@@ -33,6 +38,7 @@ class Signals(Protocol):
     dense_gap: float
     dense_z: float
     fused: float
+    any_named: float
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,17 @@ def test_masked_tracxn_funding_is_undisclosed():
     assert facts.funding_usd is None and facts.funding_text == "$## (##)"
 
 
+def test_presented_companies_are_ranked_among_themselves_in_the_service_order():
+    """The service ranks every candidate: two presented companies read "#3 of 2 closest"."""
+    named = DemoCompany(name="Zoetis Pets", description="Pet health.", categories=["Pet Care"])
+    raw = {"top_companies": [_crunchbase_item(named, rank=5), _crunchbase_item(ROVER, rank=3)]}
+    companies = market_search.companies_from_raw(crunchbase.SOURCE, raw)
+    assert [(c.name, c.match_rank) for c in companies] == [("Zoetis Pets", 2), ("Rover", 1)]
+    market = Market(startup="PawPal", label="Crunchbase", keywords=[], companies=companies)
+    memo = offline_memo(market, companies[1], crunchbase.MEMO)
+    assert "#1 of 2 closest" in memo and "#3" not in memo
+
+
 def test_repeated_slugs_get_numbers():
     companies = [MarketCompany(name=n, slug="acme", match_rank=i) for i, n in enumerate("ABC", 1)]
     assert [c.slug for c in unique_slugs(companies)] == ["acme", "acme_2", "acme_3"]
@@ -174,6 +185,15 @@ def _market() -> Market:
             _company("Furry", 5, 50e6, 60_000, 0.55),
         ],
     )
+
+
+def test_the_competitor_list_says_how_close_its_companies_are_as_the_memos_do():
+    """It called every company above the floor "close" while their memos said adjacent."""
+    market = _market()
+    market.retrieval = {"relevance_floor": 0.2, "named_competitors": []}
+    (line,) = market.competitor_list_lines()
+    assert line.startswith("- **Competitors in the data**: 5 companies passed")
+    assert line.endswith("By relevance: 1 direct, 2 close, 2 adjacent-market.")
 
 
 def test_threat_needs_a_close_match_and_strength():

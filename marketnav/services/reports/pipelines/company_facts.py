@@ -11,6 +11,7 @@ analyser's text are built from it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
@@ -251,6 +252,8 @@ def unique_slugs(companies: list[MarketCompany]) -> list[MarketCompany]:
 
 # -- across the market ----------------------------------------------------------------
 
+RELEVANCE_LABELS = ((2, "direct"), (1, "close"), (0, "adjacent-market"))
+
 WELL_FUNDED_USD = 100e6
 
 
@@ -315,20 +318,26 @@ class Market:
             lines.append(f"- **{name}**: not in the data set used for this report.")
         if self.retrieval is not None:
             floor = float(self.retrieval.get("relevance_floor") or 0)
-            close = len(self.companies)
-            if close < self.requested:
+            shown = len(self.companies)
+            if shown < self.requested:
                 lines.append(
-                    f"- **Close competitors in the data**: {plural(close)} passed the relevance "
+                    f"- **Competitors in the data**: {plural(shown)} passed the relevance "
                     f"floor ({floor:.2f}) of {self.requested} asked for; the rest of the "
                     "data set is not close enough to call a competitor, so the list is not "
-                    "padded."
+                    f"padded. {self.closeness_line()}"
                 )
             else:
                 lines.append(
-                    f"- **Competitor list**: the {plural(close)} closest to the project, each "
-                    f"above the relevance floor ({floor:.2f})."
+                    f"- **Competitor list**: the {plural(shown)} closest to the project, each "
+                    f"above the relevance floor ({floor:.2f}). {self.closeness_line()}"
                 )
         return lines
+
+    def closeness_line(self) -> str:
+        """'By relevance: 1 direct, 2 close, 4 adjacent-market.' (what the memos call them)."""
+        levels = Counter(self.relevance(c) for c in self.companies)
+        parts = [f"{levels[n]} {label}" for n, label in RELEVANCE_LABELS if levels[n]]
+        return f"By relevance: {', '.join(parts)}." if parts else ""
 
     @cached_property
     def funded(self) -> list[MarketCompany]:

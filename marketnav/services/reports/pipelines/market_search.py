@@ -57,8 +57,15 @@ class MarketSource:
 
 
 def companies_from_raw(source: MarketSource, raw: dict[str, Any]) -> list[MarketCompany]:
+    """The presented companies in the service's order, their match ranks renumbered 1..N.
+
+    The service ranks every candidate it scored, so the presented ones could read "#3 of 2
+    closest" (the first two candidates fell below the relevance floor), and the rank-based
+    threat tiers put both of two companies in the bottom third."""
     companies = [source.company(item, i) for i, item in enumerate(raw["top_companies"], 1)]
-    return unique_slugs([c for c in companies if c.name])
+    companies = unique_slugs([c for c in companies if c.name])
+    by_rank = {c.slug: i for i, c in enumerate(sorted(companies, key=lambda c: c.match_rank), 1)}
+    return [c.model_copy(update={"match_rank": by_rank[c.slug]}) for c in companies]
 
 
 def keywords_message(keywords: list[str], shown: int = 3) -> str:

@@ -216,7 +216,7 @@ def overview(land: Landscape) -> str:
         return "\n".join(lines)
     closest = land.companies[0]
     lines += [
-        f"- **Close competitors in the data**: {len(land.companies)}"
+        f"- **Competitors in the data**: {len(land.companies)}"
         + (f", each above the relevance floor {land.floor:.2f}" if land.floor else ""),
         f"- **Closest**: {closest.name} (relevance {_relevance(closest)}; {_why(land, closest)})",
         f"- **Funding**: {_spread(land)}",
