@@ -4,6 +4,7 @@ import reflex as rx
 
 from marketnav.pages.admin import account_page, audit_page, status_page
 from marketnav.pages.auth import landing_page, login_page, register_page
+from marketnav.pages.changes import changes_page
 from marketnav.pages.dashboard import dashboard_page
 from marketnav.pages.imports import imports_page
 from marketnav.pages.organizations import organizations_page
@@ -15,6 +16,7 @@ from marketnav.state.admin import AccountState, AuditState, StatusState
 from marketnav.state.assistant import AssistantState
 from marketnav.state.dashboard import DashboardState
 from marketnav.state.imports import ImportState
+from marketnav.state.notifications import NotificationsState
 from marketnav.state.organizations import OrganizationsState
 from marketnav.state.project import ProjectState
 from marketnav.state.queues import QueueState
@@ -23,6 +25,7 @@ from marketnav.state.reports import ReportsState
 from marketnav.state.session import SessionState
 from marketnav.state.share import ShareState
 from marketnav.state.share_links import ShareLinksState
+from marketnav.state.watch import WatchState
 from marketnav.web.headers import with_security_headers
 from marketnav.web.routes import auth_routes
 from marketnav.web.session_digest import with_session_digest
@@ -65,7 +68,7 @@ _protected = [
         project_page,
         "/projects/[project_id]",
         "Project",
-        [ProjectState.load, ReportsState.load, AssistantState.load],
+        [ProjectState.load, ReportsState.load, WatchState.load, AssistantState.load],
     ),
     (
         report_page,
@@ -79,11 +82,12 @@ _protected = [
     (queues_page, "/queues", "Queues", [QueueState.load]),
     (imports_page, "/imports", "Import companies", [ImportState.load]),
     (account_page, "/account", "Account", [AccountState.reset_page]),
+    (changes_page, "/changes", "Changes", [NotificationsState.load_changes]),
 ]
 for component, route, title, loaders in _protected:
     app.add_page(
         component,
         route=route,
         title=f"{title} · {TITLE}",
-        on_load=[SessionState.require_login, *loaders],
+        on_load=[SessionState.require_login, NotificationsState.load_bell, *loaders],
     )

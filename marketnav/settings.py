@@ -203,6 +203,16 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(100_000, ge=1)
     import_batch_size: int = Field(200, ge=1, le=500)
 
+    # Market watches: scheduled refreshes of a project's reports (beat starts the due ones).
+    # Scheduled runs of one organisation queued or running at once; more wait for a free slot.
+    watch_max_concurrent_per_org: int = Field(2, ge=1, le=100)
+    # Each watch starts at a fixed offset of up to this much after its cadence's start, so a
+    # thousand daily watches do not all start on the same minute.
+    watch_jitter_max_seconds: int = Field(3600, ge=0, le=24 * 3600)
+    # How often beat looks for due watches, and how many it starts in one look.
+    watch_dispatch_interval_seconds: float = Field(30.0, gt=0, le=3600)
+    watch_dispatch_batch: int = Field(200, ge=1, le=10_000)
+
     @property
     def db_url(self) -> str:
         """SQLAlchemy URL of the platform database."""

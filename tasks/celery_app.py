@@ -49,6 +49,8 @@ app.conf.update(
         "retry-data-deletions": {"task": "tasks.imports.retry_data_deletions", "schedule": 300.0},
     },
     beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
+    # The fixed entries above, plus the market watches read from the database at each look.
+    beat_scheduler="tasks.watch_scheduler:WatchScheduler",
     include=["tasks.maintenance", "tasks.chat", "tasks.reports", "tasks.imports"],
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from marketnav.state.notifications import NotificationsState
 from marketnav.state.session import SessionState
 
 
@@ -49,6 +50,7 @@ def user_menu() -> rx.Component:
             rx.menu.item("Dashboard", on_click=rx.redirect("/dashboard")),
             rx.menu.item("Organisations", on_click=rx.redirect("/organizations")),
             rx.menu.item("Account", on_click=rx.redirect("/account")),
+            rx.menu.item("Changes", on_click=rx.redirect("/changes")),
             rx.menu.item("Audit log", on_click=rx.redirect("/audit")),
             rx.cond(
                 SessionState.instance_admin,
@@ -83,12 +85,39 @@ def user_menu() -> rx.Component:
     )
 
 
+def bell() -> rx.Component:
+    """What changed in the projects you follow: the unread count, kept live."""
+    count = NotificationsState.unread
+    return rx.link(
+        rx.box(
+            rx.icon("bell", size=18),
+            rx.cond(
+                count > 0,
+                rx.el.span(
+                    NotificationsState.unread_label,
+                    class_name="mn-bell-count",
+                    custom_attrs={"data-testid": "bell-count"},
+                ),
+            ),
+            class_name="mn-bell",
+        ),
+        href="/changes",
+        aria_label=rx.cond(
+            count > 0,
+            "Changes: " + NotificationsState.unread_label.to(str) + " unread",
+            "Changes: none unread",
+        ),
+        custom_attrs={"data-testid": "bell"},
+    )
+
+
 def top_bar(*extra: rx.Component) -> rx.Component:
     """The 52 px bar of every signed-in page; `extra` goes before the right-hand controls."""
     return rx.el.header(
         logo(),
         *extra,
         rx.spacer(),
+        bell(),
         rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle theme"),
         user_menu(),
         class_name="mn-topbar",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from marketnav.components.market_changes import diff_changes
 from marketnav.components.report_charts import competitor_map, funding_chart, verdict_radar
 from marketnav.state.report_content import ReportContentState as S
 from marketnav.state.report_viewer import ReportViewerState as Viewer
@@ -220,6 +221,7 @@ def data_used() -> rx.Component:
                 ),
             ),
             class_name=rx.cond(S.demo, "mn-data-used mn-demo", "mn-data-used"),
+            id="data-used",
             width="100%",
             custom_attrs={"data-testid": "data-used"},
         ),
@@ -342,6 +344,7 @@ def diff_panel() -> rx.Component:
                         color_scheme="gray",
                         custom_attrs={"data-testid": "diff-counts"},
                     ),
+                    diff_changes(),
                     rx.foreach(Viewer.diff_sections, _diff_section),
                     rx.cond(
                         Viewer.diff_unchanged.length() > 0,

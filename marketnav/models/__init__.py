@@ -16,6 +16,7 @@ from marketnav.models.reports import (
     StepTiming,
 )
 from marketnav.models.sharing import ShareAttempt, ShareLink, ShareUnlock
+from marketnav.models.watching import MarketWatch, Notification, WatchFollower
 
 __all__ = [
     "AICacheEntry",
@@ -25,7 +26,9 @@ __all__ = [
     "CompanyImport",
     "Invitation",
     "LoginAttempt",
+    "MarketWatch",
     "Membership",
+    "Notification",
     "Organization",
     "OrganizationDataDeletion",
     "ProgressEvent",
@@ -43,4 +46,5 @@ __all__ = [
     "SystemCheck",
     "User",
     "UserSession",
+    "WatchFollower",
 ]

@@ -45,6 +45,8 @@ class ReportRun(SQLModel, table=True):
     error_message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     changes_summary: str = Field(default="", max_length=500)
     requested_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    # user | schedule (a market watch's refresh; counted against the organisation's limit)
+    trigger: str = Field(default="user", max_length=16)
     celery_task_id: str = Field(default="", max_length=64)
     worker: str = Field(default="", max_length=255)
     cancel_requested: bool = False

@@ -9,6 +9,7 @@ from marketnav.components.feedback import error_callout, field_hint, not_found_b
 from marketnav.components.forms import field_label
 from marketnav.components.panels import Panel, workspace
 from marketnav.components.report_cards import report_cards
+from marketnav.components.watch_card import watch_card
 from marketnav.services.project_inputs import FIELDS, InputField
 from marketnav.state.project import ProjectState as S
 from marketnav.state.reports import ReportsState
@@ -223,6 +224,7 @@ def _centre() -> rx.Component:
                 error_callout(S.error),
                 _inputs_card(),
                 report_cards(),
+                watch_card(),
                 spacing="4",
                 width="100%",
             ),

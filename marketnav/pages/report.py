@@ -17,6 +17,7 @@ from marketnav.components.feedback import (
     notice_callout,
     partial_data_dialog,
 )
+from marketnav.components.market_changes import since_previous_box
 from marketnav.components.panels import Panel, workspace
 from marketnav.components.report_progress import progress_timeline
 from marketnav.components.report_sections import diff_panel, sections, toc
@@ -344,6 +345,7 @@ def _centre() -> rx.Component:
                     _live_progress(),
                     _empty_state(),
                     rx.cond(S.diff_open, diff_panel()),
+                    since_previous_box(),
                     sections(),
                     spacing="4",
                     width="100%",

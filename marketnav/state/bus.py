@@ -72,6 +72,21 @@ def may_follow(token: str, project_id: int) -> bool | None:
     return True
 
 
+def may_hear_user(token: str, user_id: int) -> bool | None:
+    """True when the session `token` is `user_id`'s own (a person's notifications subject).
+
+    None when the session store is unreachable, as for `may_follow`.
+    """
+    if not token or user_id <= 0:
+        return False
+    with session_scope() as db:
+        try:
+            user = accounts.user_for_token(db, token)
+        except ServiceUnavailable:
+            return None
+    return user is not None and user.id == user_id
+
+
 def _consume(task: asyncio.Task) -> None:
     if not task.cancelled():
         task.exception()  # retrieved: a section whose awaiter left is not "never retrieved"
@@ -104,6 +119,8 @@ async def follow(
     subject: str,
     still_wanted: Callable[[], bool],
     idle_seconds: float,
+    *,
+    allowed: Callable[[str], bool | None] | None = None,
 ) -> AsyncIterator[list[dict]]:
     """Yield batches of `subject`'s events (project `project_id`) while the asker may see them.
 
@@ -115,10 +132,12 @@ async def follow(
     under the lock: the user moved to another page, or a newer listener replaced this one).
     A listener's subject never changes: a page that moves to another project gets a new
     listener, checked afresh. The listener also ends after `idle_seconds` without events;
-    the next page action re-arms it.
+    the next page action re-arms it. `allowed(token)` replaces the project check for a
+    subject that is not a project's (a person's notifications: `may_hear_user`).
     """
+    check = allowed or (lambda token: may_follow(token, project_id))
     token = await locked(state, lambda: state.token)
-    if not await asyncio.to_thread(may_follow, token, project_id):
+    if not await asyncio.to_thread(check, token):
         return
     queue: asyncio.Queue[Any] = asyncio.Queue()
     stop = asyncio.Event()
@@ -155,7 +174,7 @@ async def follow(
                 if not await locked(state, still_wanted):
                     return
                 # None: the session store is down; keep listening until it answers.
-                if await asyncio.to_thread(may_follow, token, project_id) is False:
+                if await asyncio.to_thread(check, token) is False:
                     return
             if now - last_activity > idle_seconds:
                 return

@@ -58,6 +58,10 @@ class ReportViewerState(ReportContentState):
     active: dict = {}
     last_failure: str = ""
     version_missing: str = ""
+    # What changed in the market since the version before the one shown.
+    market_changes: list[dict] = []
+    changes_since: int = 0
+    changes_comparable: bool = False
 
     # Re-run / start, with the verdict's partial-data confirmation.
     run_busy: bool = False
@@ -73,6 +77,7 @@ class ReportViewerState(ReportContentState):
     diff_sections: list[dict] = []
     diff_counts: dict[str, int] = {}
     diff_unchanged: list[str] = []
+    diff_changes: list[dict] = []
     diff_error: str = ""
     diff_loading: bool = False
 
@@ -135,6 +140,8 @@ class ReportViewerState(ReportContentState):
         if page.active:  # read now: a late bus event built before this read is older
             self._rv_seen = (page.active["run_id"], page.active["published_at"])
         self.version_missing = page.version_missing
+        self.market_changes = page.market_changes
+        self.changes_since, self.changes_comparable = page.changes_since, page.changes_comparable
 
     def _read(self, project_id: int | None = None, report_type: str | None = None) -> None:
         """Re-read the page data for the requested version; raises DomainError."""
@@ -239,7 +246,7 @@ class ReportViewerState(ReportContentState):
 
     @rx.event
     def compute_diff(self):
-        self.diff_error, self.diff_sections = "", []
+        self.diff_error, self.diff_sections, self.diff_changes = "", [], []
         self.diff_counts, self.diff_unchanged = {}, []
         if not (self.diff_a.isdigit() and self.diff_b.isdigit()):
             return
@@ -257,6 +264,7 @@ class ReportViewerState(ReportContentState):
             self.diff_error = str(err)
             return
         self.diff_sections = result["sections"]
+        self.diff_changes = result["market_changes"]
         self.diff_counts = result["counts"]
         self.diff_unchanged = result["unchanged"]
 

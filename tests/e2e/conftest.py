@@ -52,6 +52,8 @@ def app_url(app_var_dir) -> Iterator[str]:
         CRUNCHBASE_API_URL=f"http://127.0.0.1:{free_port()}",
         TRACXN_API_URL=f"http://127.0.0.1:{free_port()}",
         INSTANCE_ADMIN_EMAILS=E2E_INSTANCE_ADMIN,
+        # Beat looks at the market watches every second (a due refresh starts at once).
+        WATCH_DISPATCH_INTERVAL_SECONDS="1",
     )
     subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"],
@@ -159,3 +161,17 @@ def fill_inputs(page: Page, answers: dict[str, str] = ANSWERS) -> None:
 @pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
 def viewport(request) -> dict:
     return request.param
+
+
+@pytest.fixture
+def stack_db(app_url, tmp_path_factory, monkeypatch):
+    """Point this process's settings at the running stack's database (embedded SQLite)."""
+    from tests.conftest import clear_caches
+
+    base = tmp_path_factory.getbasetemp()
+    dirs = {d.resolve() for d in base.glob("e2e-var*") if (d / "marketnav.db").is_file()}
+    assert len(dirs) == 1, dirs
+    monkeypatch.setenv("VAR_DIR", str(dirs.pop()))
+    clear_caches()
+    yield
+    clear_caches()

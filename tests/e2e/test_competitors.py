@@ -9,7 +9,16 @@ import pytest
 from playwright.sync_api import expect
 
 from scraper_services.common.relevance import MODEL_PATH
-from tests.e2e.conftest import ANSWERS, DESKTOP, create_project, fill_inputs, sign_up
+from tests.e2e.conftest import (
+    ANSWERS,
+    DESKTOP,
+    PHONE,
+    create_project,
+    fill_inputs,
+    log_in,
+    new_page,
+    sign_up,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -48,3 +57,51 @@ def test_named_competitors_and_the_relevance_floor_in_a_report(browser, app_url)
     for relevance, named in judged:
         assert named or float(relevance) >= floor, (relevance, floor)
     assert "Zzyzx Meals (named by you)" not in text
+
+
+def test_a_new_version_says_what_changed_in_the_market_with_links_to_both(
+    browser, app_url, screenshots
+):
+    """v1, then the founder names another company; v2 opens with what changed since v1, each
+    change linking to its evidence in either version, demo data labelled; the phone shows it
+    too, without sideways scrolling."""
+    person = sign_up(browser, app_url, DESKTOP, "Walt Watcher")
+    page = person.page
+    project_url = create_project(page, "Dinner delivery, watched")
+    fill_inputs(page, {**FOOD_DELIVERY, "inspiration_sources": "Deliveroo"})
+    card = page.get_by_test_id("report-card-crunchbase")
+    page.get_by_test_id("start-crunchbase").click()
+    expect(card).to_have_attribute("data-status", "completed", timeout=120_000)
+    page.get_by_test_id("view-crunchbase").click()
+    expect(page.get_by_test_id("report-sections")).to_be_visible()
+    expect(page.get_by_test_id("market-changes")).to_have_count(0)  # v1: nothing before it
+
+    page.goto(project_url)
+    fill_inputs(page, {**FOOD_DELIVERY, "inspiration_sources": "Deliveroo, Uber"})
+    page.get_by_test_id("start-crunchbase").click()
+    expect(card).to_contain_text("v2", timeout=120_000)
+    expect(card).to_have_attribute("data-status", "completed", timeout=120_000)
+    page.get_by_test_id("view-crunchbase").click()
+    box = page.get_by_test_id("market-changes")
+    expect(box).to_contain_text("What changed in the market since v1")
+    changes = box.get_by_test_id("market-change")
+    uber = changes.filter(has_text="Uber (named by you) entered the competitor list")
+    expect(uber).to_have_attribute("data-kind", "entered")
+    expect(uber).to_contain_text("demo data")
+    box.screenshot(path=screenshots / "report-market-changes.png")
+    expect(uber.get_by_test_id("change-was")).to_have_count(0)  # not in v1
+    uber.get_by_test_id("change-now").click()
+    page.wait_for_url(re.compile(r"\?version=2#sec-company_uber$"))
+    expect(page.locator("#sec-company_uber")).to_be_in_viewport()
+    gone = box.get_by_test_id("market-change").filter(has=page.get_by_test_id("change-was"))
+    if gone.count():  # a company the new list no longer holds links back to v1's memo
+        gone.first.get_by_test_id("change-was").click()
+        page.wait_for_url(re.compile(r"\?version=1#sec-company_"))
+
+    phone = new_page(browser, PHONE)
+    phone.goto(f"{app_url}/login")
+    log_in(phone, person.email)
+    phone.goto(f"{project_url}/reports/crunchbase")
+    expect(phone.get_by_test_id("market-changes")).to_contain_text("Uber (named by you) entered")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.get_by_test_id("market-changes").screenshot(path=screenshots / "phone-market-changes.png")

@@ -203,20 +203,6 @@ def test_strangers_and_unknown_reports_get_the_neutral_message(browser, app_url)
 # -- sections a Quick Report does not make: written into the stack's database ----------------
 
 
-@pytest.fixture
-def stack_db(app_url, tmp_path_factory, monkeypatch):
-    """Point this process's settings at the running stack's database (embedded SQLite)."""
-    from tests.conftest import clear_caches
-
-    base = tmp_path_factory.getbasetemp()
-    dirs = {d.resolve() for d in base.glob("e2e-var*") if (d / "marketnav.db").is_file()}
-    assert len(dirs) == 1, dirs
-    monkeypatch.setenv("VAR_DIR", str(dirs.pop()))
-    clear_caches()
-    yield
-    clear_caches()
-
-
 def add_rich_sections(project_id: int) -> int:
     """Funding chart, companies, a verdict and slides on the project's Quick Report v1."""
     from sqlmodel import select

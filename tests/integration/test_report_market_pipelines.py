@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from marketnav.models import Project, Report, ReportRun, ReportSection, ReportStep
 from marketnav.services import projects
-from marketnav.services.reports import runner, runs
+from marketnav.services.reports import runner, runs, viewer
 from marketnav.services.reports.catalog import spec_for
 from marketnav.services.reports.context import version_prefix
 from marketnav.services.storage import get_storage
@@ -304,3 +304,30 @@ def test_garbage_from_the_model_fails_the_step_without_error_text(ai_env, fake_a
     assert "company_deep_dive" in failed
     assert all("did not match the expected format" in steps[k].error_message for k in failed)
     assert not any(ERROR_WORDS.search(s.markdown) for s in _sections(db, run_id))
+
+
+def test_a_new_version_keeps_what_changed_in_the_market_with_its_evidence(ai_env, db, services):
+    """v1 on the pet inputs; the founder then names Uber (in the data, not a pet company):
+    v2 has it in the landscape, and the version records the change against v1 by code."""
+    user, project = _project(db)
+    first = _start(db, user, project.id, "crunchbase")
+    assert runner.execute(first, "test").status == "completed"
+    assert "market_changes" not in db.get(ReportRun, first).data  # nothing to compare with
+
+    projects.save_inputs(db, user, project.id, {**PET_INPUTS, "inspiration_sources": "Uber"})
+    db.commit()
+    second = _start(db, user, project.id, "crunchbase")
+    assert runner.execute(second, "test").status == "completed"
+    db.expire_all()
+    stored = db.get(ReportRun, second).data["market_changes"]
+    assert stored["since"] == 1
+    entered = next(c for c in stored["changes"] if c["subject"] == "Uber")
+    assert entered["kind"] == "entered" and entered["old"] is None
+    assert entered["new"]["ref"] == "crunchbase:company:uber"
+    assert entered["new"]["demo"] and "demo data set" in entered["new"]["source"]
+    assert stored["summary"].startswith(f"{len(stored['changes'])} change")
+
+    page = viewer.report_page(db, user, project.id, "crunchbase")
+    assert page.changes_since == 1
+    shown = next(c for c in page.market_changes if c["text"].startswith("Uber"))
+    assert shown["new_href"].endswith("?version=2#sec-company_uber") and shown["demo"]

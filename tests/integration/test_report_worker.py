@@ -28,16 +28,16 @@ from marketnav.services.reports.tracker import subject_for_project
 from marketnav.services.storage import get_storage
 from marketnav.settings import get_settings
 from tests import ai_fixtures
-from tests.conftest import clear_caches
 from tests.factories import make_project, make_user
+from tests.support import report_stack
 from tests.support.openai_test_server import Behaviour
 from tests.support.report_stack import (
+    HEARTBEAT_TIMEOUT,
     MODEL_KEYWORDS,
     PET_INPUTS,
+    PROVIDER,
     ProgressRecorder,
-    ai_env,
     fresh_report_tasks,
-    market_services,
     operation_of,
     reports_worker,
     schema_answer,
@@ -47,39 +47,13 @@ from tests.support.report_stack import (
 
 openai_server = ai_fixtures.openai_server
 fake_ai = ai_fixtures.fake_ai
+report_env = report_stack.report_env
+pg_stack = report_stack.pg_stack
 
 pytestmark = pytest.mark.integration
 
-PROVIDER = "analyst"
-HEARTBEAT_TIMEOUT = 5  # seconds without a heartbeat before a run counts as orphaned
 FINAL = ("completed", "failed", "cancelled")
 SLOW_CALL = 8.0  # seconds an AI call takes where a test needs one in flight
-
-
-@pytest.fixture
-def report_env(tmp_path, monkeypatch, fake_ai):
-    """Services, AI server and report settings in this process's environment (workers inherit)."""
-    use_schema_answers(fake_ai, PROVIDER)
-    with market_services(tmp_path / "services") as service_env:
-        values = {
-            **service_env,
-            **ai_env(fake_ai, PROVIDER),
-            "REPORT_HEARTBEAT_TIMEOUT_SECONDS": str(HEARTBEAT_TIMEOUT),
-            # Below the heartbeat timeout, as in production: a frozen worker's locks are gone
-            # by the time its run is taken over.
-            "DB_IDLE_TRANSACTION_TIMEOUT_SECONDS": str(HEARTBEAT_TIMEOUT - 2),
-        }
-        for key, value in values.items():
-            monkeypatch.setenv(key, value)
-        clear_caches()
-        yield fake_ai
-
-
-@pytest.fixture
-def pg_stack(pg_db, redis_url, s3_env, report_env):
-    """PostgreSQL + Redis (broker and bus) + S3: the production configuration."""
-    assert get_settings().uses_s3 and get_settings().redis_url
-    return pg_db
 
 
 # -- helpers ------------------------------------------------------------------------------

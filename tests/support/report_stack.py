@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.processes import celery_worker_args, child_env, running
 from tests.support.openai_test_server import Behaviour, OpenAITestServer
 
@@ -304,6 +306,42 @@ def reports_worker(
         except BaseException:
             print(f"--- worker {name} log ---\n{worker.tail()}")
             raise
+
+
+# -- fixtures for report workers (imported by the test modules that start them) -------------
+
+PROVIDER = "analyst"
+HEARTBEAT_TIMEOUT = 5  # seconds without a heartbeat before a run counts as orphaned
+
+
+@pytest.fixture
+def report_env(tmp_path, monkeypatch, fake_ai):
+    """Services, AI server and report settings in this process's environment (workers inherit)."""
+    from tests.conftest import clear_caches
+
+    use_schema_answers(fake_ai, PROVIDER)
+    with market_services(tmp_path / "services") as service_env:
+        values = {
+            **service_env,
+            **ai_env(fake_ai, PROVIDER),
+            "REPORT_HEARTBEAT_TIMEOUT_SECONDS": str(HEARTBEAT_TIMEOUT),
+            # Below the heartbeat timeout, as in production: a frozen worker's locks are gone
+            # by the time its run is taken over.
+            "DB_IDLE_TRANSACTION_TIMEOUT_SECONDS": str(HEARTBEAT_TIMEOUT - 2),
+        }
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        clear_caches()
+        yield fake_ai
+
+
+@pytest.fixture
+def pg_stack(pg_db, redis_url, s3_env, report_env):
+    """PostgreSQL + Redis (broker and bus) + S3: the production configuration."""
+    from marketnav.settings import get_settings
+
+    assert get_settings().uses_s3 and get_settings().redis_url
+    return pg_db
 
 
 # -- progress bus -------------------------------------------------------------------------

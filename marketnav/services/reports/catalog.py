@@ -195,3 +195,11 @@ def spec_for(report_type: str) -> ReportTypeSpec:
         return REPORT_TYPES[report_type]
     except KeyError:
         raise ValueError(f"Unknown report type {report_type!r}.") from None
+
+
+def viewer_url(project_id: int, report_type: str, version: int = 0, anchor: str = "") -> str:
+    """The report viewer's URL: the latest version, or `version`, optionally at an anchor."""
+    url = f"/projects/{project_id}/reports/{report_type}"
+    if version:
+        url += f"?version={version}"
+    return url + (f"#{anchor}" if anchor else "")

@@ -10,14 +10,14 @@ from sqlmodel import Session, col, select
 
 from marketnav.models import Report, ReportSection
 from marketnav.services.ai import ReportSection as ContextSection
-from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES
+from marketnav.services.reports.catalog import REPORT_ORDER, REPORT_TYPES, viewer_url
 from marketnav.services.reports.citations import without_markers
 from marketnav.services.reports.runs import completed_run
 
 
 def section_link(project_id: int, report_type: str, version: int, section_key: str) -> str:
     """The viewer URL that opens one version of a report at one section."""
-    return f"/projects/{project_id}/reports/{report_type}?version={version}#sec-{section_key}"
+    return viewer_url(project_id, report_type, version, f"sec-{section_key}")
 
 
 def _sections_of(

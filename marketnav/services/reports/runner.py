@@ -33,7 +33,7 @@ from marketnav.models.base import utcnow
 from marketnav.services import progress, project_inputs, projects
 from marketnav.services.ai import ProjectInputsData
 from marketnav.services.errors import DomainError
-from marketnav.services.reports import exports
+from marketnav.services.reports import exports, market_changes
 from marketnav.services.reports.context import RunCancelled, RunContext, RunInfo
 from marketnav.services.reports.runs import (
     StaleAttempt,
@@ -44,6 +44,7 @@ from marketnav.services.reports.runs import (
 )
 from marketnav.services.reports.tracker import ReportProgressTracker, subject_for_project
 from marketnav.services.storage import get_storage
+from marketnav.services.watching import notifications
 from marketnav.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -280,6 +281,7 @@ def _finish(ctx: RunContext, status: str, error: str = "") -> Outcome:
 
 
 def _finish_fenced(ctx: RunContext, status: str, error: str) -> Outcome:
+    told: list[int] = []
     with session_scope() as session:
         run = fenced_run(session, ctx.info.run_id, ctx.info.worker)
         mark_finished(run, status, error)
@@ -288,11 +290,18 @@ def _finish_fenced(ctx: RunContext, status: str, error: str) -> Outcome:
             run.current_step = "Complete"
             run.data = ctx.summary
             run.changes_summary = ctx.changes_summary[:500]
+            since = market_changes.since_previous(session, run, ctx.info.report_type)
+            if since.previous and since.comparable:
+                # Kept with the version: what notifications and digests tell people.
+                run.data = {**run.data, "market_changes": market_changes.stored(since)}
+                told = notifications.record(session, run)
             report = session.get(Report, run.report_id)
             report.latest_version = max(report.latest_version, run.version)
             session.add(report)
         session.add(run)
     ctx.tracker.finish(status, error)
+    for user_id in told:  # the bells of the followers told (after the commit)
+        progress.publish(notifications.subject_for_user(user_id), {"type": "notification"})
     return Outcome(status, error, finished_at=time.perf_counter())
 
 

@@ -27,6 +27,7 @@ from marketnav.services.reports import (
     evidence,
     evidence_render,
     exports,
+    market_changes,
     viewer_charts,
 )
 from marketnav.services.reports.catalog import REPORT_TYPES, ReportTypeSpec
@@ -84,6 +85,10 @@ class ReportPage:
     data_used_html: str = ""
     demo: bool = False
     unsupported_claims: int = 0
+    # What changed in the market since the version before (market_changes.present).
+    market_changes: list[dict[str, Any]] = field(default_factory=list)
+    changes_since: int = 0
+    changes_comparable: bool = False
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -218,6 +223,9 @@ def report_page(
     run = _version_run(session, report, wanted)
     fill_version(session, page, run)
     page.outdated = run.inputs_hash != current_hash
+    since = market_changes.since_previous(session, run, report_type)
+    page.changes_since, page.changes_comparable = since.previous, since.comparable
+    page.market_changes = market_changes.present(since.changes, project.id, report_type)
     return page
 
 
@@ -285,8 +293,9 @@ def diff(
     if a == b:
         raise ValidationFailed("Choose two different versions to compare.")
     report = report_for(session, project.id, report_type)
-    old = {r.section_key: r for r in _sections(session, _version_run(session, report, a).id)}
-    new = {r.section_key: r for r in _sections(session, _version_run(session, report, b).id)}
+    old_run, new_run = _version_run(session, report, a), _version_run(session, report, b)
+    old = {r.section_key: r for r in _sections(session, old_run.id)}
+    new = {r.section_key: r for r in _sections(session, new_run.id)}
     order = list(new) + [k for k in old if k not in new]
     sections: list[dict[str, Any]] = []
     unchanged: list[str] = []
@@ -319,9 +328,11 @@ def diff(
                 "removed": sum(1 for line in lines if line["kind"] == "del"),
             }
         )
+    changes = market_changes.between(session, old_run, new_run, report_type)
     return {
         "a": a,
         "b": b,
+        "market_changes": market_changes.present(changes, project.id, report_type),
         "sections": sections,
         "unchanged": unchanged,
         "counts": {

@@ -429,6 +429,7 @@ async def analyse(ctx: RunContext, spec: AnalysisSpec, data: MarketData) -> None
         {
             "company_count": len(market.companies),
             "companies_found": data.companies_found,
+            "named_not_found": market.named_not_found,
             "keywords": data.keywords,
             "sections_count": len(market.companies) + len(spec.summaries),
             "total_funding_usd": market.statistics.total_funding_usd,

@@ -1,0 +1,84 @@
+"""Watching a market: a project's refresh schedule, who follows it, and what they are told.
+
+A `MarketWatch` re-runs chosen reports of a project on a cadence (beat reads these rows; see
+`services.watching.schedule`). People follow a project (`WatchFollower`); when a refreshed
+version differs from the one before, each follower who can still open the project gets one
+`Notification`, shown under the bell and, when they chose it, in an e-mail digest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from marketnav.models.base import utcnow
+
+
+class MarketWatch(SQLModel, table=True):
+    __tablename__ = "market_watches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", unique=True, ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organizations.id", index=True, ondelete="CASCADE")
+    created_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    # The person whose rights a scheduled run uses (the last to change the schedule).
+    run_as: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    report_types: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cadence: str = Field(max_length=16)  # daily | weekly | monthly
+    # active | paused; stopping a watch deletes it.
+    status: str = Field(default="active", max_length=16, index=True)
+    # A fixed offset inside the cadence's start window, so watches do not all start at once.
+    jitter_seconds: int = 0
+    # When the next refresh is due (its jitter included).
+    next_run_at: datetime
+    # The reports of the current refresh not started yet (waiting for a free slot of the
+    # organisation's limit, or for their sources to finish).
+    pending_types: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # When the dispatcher should look at this watch next: next_run_at, or soon while reports
+    # of a refresh are pending.
+    check_at: datetime = Field(index=True)
+    # A dispatcher holds the watch until then (two beats never start one refresh twice).
+    lease_until: datetime | None = None
+    lease_token: str = Field(default="", max_length=32)
+    last_run_at: datetime | None = None
+    # Why the last due refresh started nothing (or less than asked), for the project page.
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WatchFollower(SQLModel, table=True):
+    """A person told about a project's changes (in the app; by e-mail when they chose it)."""
+
+    __tablename__ = "watch_followers"
+    __table_args__ = (UniqueConstraint("project_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    email_digest: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Notification(SQLModel, table=True):
+    """What changed in one new version, for one follower (one row a person a version)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("user_id", "run_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    project_id: int = Field(foreign_key="projects.id", index=True, ondelete="CASCADE")
+    run_id: int = Field(foreign_key="report_runs.id", ondelete="CASCADE")
+    report_type: str = Field(max_length=32)
+    version: int
+    since_version: int
+    summary: str = Field(max_length=500)
+    change_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    read_at: datetime | None = None
+    # The e-mail digest: none (the follower takes no e-mail) | pending | sending:<claim> | sent.
+    email_status: str = Field(default="none", max_length=48, index=True)
+    emailed_at: datetime | None = None

@@ -1,0 +1,1 @@
+"""Watching a market: refresh schedules, followers, notifications, digests and webhooks."""
