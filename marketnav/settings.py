@@ -213,6 +213,28 @@ class Settings(BaseSettings):
     watch_dispatch_interval_seconds: float = Field(30.0, gt=0, le=3600)
     watch_dispatch_batch: int = Field(200, ge=1, le=10_000)
 
+    # Signs links that act without a login (e-mail unsubscribe). Empty: a random key is made
+    # once in VAR_DIR/secret_key (enough for one machine; set it when processes do not share
+    # VAR_DIR, as in the compose stack).
+    secret_key: SecretStr = SecretStr("")
+
+    # E-mail digests of what changed. No SMTP_HOST: each digest is written to MAIL_OUTBOX_DIR
+    # (default VAR_DIR/outbox) as an .eml file instead, and the log says so.
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(30.0, gt=0, le=300)
+    mail_from: str = "MarketNavigator <no-reply@localhost>"
+    mail_outbox_dir: Path | None = None
+    # How often beat sends the pending digests (one e-mail a person for everything since).
+    digest_interval_seconds: int = Field(300, ge=10)
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.mail_outbox_dir or self.var_dir / "outbox"
+
     @property
     def db_url(self) -> str:
         """SQLAlchemy URL of the platform database."""

@@ -30,6 +30,7 @@ app.conf.update(
         "tasks.reports.recover_stalled": {"queue": "default"},
         "tasks.chat.recover_replies": {"queue": "default"},
         "tasks.imports.*": {"queue": "default"},
+        "tasks.watching.*": {"queue": "default"},
         "tasks.reports.*": {"queue": "reports"},
         "tasks.chat.*": {"queue": "ai"},
     },
@@ -47,11 +48,15 @@ app.conf.update(
         "recover-stalled-reports": {"task": "tasks.reports.recover_stalled", "schedule": 60.0},
         "recover-lost-replies": {"task": "tasks.chat.recover_replies", "schedule": 60.0},
         "retry-data-deletions": {"task": "tasks.imports.retry_data_deletions", "schedule": 300.0},
+        "send-digests": {
+            "task": "tasks.watching.send_digests",
+            "schedule": float(settings.digest_interval_seconds),
+        },
     },
     beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
     # The fixed entries above, plus the market watches read from the database at each look.
     beat_scheduler="tasks.watch_scheduler:WatchScheduler",
-    include=["tasks.maintenance", "tasks.chat", "tasks.reports", "tasks.imports"],
+    include=["tasks.maintenance", "tasks.chat", "tasks.reports", "tasks.imports", "tasks.watching"],
 )
 
 if settings.redis_url:

@@ -36,10 +36,12 @@ ENV_KEYS = (
 def clear_caches() -> None:
     """Forget every process-wide object built from settings."""
     from marketnav.db import get_engine
+    from marketnav.services import signing
     from marketnav.services.redis_client import get_redis
     from marketnav.services.storage import get_storage
     from marketnav.settings import get_settings
 
+    signing.clear_cache()
     get_settings.cache_clear()
     get_engine.cache_clear()
     get_storage.cache_clear()

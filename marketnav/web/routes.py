@@ -7,17 +7,21 @@ The code never travels in a URL, and a page of another site cannot plant one (lo
 `GET /_auth/logout` clears the cookie (the logout handler has already revoked the session).
 `GET /_share/unlock?next=/share/<token>` does the same for a protected share link: it redeems
 the `mn_share_code` code of a correct password for the link's grant cookie (`share_unlocks`).
+`GET|POST /_mail/unsubscribe?token=…` is an e-mail digest's signed one-click unsubscribe.
 """
 
 from __future__ import annotations
 
+from html import escape
+
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
 from marketnav.db import session_scope
 from marketnav.services import redirects, sessions, share_unlocks
+from marketnav.services.watching import digests
 from marketnav.settings import get_settings
 from marketnav.web import cookies
 
@@ -77,6 +81,39 @@ async def unlock_share(request: Request) -> RedirectResponse:
     return _no_store(response)
 
 
+UNSUBSCRIBED_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · MarketNavigator</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;
+line-height:1.5}}</style></head><body><h1>{title}</h1><p>{body}</p>
+<p><a href="/dashboard">Open MarketNavigator</a></p></body></html>"""
+
+
+async def unsubscribe_digests(request: Request) -> HTMLResponse:
+    """The one-click unsubscribe of an e-mail digest (GET from the link, POST per RFC 8058)."""
+    token = request.query_params.get("token", "")
+    with session_scope() as db:
+        user = digests.unsubscribe(db, token)
+    if user is None:
+        title, body, status = (
+            "Link not valid",
+            "This unsubscribe link is not one we sent. Turn e-mail digests off from a "
+            "project's “Watch this market” card instead.",
+            400,
+        )
+    else:
+        title, body, status = (
+            "Unsubscribed",
+            f"{escape(user.email)} will get no more e-mail digests. The bell in the app still "
+            "shows what changes; turn e-mails back on from a project's “Watch this "
+            "market” card.",
+            200,
+        )
+    response = HTMLResponse(UNSUBSCRIBED_PAGE.format(title=title, body=body), status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def auth_routes() -> Starlette:
     """The routes, as a Starlette app that Reflex mounts its own app under (api_transformer)."""
     return Starlette(
@@ -84,5 +121,6 @@ def auth_routes() -> Starlette:
             Route(cookies.SESSION_ROUTE, start_session, methods=["GET"]),
             Route(cookies.LOGOUT_ROUTE, end_session, methods=["GET"]),
             Route(cookies.SHARE_UNLOCK_ROUTE, unlock_share, methods=["GET"]),
+            Route(digests.UNSUBSCRIBE_ROUTE, unsubscribe_digests, methods=["GET", "POST"]),
         ]
     )

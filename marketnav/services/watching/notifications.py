@@ -135,7 +135,7 @@ def _may_open(session: Session, user: User, project_id: int) -> bool:
 # -- reading (the bell and the changes page) ------------------------------------------------
 
 
-def _visible(user: User):
+def visible_to(user: User):
     """Notifications of `user` on projects they can still open (a current membership)."""
     return (
         select(Notification, Project)
@@ -150,14 +150,14 @@ def _visible(user: User):
 
 
 def unread_count(session: Session, user: User) -> int:
-    query = _visible(user).where(col(Notification.read_at).is_(None)).subquery()
+    query = visible_to(user).where(col(Notification.read_at).is_(None)).subquery()
     return int(session.exec(select(func.count()).select_from(query)).one())
 
 
 def recent(session: Session, user: User, limit: int = 100) -> list[dict[str, Any]]:
     """The newest notifications, as the changes page lists them (newest first)."""
     rows = session.exec(
-        _visible(user).order_by(col(Notification.created_at).desc()).limit(limit)
+        visible_to(user).order_by(col(Notification.created_at).desc()).limit(limit)
     ).all()
     return [present(n, p) for n, p in rows]
 
