@@ -12,6 +12,7 @@ from marketnav.pages.project import project_page
 from marketnav.pages.queues import queues_page
 from marketnav.pages.report import report_page
 from marketnav.pages.share import SHARE_DESCRIPTION, share_page
+from marketnav.pages.webhooks import webhooks_page
 from marketnav.state.admin import AccountState, AuditState, StatusState
 from marketnav.state.assistant import AssistantState
 from marketnav.state.dashboard import DashboardState
@@ -26,6 +27,7 @@ from marketnav.state.session import SessionState
 from marketnav.state.share import ShareState
 from marketnav.state.share_links import ShareLinksState
 from marketnav.state.watch import WatchState
+from marketnav.state.webhooks import WebhooksState
 from marketnav.web.headers import with_security_headers
 from marketnav.web.routes import auth_routes
 from marketnav.web.session_digest import with_session_digest
@@ -83,6 +85,7 @@ _protected = [
     (imports_page, "/imports", "Import companies", [ImportState.load]),
     (account_page, "/account", "Account", [AccountState.reset_page]),
     (changes_page, "/changes", "Changes", [NotificationsState.load_changes]),
+    (webhooks_page, "/webhooks", "Webhooks", [WebhooksState.load]),
 ]
 for component, route, title, loaders in _protected:
     app.add_page(

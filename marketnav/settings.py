@@ -230,6 +230,10 @@ class Settings(BaseSettings):
     mail_outbox_dir: Path | None = None
     # How often beat sends the pending digests (one e-mail a person for everything since).
     digest_interval_seconds: int = Field(300, ge=10)
+    # Webhooks: how often beat posts due deliveries; whether a webhook may point into a
+    # private, loopback or link-local network (off: it must not reach the deployment itself).
+    webhook_interval_seconds: int = Field(30, ge=5)
+    webhook_allow_private_hosts: bool = False
 
     @property
     def outbox_dir(self) -> Path:

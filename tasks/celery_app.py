@@ -52,6 +52,10 @@ app.conf.update(
             "task": "tasks.watching.send_digests",
             "schedule": float(settings.digest_interval_seconds),
         },
+        "deliver-webhooks": {
+            "task": "tasks.watching.deliver_webhooks",
+            "schedule": float(settings.webhook_interval_seconds),
+        },
     },
     beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
     # The fixed entries above, plus the market watches read from the database at each look.

@@ -73,6 +73,14 @@ def user_menu() -> rx.Component:
                 on_click=rx.redirect("/imports"),
                 custom_attrs={"data-testid": "menu-imports"},
             ),
+            rx.cond(
+                SessionState.administers_an_org,
+                rx.menu.item(
+                    "Webhooks",
+                    on_click=rx.redirect("/webhooks"),
+                    custom_attrs={"data-testid": "menu-webhooks"},
+                ),
+            ),
             rx.menu.separator(),
             rx.menu.item(
                 "Log out",

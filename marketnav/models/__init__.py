@@ -16,7 +16,13 @@ from marketnav.models.reports import (
     StepTiming,
 )
 from marketnav.models.sharing import ShareAttempt, ShareLink, ShareUnlock
-from marketnav.models.watching import MarketWatch, Notification, WatchFollower
+from marketnav.models.watching import (
+    MarketWatch,
+    Notification,
+    OrganizationWebhook,
+    WatchFollower,
+    WebhookDelivery,
+)
 
 __all__ = [
     "AICacheEntry",
@@ -31,6 +37,7 @@ __all__ = [
     "Notification",
     "Organization",
     "OrganizationDataDeletion",
+    "OrganizationWebhook",
     "ProgressEvent",
     "Project",
     "ProjectInputs",
@@ -47,4 +54,5 @@ __all__ = [
     "User",
     "UserSession",
     "WatchFollower",
+    "WebhookDelivery",
 ]

@@ -3,7 +3,8 @@
 A `MarketWatch` re-runs chosen reports of a project on a cadence (beat reads these rows; see
 `services.watching.schedule`). People follow a project (`WatchFollower`); when a refreshed
 version differs from the one before, each follower who can still open the project gets one
-`Notification`, shown under the bell and, when they chose it, in an e-mail digest.
+`Notification`, shown under the bell and, when they chose it, in an e-mail digest; each
+active `OrganizationWebhook` of the organisation gets one `WebhookDelivery`.
 """
 
 from __future__ import annotations
@@ -82,3 +83,40 @@ class Notification(SQLModel, table=True):
     # The e-mail digest: none (the follower takes no e-mail) | pending | sending:<claim> | sent.
     email_status: str = Field(default="none", max_length=48, index=True)
     emailed_at: datetime | None = None
+
+
+class OrganizationWebhook(SQLModel, table=True):
+    """Where an organisation's changes are posted (Slack-compatible JSON, HMAC-signed)."""
+
+    __tablename__ = "organization_webhooks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organizations.id", index=True, ondelete="CASCADE")
+    created_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    label: str = Field(default="", max_length=120)
+    url: str = Field(max_length=1000)
+    # The key receivers check signatures with: shown to the organisation's admins only.
+    secret: str = Field(max_length=128)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One post of one new version's changes to one webhook, with its attempts (the log)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("webhook_id", "run_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    webhook_id: int = Field(foreign_key="organization_webhooks.id", index=True, ondelete="CASCADE")
+    # None for a test post sent from the webhooks page.
+    run_id: int | None = Field(default=None, foreign_key="report_runs.id", ondelete="CASCADE")
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # pending | sending:<claim> | delivered | failed (gave up after the last attempt)
+    status: str = Field(default="pending", max_length=48, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    last_status_code: int | None = None
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = None

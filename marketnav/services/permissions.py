@@ -33,6 +33,7 @@ class Action(StrEnum):
     ORG_VIEW_SYSTEM = "org.view_system"
     ORG_DELETE = "org.delete"
     IMPORT_COMPANIES = "org.import_companies"
+    ORG_MANAGE_WEBHOOKS = "org.manage_webhooks"
     PROJECT_CREATE = "project.create"
     PROJECT_VIEW = "project.view"
     PROJECT_EDIT = "project.edit"
@@ -77,6 +78,7 @@ _ADMIN = _WRITE | {
     Action.ORG_VIEW_SYSTEM,
     Action.CHAT_CLEAR,
     Action.IMPORT_COMPANIES,
+    Action.ORG_MANAGE_WEBHOOKS,
 }
 
 # The one table: what each role may do inside its organisation.

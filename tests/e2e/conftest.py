@@ -54,6 +54,9 @@ def app_url(app_var_dir) -> Iterator[str]:
         INSTANCE_ADMIN_EMAILS=E2E_INSTANCE_ADMIN,
         # Beat looks at the market watches every second (a due refresh starts at once).
         WATCH_DISPATCH_INTERVAL_SECONDS="1",
+        # Webhooks post to a receiver the test runs on loopback, every 5 s.
+        WEBHOOK_ALLOW_PRIVATE_HOSTS="true",
+        WEBHOOK_INTERVAL_SECONDS="5",
     )
     subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"],

@@ -134,6 +134,8 @@ CHECKS = [
         extra=(("a check's results", lambda p: _open(p, "run-check", "status-row")),),
     ),
     Check("audit", lambda w, u: u + "/audit", "[data-testid=audit-row]"),
+    Check("changes", lambda w, u: u + "/changes", "[data-testid=no-changes]"),
+    Check("webhooks", lambda w, u: u + "/webhooks", "[data-testid=hook-add]"),
 ]
 
 SIZES = {"desktop": DESKTOP, "phone": PHONE}

@@ -138,3 +138,45 @@ def test_a_viewer_follows_but_cannot_change_the_schedule_and_the_card_fits_a_pho
     card.get_by_test_id("watch-follow").click()
     expect(card.get_by_test_id("watch-notice")).to_have_text("Following its changes.")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def _attempted(count: int) -> bool:
+    from sqlmodel import select
+
+    from marketnav.db import session_scope
+    from marketnav.models import WebhookDelivery
+
+    with session_scope() as db:
+        return any(d.attempts >= count for d in db.exec(select(WebhookDelivery)).all())
+
+
+def test_an_admin_adds_a_webhook_sees_its_secret_and_its_delivery_log(browser, app_url, stack_db):
+    from tests.integration.test_webhooks import Receiver
+    from tests.support.report_stack import wait_until
+
+    receiver = Receiver([500])  # the first post fails, the retry (30 s later) is not waited for
+    try:
+        page = sign_up(browser, app_url, DESKTOP, "Hana Hooks").page
+        page.goto(f"{app_url}/webhooks")
+        page.fill("#hook-url", "ftp://nowhere")
+        page.get_by_test_id("hook-add").click()
+        expect(page.get_by_text("Enter the webhook's full URL")).to_be_visible()
+        expect(page.locator("#hook-url")).to_have_value("ftp://nowhere")  # kept to correct
+        page.fill("#hook-url", receiver.url)
+        page.fill("#hook-label", "#market-watch")
+        page.get_by_test_id("hook-add").click()
+        hook = page.get_by_test_id("webhook")
+        expect(hook).to_contain_text("#market-watch")
+        expect(hook.get_by_test_id("hook-secret")).to_have_text("•" * 16)
+        hook.get_by_test_id("hook-reveal").click()
+        expect(hook.get_by_test_id("hook-secret")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+        hook.get_by_test_id("hook-test").click()
+        # Beat posts it within seconds; the receiver answers 500: logged, to be retried.
+        assert wait_until(lambda: _attempted(1), 60, 0.2)
+        page.get_by_role("button", name="Refresh log").click()
+        row = hook.get_by_test_id("delivery-row")
+        expect(row.first).to_contain_text("pending")
+        expect(row.first).to_contain_text("500")
+        assert len(receiver.requests) == 1
+    finally:
+        receiver.close()

@@ -44,7 +44,7 @@ from marketnav.services.reports.runs import (
 )
 from marketnav.services.reports.tracker import ReportProgressTracker, subject_for_project
 from marketnav.services.storage import get_storage
-from marketnav.services.watching import notifications
+from marketnav.services.watching import notifications, webhooks
 from marketnav.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -295,6 +295,7 @@ def _finish_fenced(ctx: RunContext, status: str, error: str) -> Outcome:
                 # Kept with the version: what notifications and digests tell people.
                 run.data = {**run.data, "market_changes": market_changes.stored(since)}
                 told = notifications.record(session, run)
+                webhooks.record(session, run)
             report = session.get(Report, run.report_id)
             report.latest_version = max(report.latest_version, run.version)
             session.add(report)
