@@ -92,3 +92,45 @@ def reported_project(db: Session, monkeypatch) -> tuple[User, Project]:
     fill_inputs(db, owner, project)
     run_report(db, owner, project)
     return owner, project
+
+
+def version_with_changes(
+    db: Session,
+    project: Project,
+    changes: list[dict],
+    *,
+    requested_by: int | None = None,
+    trigger: str = "schedule",
+    report_type: str = "crunchbase",
+):
+    """The next completed version of a project's report, holding these market changes (as
+    the runner stores them) against the version before."""
+    from sqlmodel import select
+
+    from marketnav.models import Report, ReportRun
+
+    report = db.exec(
+        select(Report).where(Report.project_id == project.id, Report.report_type == report_type)
+    ).first()
+    if report is None:
+        report = Report(project_id=project.id, report_type=report_type, latest_version=1)
+        db.add(report)
+        db.commit()
+    report.latest_version += 1
+    run = ReportRun(
+        report_id=report.id,
+        version=report.latest_version,
+        status="completed",
+        requested_by=requested_by,
+        trigger=trigger,
+        data={
+            "market_changes": {
+                "since": report.latest_version - 1,
+                "summary": f"{len(changes)} change(s)",
+                "changes": changes,
+            }
+        },
+    )
+    db.add_all([report, run])
+    db.commit()
+    return run

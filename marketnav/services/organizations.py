@@ -13,7 +13,14 @@ from sqlmodel import Session, col, select
 from marketnav.models import Invitation, Membership, Organization, User
 from marketnav.services import audit
 from marketnav.services.errors import PermissionDenied, ValidationFailed
-from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, Role, authorize, role_in
+from marketnav.services.permissions import (
+    NOT_FOUND_MESSAGE,
+    Action,
+    Role,
+    authorize,
+    can,
+    role_in,
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,11 @@ def list_for_user(session: Session, user: User) -> list[tuple[Organization, Role
         .order_by(col(Organization.is_personal).desc(), Organization.name)
     ).all()
     return [(org, Role(role)) for org, role in rows]
+
+
+def allowing(session: Session, user: User, action: Action) -> list[Organization]:
+    """The user's organisations in which their role allows `action`."""
+    return [org for org, role in list_for_user(session, user) if can(role, action)]
 
 
 def members(session: Session, user: User, organization_id: int) -> list[MemberView]:

@@ -31,8 +31,10 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from marketnav.db import session_scope
+from marketnav.models import User
 from marketnav.services import accounts, progress, projects
 from marketnav.services.errors import DomainError, ServiceUnavailable
 
@@ -50,41 +52,36 @@ T = TypeVar("T")
 _END = object()
 
 
-def may_follow(token: str, project_id: int) -> bool | None:
-    """True when the session `token` belongs to a user who may view project `project_id`.
-
-    None when that cannot be told now (the session store is unreachable): a listener does not
-    start on None, and a running one keeps listening until the store answers again.
-    """
-    if not token or project_id <= 0:
+def _session_may(token: str, allowed: Callable[[Session, User], bool]) -> bool | None:
+    """`allowed(db, user)` for the user of session `token` (False without one); None when the
+    session store is unreachable: a listener does not start on None, and a running one keeps
+    listening until the store answers again."""
+    if not token:
         return False
     with session_scope() as db:
         try:
             user = accounts.user_for_token(db, token)
         except ServiceUnavailable:
             return None
-        if user is None:
-            return False
+        return user is not None and allowed(db, user)
+
+
+def may_follow(token: str, project_id: int) -> bool | None:
+    """True when the session `token` belongs to a user who may view project `project_id`."""
+
+    def may_view(db: Session, user: User) -> bool:
         try:
             projects.get(db, user, project_id)  # -> permissions.authorize(PROJECT_VIEW)
         except DomainError:
             return False
-    return True
+        return True
+
+    return _session_may(token, may_view) if project_id > 0 else False
 
 
 def may_hear_user(token: str, user_id: int) -> bool | None:
-    """True when the session `token` is `user_id`'s own (a person's notifications subject).
-
-    None when the session store is unreachable, as for `may_follow`.
-    """
-    if not token or user_id <= 0:
-        return False
-    with session_scope() as db:
-        try:
-            user = accounts.user_for_token(db, token)
-        except ServiceUnavailable:
-            return None
-    return user is not None and user.id == user_id
+    """True when the session `token` is `user_id`'s own (a person's notifications subject)."""
+    return _session_may(token, lambda _db, user: user.id == user_id) if user_id > 0 else False
 
 
 def _consume(task: asyncio.Task) -> None:

@@ -15,13 +15,19 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from marketnav.db import session_scope
-from marketnav.models import Notification, Report, ReportRun, WatchFollower
+from marketnav.models import Notification, WatchFollower
 from marketnav.services import organizations
 from marketnav.services.permissions import Role
 from marketnav.services.watching import digests, notifications
 from marketnav.web.routes import auth_routes
 from tests.conftest import clear_caches, free_port
-from tests.factories import add_member, make_project, make_user, personal_org_id
+from tests.factories import (
+    add_member,
+    make_project,
+    make_user,
+    personal_org_id,
+    version_with_changes,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -86,23 +92,9 @@ def smtp(monkeypatch, isolated_settings):
     server.stop()
 
 
-def _notified(db: Session, owner, project) -> ReportRun:
-    report = Report(project_id=project.id, report_type="crunchbase", latest_version=2)
-    db.add(report)
+def _notified(db: Session, owner, project) -> None:
+    notifications.record(db, version_with_changes(db, project, CHANGES, requested_by=owner.id))
     db.commit()
-    run = ReportRun(
-        report_id=report.id,
-        version=2,
-        status="completed",
-        trigger="schedule",
-        requested_by=owner.id,
-        data={"market_changes": {"since": 1, "summary": "2 changes", "changes": CHANGES}},
-    )
-    db.add(run)
-    db.commit()
-    notifications.record(db, run)
-    db.commit()
-    return run
 
 
 def _statuses(db: Session) -> list[str]:

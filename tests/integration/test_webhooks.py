@@ -14,13 +14,19 @@ import pytest
 from sqlmodel import Session, select
 
 from marketnav.db import session_scope
-from marketnav.models import Report, ReportRun, WebhookDelivery
+from marketnav.models import WebhookDelivery
 from marketnav.models.base import utcnow
 from marketnav.services.errors import PermissionDenied, ValidationFailed
 from marketnav.services.permissions import Role
 from marketnav.services.watching import webhooks
 from tests.conftest import clear_caches
-from tests.factories import add_member, make_project, make_user, personal_org_id
+from tests.factories import (
+    add_member,
+    make_project,
+    make_user,
+    personal_org_id,
+    version_with_changes,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -74,22 +80,6 @@ def private_hosts(monkeypatch, isolated_settings):
     clear_caches()
 
 
-def _run_with_changes(db: Session, project) -> ReportRun:
-    report = Report(project_id=project.id, report_type="crunchbase", latest_version=2)
-    db.add(report)
-    db.commit()
-    run = ReportRun(
-        report_id=report.id,
-        version=2,
-        status="completed",
-        trigger="schedule",
-        data={"market_changes": STORED},
-    )
-    db.add(run)
-    db.commit()
-    return run
-
-
 def _delivery(db: Session) -> WebhookDelivery:
     db.expire_all()
     return db.exec(select(WebhookDelivery)).one()
@@ -102,7 +92,7 @@ def test_a_signed_post_fails_is_retried_with_backoff_and_then_delivered(db, priv
         project = make_project(db, owner, "Pet care")
         hook = webhooks.create(db, owner, personal_org_id(db, owner), receiver.url, "Slack #market")
         db.commit()
-        webhooks.record(db, _run_with_changes(db, project))
+        webhooks.record(db, version_with_changes(db, project, STORED["changes"]))
         db.commit()
 
         t0 = utcnow()
@@ -128,7 +118,7 @@ def test_a_signed_post_fails_is_retried_with_backoff_and_then_delivered(db, priv
         ).hexdigest()
         assert headers[webhooks.SIGNATURE_HEADER] == f"sha256={expected}"
         posted = json.loads(body)
-        assert posted["text"].startswith("*Pet care · Crunchbase Analysis v2*: 1 change")
+        assert posted["text"].startswith("*Pet care · Crunchbase Analysis v2*: 1 change(s)")
         assert "Holidog entered the competitor list" in posted["text"]
         assert "(demo data)" in posted["text"]
         assert posted["marketnavigator"]["url"] == (
@@ -149,7 +139,7 @@ def test_an_unreachable_receiver_is_given_up_after_the_last_attempt(db, private_
     project = make_project(db, owner, "Pet care")
     webhooks.create(db, owner, personal_org_id(db, owner), url)
     db.commit()
-    webhooks.record(db, _run_with_changes(db, project))
+    webhooks.record(db, version_with_changes(db, project, STORED["changes"]))
     db.commit()
     now = utcnow()
     for attempt in range(1, webhooks.MAX_ATTEMPTS + 1):

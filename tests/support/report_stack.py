@@ -236,14 +236,20 @@ def ai_env(server: OpenAITestServer, provider: str = "analyst") -> dict[str, str
 
 
 @contextlib.contextmanager
-def market_services(var_dir: Path, latency: float = 0.0) -> Iterator[dict[str, str]]:
-    """Both services on the demo data set over HTTP; yields the app's environment for them."""
+def market_services(
+    var_dir: Path, latency: float = 0.0, rate_limit_per_minute: int | None = None
+) -> Iterator[dict[str, str]]:
+    """Both services on the demo data set over HTTP; yields the app's environment for them.
+
+    `rate_limit_per_minute` raises the per-caller limit (a benchmark's many runs all call from
+    one address)."""
     from scraper_services.crunchbase.app import create_app as create_crunchbase
     from scraper_services.tracxn.app import create_app as create_tracxn
     from tests.scraper_fixtures import TOKEN, add_latency, make_settings, serve_in_thread
 
     settings = make_settings(var_dir)
-    apps = [create_crunchbase(settings), create_tracxn(settings)]
+    limit = {"rate_limit_per_minute": rate_limit_per_minute} if rate_limit_per_minute else {}
+    apps = [create_crunchbase(settings, **limit), create_tracxn(settings, **limit)]
     if latency:
         for app in apps:
             add_latency(app, latency)

@@ -14,7 +14,14 @@ from marketnav.services import organizations, projects
 from marketnav.services.errors import PermissionDenied, ValidationFailed
 from marketnav.services.permissions import Role
 from marketnav.services.watching import notifications, schedule
-from tests.factories import PET_SITTER_INPUTS, add_member, make_project, make_user, personal_org_id
+from tests.factories import (
+    PET_SITTER_INPUTS,
+    add_member,
+    make_project,
+    make_user,
+    personal_org_id,
+    version_with_changes,
+)
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -215,31 +222,7 @@ def test_a_watch_whose_owner_lost_access_pauses_and_says_why(db, owner):
 # -- notifications ----------------------------------------------------------------------------
 
 
-def _completed_with_changes(db: Session, project_id: int, requested_by: int, trigger: str):
-    report = db.exec(select(Report).where(Report.project_id == project_id)).first()
-    if report is None:
-        report = Report(project_id=project_id, report_type="crunchbase", latest_version=1)
-        db.add(report)
-        db.commit()
-    report.latest_version += 1
-    db.add(report)
-    run = ReportRun(
-        report_id=report.id,
-        version=report.latest_version,
-        status="completed",
-        requested_by=requested_by,
-        trigger=trigger,
-        data={
-            "market_changes": {
-                "since": 1,
-                "summary": "1 change: 1 new competitor",
-                "changes": [{"kind": "entered", "subject": "Holidog"}],
-            }
-        },
-    )
-    db.add(run)
-    db.commit()
-    return run
+ENTERED = [{"kind": "entered", "subject": "Holidog", "text": "Holidog entered the list"}]
 
 
 def test_followers_who_can_open_the_project_are_told_once(db, owner):
@@ -255,7 +238,7 @@ def test_followers_who_can_open_the_project_are_told_once(db, owner):
     organizations.remove_member(db, owner, org_id, leaver.id)
     db.commit()
 
-    run = _completed_with_changes(db, project.id, owner.id, "user")
+    run = version_with_changes(db, project, ENTERED, requested_by=owner.id, trigger="user")
     told = notifications.record(db, run)
     db.commit()
     # The owner ran it by hand (and sees it); the leaver can no longer open the project.
@@ -265,12 +248,12 @@ def test_followers_who_can_open_the_project_are_told_once(db, owner):
     assert note.email_status == "none"  # the viewer chose no e-mail
     assert notifications.unread_count(db, viewer) == 1
     (shown,) = notifications.recent(db, viewer)
-    assert shown["summary"] == "1 change: 1 new competitor" and shown["unread"]
+    assert shown["summary"] == "1 change(s)" and shown["unread"]
     assert shown["href"] == f"/projects/{project.id}/reports/crunchbase?version=2#market-changes"
     assert shown["project_name"] == "Pet care" and shown["report_label"] == "Crunchbase Analysis"
 
     # A scheduled run tells everyone following, the person it runs as included.
-    scheduled = _completed_with_changes(db, project.id, owner.id, "schedule")
+    scheduled = version_with_changes(db, project, ENTERED, requested_by=owner.id)
     assert sorted(notifications.record(db, scheduled)) == sorted([owner.id, viewer.id])
     db.commit()
     assert notifications.mark_read(db, viewer) == 2
@@ -287,6 +270,5 @@ def test_followers_who_can_open_the_project_are_told_once(db, owner):
 def test_no_change_tells_nobody(db, owner):
     project = _project(db, owner)
     notifications.follow(db, owner, project.id)
-    run = _completed_with_changes(db, project.id, owner.id, "schedule")
-    run.data = {"market_changes": {"since": 1, "summary": "No change", "changes": []}}
+    run = version_with_changes(db, project, [], requested_by=owner.id)
     assert notifications.record(db, run) == []

@@ -24,7 +24,7 @@ from marketnav.services import organizations
 from marketnav.services.company_import import parsing
 from marketnav.services.errors import PermissionDenied, ValidationFailed
 from marketnav.services.market_data import SERVICES, MarketDataClient, MarketDataError
-from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, authorize, can
+from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, authorize
 from marketnav.services.storage import get_storage
 from marketnav.settings import get_settings
 from scraper_services.common.contracts import ImportBatchRequest, ImportedCompany
@@ -55,11 +55,7 @@ class Preview(BaseModel):
 
 def importable_organizations(session: Session, user: User) -> list[Organization]:
     """The organisations in which `user` may import companies."""
-    return [
-        org
-        for org, role in organizations.list_for_user(session, user)
-        if can(role, Action.IMPORT_COMPANIES)
-    ]
+    return organizations.allowing(session, user, Action.IMPORT_COMPANIES)
 
 
 def _organization(session: Session, user: User, organization_id: int) -> Organization:

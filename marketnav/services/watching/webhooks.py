@@ -48,7 +48,7 @@ from marketnav.models import (
 from marketnav.models.base import utcnow
 from marketnav.services import audit, organizations
 from marketnav.services.errors import PermissionDenied, ValidationFailed
-from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action, can
+from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action
 from marketnav.services.reports.catalog import REPORT_TYPES, viewer_url
 from marketnav.settings import get_settings
 
@@ -69,11 +69,7 @@ LOG_ROWS = 20
 
 def manageable_organizations(session: Session, user: User) -> list[Organization]:
     """The organisations whose webhooks `user` may manage (owners and admins)."""
-    return [
-        org
-        for org, role in organizations.list_for_user(session, user)
-        if can(role, Action.ORG_MANAGE_WEBHOOKS)
-    ]
+    return organizations.allowing(session, user, Action.ORG_MANAGE_WEBHOOKS)
 
 
 def _organization(session: Session, user: User, organization_id: int) -> Organization:
