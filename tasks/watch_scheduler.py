@@ -2,7 +2,7 @@
 
 Beat runs with this scheduler (`beat_scheduler` in `tasks.celery_app`): besides the
 maintenance entries of `beat_schedule` it looks at the `market_watches` table every
-`WATCH_DISPATCH_INTERVAL_SECONDS` and starts the due refreshes (`schedule.dispatch_due`). The
+`WATCH_DISPATCH_INTERVAL_SECONDS` and starts the due refreshes (`dispatch.dispatch_due`). The
 schedules are rows people change on the project page, read afresh at every look: a new,
 paused or stopped watch takes effect without restarting beat, and survives a restart. Two
 beats started by mistake each look, and each due watch is started by one of them only.
@@ -16,17 +16,17 @@ import time
 from celery.beat import PersistentScheduler
 
 from marketnav.db import session_scope
-from marketnav.services.watching import schedule
+from marketnav.services.watching import dispatch
 from marketnav.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 
-def dispatch_watches() -> schedule.Dispatch:
+def dispatch_watches() -> dispatch.Dispatch:
     """One look at the schedule: start the due refreshes and queue their runs."""
     from tasks.reports import enqueue
 
-    result = schedule.dispatch_due(session_scope, enqueue)
+    result = dispatch.dispatch_due(session_scope, enqueue)
     if result.started or result.waiting:
         logger.info(
             "market watches: %d run(s) started for %d watch(es), %d waiting for a free slot",

@@ -13,12 +13,12 @@ import reflex as rx
 
 from marketnav.db import session_scope
 from marketnav.services.errors import DomainError
-from marketnav.services.watching import notifications, schedule
+from marketnav.services.watching import cadence, notifications, schedule
 from marketnav.state.project import route_project_id
 from marketnav.state.session import PageState
 
 TYPE_OPTIONS = [{"value": t, "label": label} for t, label in schedule.watchable_types()]
-CADENCE_OPTIONS = [{"value": c, "label": schedule.CADENCE_LABELS[c]} for c in schedule.CADENCES]
+CADENCE_OPTIONS = [{"value": c, "label": cadence.CADENCE_LABELS[c]} for c in cadence.CADENCES]
 
 
 def _labels(report_types: list[str]) -> str:
@@ -66,7 +66,7 @@ class WatchState(PageState):
 
     @rx.var
     def watch_cadence_label(self) -> str:
-        return schedule.CADENCE_LABELS.get(self.watch_cadence, self.watch_cadence)
+        return cadence.CADENCE_LABELS.get(self.watch_cadence, self.watch_cadence)
 
     def _read(self, db, user) -> None:
         shown = schedule.view(db, user, self.watch_project_id)

@@ -13,7 +13,7 @@ from marketnav.models import MarketWatch, Notification, Report, ReportRun
 from marketnav.services import organizations, projects
 from marketnav.services.errors import PermissionDenied, ValidationFailed
 from marketnav.services.permissions import Role
-from marketnav.services.watching import notifications, schedule
+from marketnav.services.watching import cadence, dispatch, notifications, schedule
 from tests.factories import (
     PET_SITTER_INPUTS,
     add_member,
@@ -38,9 +38,9 @@ def _project(db: Session, owner, name: str = "Pet care", org_id: int | None = No
     return project
 
 
-def _dispatch(now: datetime, **kwargs) -> tuple[schedule.Dispatch, list[int]]:
+def _dispatch(now: datetime, **kwargs) -> tuple[dispatch.Dispatch, list[int]]:
     queued: list[int] = []
-    result = schedule.dispatch_due(
+    result = dispatch.dispatch_due(
         session_scope, lambda run_id: queued.append(run_id) or "", now=now, **kwargs
     )
     return result, queued
@@ -68,23 +68,23 @@ def _finish_all(db: Session, project_id: int) -> None:
 
 
 def test_cadences_keep_their_rhythm_and_months_keep_their_day():
-    assert schedule.advance(T0, "daily") == T0 + timedelta(days=1)
-    assert schedule.advance(T0, "weekly") == T0 + timedelta(weeks=1)
+    assert cadence.advance(T0, "daily") == T0 + timedelta(days=1)
+    assert cadence.advance(T0, "weekly") == T0 + timedelta(weeks=1)
     jan31 = datetime(2027, 1, 31, 9, tzinfo=UTC)
-    assert schedule.advance(jan31, "monthly") == datetime(2027, 2, 28, 9, tzinfo=UTC)
+    assert cadence.advance(jan31, "monthly") == datetime(2027, 2, 28, 9, tzinfo=UTC)
     # Beat down for three days: one refresh when it is back, then the usual time of day.
-    assert schedule.next_after(T0, "daily", T0 + timedelta(days=3, hours=2)) == T0 + timedelta(
+    assert cadence.next_after(T0, "daily", T0 + timedelta(days=3, hours=2)) == T0 + timedelta(
         days=4
     )
     with pytest.raises(ValidationFailed):
-        schedule.advance(T0, "hourly")
+        cadence.advance(T0, "hourly")
 
 
 def test_jitter_spreads_watches_within_a_tenth_of_the_cadence_and_is_stable():
-    offsets = {schedule.jitter_for(project_id, "daily") for project_id in range(1, 201)}
+    offsets = {cadence.jitter_for(project_id, "daily") for project_id in range(1, 201)}
     assert len(offsets) > 150  # spread
     assert all(0 <= o < 3600 for o in offsets)  # at most WATCH_JITTER_MAX_SECONDS (1 h)
-    assert schedule.jitter_for(7, "daily") == schedule.jitter_for(7, "daily")
+    assert cadence.jitter_for(7, "daily") == cadence.jitter_for(7, "daily")
 
 
 def test_a_due_watch_starts_one_refresh_once_and_then_waits_for_its_next_slot(db, owner):
