@@ -17,10 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
 
 from marketnav.models import ReportEvidence, ReportRun, ReportSection
-from marketnav.services.reports.catalog import viewer_url
 from marketnav.services.wording import plural
 from scraper_services.common.money import format_usd
 
@@ -155,73 +153,6 @@ def detect(old: VersionFacts, new: VersionFacts) -> list[MarketChange]:
     """The changes that matter from `old` to `new`, in the order of `KINDS`."""
     changes = _verdict_changes(old, new) + _company_changes(old, new) + _social_changes(old, new)
     return sorted(changes, key=lambda c: KINDS.index(c.kind))
-
-
-def between(
-    session: Session, old_run: ReportRun, new_run: ReportRun, report_type: str
-) -> list[MarketChange]:
-    """Changes between two completed runs of one report, read from the database."""
-    return detect(_load(session, old_run, report_type), _load(session, new_run, report_type))
-
-
-@dataclass(frozen=True)
-class SincePrevious:
-    """The changes of one version since the version before it."""
-
-    previous: int  # 0 when this is the first version
-    changes: list[MarketChange]
-    comparable: bool  # False for a report type this module has nothing to compare in
-
-
-def since_previous(session: Session, run: ReportRun, report_type: str) -> SincePrevious:
-    """Changes from the newest completed version before `run`."""
-    facts = _load(session, run, report_type)
-    previous = session.exec(
-        select(ReportRun)
-        .where(
-            ReportRun.report_id == run.report_id,
-            ReportRun.status == "completed",
-            ReportRun.version < run.version,
-        )
-        .order_by(col(ReportRun.version).desc())
-    ).first()
-    if previous is None:
-        return SincePrevious(0, [], facts.comparable)
-    return SincePrevious(
-        previous.version, detect(_load(session, previous, report_type), facts), facts.comparable
-    )
-
-
-def stored(since: SincePrevious) -> dict[str, Any]:
-    """What a completed run keeps in its data: the version compared with and the changes."""
-    return {
-        "since": since.previous,
-        "summary": summary_line(since.changes),
-        "changes": [c.model_dump(mode="json") for c in since.changes],
-    }
-
-
-def present(changes: list[MarketChange], project_id: int, report_type: str) -> list[dict[str, Any]]:
-    """The changes as the viewer lists them, each side linking to its version's evidence."""
-
-    def href(side: EvidenceLink | None) -> str:
-        return viewer_url(project_id, report_type, side.version, side.anchor) if side else ""
-
-    return [
-        {
-            "kind": c.kind,
-            "label": KIND_LABELS[c.kind],
-            "text": c.text,
-            "demo": c.demo,
-            "old_href": href(c.old),
-            "old_label": f"v{c.old.version}" if c.old else "",
-            "old_source": c.old.source if c.old else "",
-            "new_href": href(c.new),
-            "new_label": f"v{c.new.version}" if c.new else "",
-            "new_source": c.new.source if c.new else "",
-        }
-        for c in changes
-    ]
 
 
 def summary_line(changes: list[MarketChange]) -> str:
@@ -433,16 +364,6 @@ def _social_changes(old: VersionFacts, new: VersionFacts) -> list[MarketChange]:
 
 
 # -- helpers --------------------------------------------------------------------------------
-
-
-def _load(session: Session, run: ReportRun, report_type: str) -> VersionFacts:
-    sections = session.exec(select(ReportSection).where(ReportSection.run_id == run.id)).all()
-    evidence = session.exec(
-        select(ReportEvidence).where(
-            ReportEvidence.run_id == run.id, col(ReportEvidence.kind).in_(("company", "aggregate"))
-        )
-    ).all()
-    return version_facts(run, report_type, list(sections), list(evidence))
 
 
 def _number(value: Any) -> float | None:

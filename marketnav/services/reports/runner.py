@@ -33,7 +33,7 @@ from marketnav.models.base import utcnow
 from marketnav.services import progress, project_inputs, projects
 from marketnav.services.ai import ProjectInputsData
 from marketnav.services.errors import DomainError
-from marketnav.services.reports import exports, market_changes
+from marketnav.services.reports import exports, version_changes
 from marketnav.services.reports.context import RunCancelled, RunContext, RunInfo
 from marketnav.services.reports.runs import (
     StaleAttempt,
@@ -290,10 +290,10 @@ def _finish_fenced(ctx: RunContext, status: str, error: str) -> Outcome:
             run.current_step = "Complete"
             run.data = ctx.summary
             run.changes_summary = ctx.changes_summary[:500]
-            since = market_changes.since_previous(session, run, ctx.info.report_type)
+            since = version_changes.since_previous(session, run, ctx.info.report_type)
             if since.previous and since.comparable:
                 # Kept with the version: what notifications and digests tell people.
-                run.data = {**run.data, "market_changes": market_changes.stored(since)}
+                run.data = {**run.data, "market_changes": version_changes.stored(since)}
                 told = notifications.record(session, run)
                 webhooks.record(session, run)
             report = session.get(Report, run.report_id)

@@ -27,7 +27,7 @@ from marketnav.services.reports import (
     evidence,
     evidence_render,
     exports,
-    market_changes,
+    version_changes,
     viewer_charts,
 )
 from marketnav.services.reports.catalog import REPORT_TYPES, ReportTypeSpec
@@ -85,7 +85,7 @@ class ReportPage:
     data_used_html: str = ""
     demo: bool = False
     unsupported_claims: int = 0
-    # What changed in the market since the version before (market_changes.present).
+    # What changed in the market since the version before (version_changes.present).
     market_changes: list[dict[str, Any]] = field(default_factory=list)
     changes_since: int = 0
     changes_comparable: bool = False
@@ -223,9 +223,9 @@ def report_page(
     run = _version_run(session, report, wanted)
     fill_version(session, page, run)
     page.outdated = run.inputs_hash != current_hash
-    since = market_changes.since_previous(session, run, report_type)
+    since = version_changes.since_previous(session, run, report_type)
     page.changes_since, page.changes_comparable = since.previous, since.comparable
-    page.market_changes = market_changes.present(since.changes, project.id, report_type)
+    page.market_changes = version_changes.present(since.changes, project.id, report_type)
     return page
 
 
@@ -328,11 +328,11 @@ def diff(
                 "removed": sum(1 for line in lines if line["kind"] == "del"),
             }
         )
-    changes = market_changes.between(session, old_run, new_run, report_type)
+    changes = version_changes.between(session, old_run, new_run, report_type)
     return {
         "a": a,
         "b": b,
-        "market_changes": market_changes.present(changes, project.id, report_type),
+        "market_changes": version_changes.present(changes, project.id, report_type),
         "sections": sections,
         "unchanged": unchanged,
         "counts": {
