@@ -212,6 +212,8 @@ class Settings(BaseSettings):
     # How often beat looks for due watches, and how many it starts in one look.
     watch_dispatch_interval_seconds: float = Field(30.0, gt=0, le=3600)
     watch_dispatch_batch: int = Field(200, ge=1, le=10_000)
+    # How often beat looks for followed companies due a re-check with their data source.
+    company_check_interval_seconds: int = Field(600, ge=10)
 
     # Signs links that act without a login (e-mail unsubscribe). Empty: a random key is made
     # once in VAR_DIR/secret_key (enough for one machine; set it when processes do not share

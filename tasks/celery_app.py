@@ -52,6 +52,10 @@ app.conf.update(
             "task": "tasks.watching.send_digests",
             "schedule": float(settings.digest_interval_seconds),
         },
+        "check-followed-companies": {
+            "task": "tasks.watching.check_companies",
+            "schedule": float(settings.company_check_interval_seconds),
+        },
         "deliver-webhooks": {
             "task": "tasks.watching.deliver_webhooks",
             "schedule": float(settings.webhook_interval_seconds),

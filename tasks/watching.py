@@ -1,11 +1,11 @@
-"""Telling people what changed: e-mail digests and webhook posts (both run by beat)."""
+"""Telling people what changed (beat): e-mail digests, webhook posts, followed companies."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
 from marketnav.db import session_scope
-from marketnav.services.watching import digests, webhooks
+from marketnav.services.watching import company_follows, digests, webhooks
 from tasks.celery_app import app
 
 
@@ -19,3 +19,9 @@ def send_digests() -> dict:
 def deliver_webhooks() -> dict:
     """Post the due webhook deliveries (retries included); counts by outcome."""
     return asdict(webhooks.deliver_due(session_scope))
+
+
+@app.task(name="tasks.watching.check_companies")
+def check_companies() -> dict:
+    """Re-check the followed companies that are due with their data source."""
+    return asdict(company_follows.check_due(session_scope))

@@ -90,10 +90,28 @@ def _slide(section: rx.Var) -> rx.Component:
     )
 
 
+def _follow_button(section: rx.Var) -> rx.Component:
+    slug = section["slug"].to(str)
+    following = S.followed_keys.contains(S.follow_prefix + slug)
+    return rx.cond(
+        S.can_follow & (slug != ""),
+        rx.button(
+            rx.icon(rx.cond(following, "bell-ring", "bell-plus"), size=14),
+            rx.cond(following, "Following", "Follow"),
+            size="1",
+            variant=rx.cond(following, "solid", "soft"),
+            on_click=S.toggle_follow(slug).stop_propagation.prevent_default,
+            aria_label=rx.cond(following, "Stop following ", "Follow ") + section["title"].to(str),
+            custom_attrs={"data-testid": "follow-company"},
+        ),
+    )
+
+
 def _company(section: rx.Var) -> rx.Component:
     return rx.el.details(
         rx.el.summary(
             rx.text.span(section["title"], weight="bold"),
+            _follow_button(section),
             class_name="mn-company-summary",
         ),
         _markdown(section),

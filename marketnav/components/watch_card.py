@@ -192,6 +192,40 @@ def _following() -> rx.Component:
     )
 
 
+def _followed_company(company: rx.Var) -> rx.Component:
+    return rx.badge(
+        company["name"],
+        rx.icon_button(
+            rx.icon("x", size=12),
+            size="1",
+            variant="ghost",
+            on_click=W.unfollow_company(company["source"], company["slug"]),
+            aria_label="Stop following " + company["name"].to(str),
+            custom_attrs={"data-testid": "unfollow-company"},
+        ),
+        variant="soft",
+        custom_attrs={"data-testid": "followed-company"},
+    )
+
+
+def _followed_companies() -> rx.Component:
+    return rx.cond(
+        W.followed_companies.length() > 0,
+        rx.hstack(
+            rx.text("Companies you follow:", size="2"),
+            rx.foreach(W.followed_companies, _followed_company),
+            rx.text(
+                "(each re-checked with its data source; follow more from a report's companies)",
+                size="1",
+                color_scheme="gray",
+            ),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+        ),
+    )
+
+
 def watch_card() -> rx.Component:
     return rx.cond(
         W.watch_project_id > 0,
@@ -237,6 +271,7 @@ def watch_card() -> rx.Component:
                     ),
                 ),
                 _following(),
+                _followed_companies(),
                 rx.cond(
                     W.watch_error != "",
                     rx.text(

@@ -17,6 +17,7 @@ from marketnav.models.reports import (
 )
 from marketnav.models.sharing import ShareAttempt, ShareLink, ShareUnlock
 from marketnav.models.watching import (
+    CompanyFollow,
     MarketWatch,
     Notification,
     OrganizationWebhook,
@@ -29,6 +30,7 @@ __all__ = [
     "AICallRecord",
     "AssistantMessage",
     "AuditLog",
+    "CompanyFollow",
     "CompanyImport",
     "Invitation",
     "LoginAttempt",

@@ -50,6 +50,27 @@ class MarketWatch(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class CompanyFollow(SQLModel, table=True):
+    """A person following one company of a project's report: re-checked with its data source."""
+
+    __tablename__ = "company_follows"
+    __table_args__ = (UniqueConstraint("user_id", "project_id", "source", "company_slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    project_id: int = Field(foreign_key="projects.id", index=True, ondelete="CASCADE")
+    source: str = Field(max_length=16)  # crunchbase | tracxn (the report it was followed from)
+    company_name: str = Field(max_length=255)
+    company_slug: str = Field(max_length=160)
+    website: str = Field(default="", max_length=1000)
+    # What the last check (or the report it was followed from) said: funding_usd, status.
+    last_facts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_checked_at: datetime | None = None
+    next_check_at: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class WatchFollower(SQLModel, table=True):
     """A person told about a project's changes (in the app; by e-mail when they chose it)."""
 
@@ -72,10 +93,16 @@ class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     project_id: int = Field(foreign_key="projects.id", index=True, ondelete="CASCADE")
-    run_id: int = Field(foreign_key="report_runs.id", ondelete="CASCADE")
+    # version: a new version's market changes | company: a followed company's re-check
+    kind: str = Field(default="version", max_length=16)
+    # The new version (None for a company re-check).
+    run_id: int | None = Field(default=None, foreign_key="report_runs.id", ondelete="CASCADE")
     report_type: str = Field(max_length=32)
-    version: int
+    version: int  # 0: the latest (a company re-check opens the report's newest version)
     since_version: int
+    # What it is about ("Rover" for a followed company) and where its link opens.
+    subject: str = Field(default="", max_length=255)
+    anchor: str = Field(default="market-changes", max_length=160)
     summary: str = Field(max_length=500)
     change_count: int = 0
     created_at: datetime = Field(default_factory=utcnow, index=True)

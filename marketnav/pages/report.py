@@ -346,6 +346,14 @@ def _centre() -> rx.Component:
                     _empty_state(),
                     rx.cond(S.diff_open, diff_panel()),
                     since_previous_box(),
+                    rx.cond(
+                        S.follow_notice != "",
+                        rx.text(
+                            S.follow_notice,
+                            size="2",
+                            custom_attrs={"data-testid": "follow-notice", "role": "status"},
+                        ),
+                    ),
                     sections(),
                     spacing="4",
                     width="100%",

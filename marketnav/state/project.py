@@ -25,6 +25,14 @@ def route_project_id(path: str) -> int:
     return 0
 
 
+def route_report(path: str) -> tuple[int, str]:
+    """`/projects/12/reports/quick_report` -> (12, "quick_report"); else (0, "")."""
+    parts = [p for p in path.split("/") if p]
+    if len(parts) == 4 and parts[2] == "reports" and route_project_id(path):
+        return int(parts[1]), parts[3]
+    return 0, ""
+
+
 class ProjectState(PageState):
     current_id: int = 0
     name: str = ""

@@ -16,19 +16,11 @@ from marketnav.services.permissions import NOT_FOUND_MESSAGE
 from marketnav.services.reports import runs, viewer
 from marketnav.services.reports.tracker import subject_for_project
 from marketnav.state.bus import follow, locked
-from marketnav.state.project import route_project_id
+from marketnav.state.project import route_report
 from marketnav.state.report_content import ReportContentState
 
 LISTENER_IDLE_SECONDS = 30 * 60
 FINAL = ("completed", "failed", "cancelled")
-
-
-def route_report(path: str) -> tuple[int, str]:
-    """`/projects/12/reports/quick_report` -> (12, "quick_report"); else (0, "")."""
-    parts = [p for p in path.split("/") if p]
-    if len(parts) == 4 and parts[2] == "reports" and route_project_id(path):
-        return int(parts[1]), parts[3]
-    return 0, ""
 
 
 def _version_param(value: str | None) -> int | None:

@@ -13,7 +13,7 @@ import reflex as rx
 
 from marketnav.db import session_scope
 from marketnav.services.errors import DomainError
-from marketnav.services.watching import cadence, notifications, schedule
+from marketnav.services.watching import cadence, company_follows, notifications, schedule
 from marketnav.state.project import route_project_id
 from marketnav.state.session import PageState
 
@@ -39,6 +39,7 @@ class WatchState(PageState):
     watch_pending: list[str] = []
     following: bool = False
     email_digest: bool = True
+    followed_companies: list[dict] = []
 
     # The schedule form.
     form_open: bool = False
@@ -76,6 +77,7 @@ class WatchState(PageState):
         self.watch_status, self.watch_next = data["status"], data["next_run_at"]
         self.watch_last, self.watch_last_error = data["last_run_at"], data["last_error"]
         self.watch_pending = data["pending"]
+        self.followed_companies = company_follows.followed(db, user, self.watch_project_id)
         follower = notifications.following(db, user, self.watch_project_id)
         self.following = follower is not None
         self.email_digest = follower.email_digest if follower else True
@@ -183,4 +185,13 @@ class WatchState(PageState):
                 db, user, self.watch_project_id, email_digest=bool(on)
             ),
             "E-mail digests on." if on else "E-mail digests off: changes show under the bell only.",
+        )
+
+    @rx.event
+    def unfollow_company(self, source: str, slug: str):
+        self._act(
+            lambda db, user: company_follows.unfollow(
+                db, user, self.watch_project_id, str(source), str(slug)
+            ),
+            "No longer following that company.",
         )

@@ -93,9 +93,15 @@ def test_watch_a_market_see_the_bell_and_open_the_change(browser, app_url, stack
     expect(page.get_by_test_id("bell-count")).to_have_count(0)  # read
     box.get_by_test_id("market-change").filter(has_text="Uber").get_by_test_id("change-now").click()
     expect(page.locator("#sec-company_uber")).to_be_in_viewport()
+    # Follow that one company: re-checked with its data source from now on.
+    uber = page.locator("#sec-company_uber")
+    uber.get_by_test_id("follow-company").click()
+    expect(page.get_by_test_id("follow-notice")).to_contain_text("Following Uber")
+    expect(uber.get_by_test_id("follow-company")).to_have_text("Following")
 
     # Pause and resume keep the schedule; stop ends it.
     page.goto(project_url)
+    expect(watch.get_by_test_id("followed-company")).to_have_text("Uber")
     watch.get_by_test_id("watch-pause").click()
     expect(watch.get_by_test_id("watch-status")).to_have_text("Paused")
     watch.get_by_test_id("watch-resume").click()

@@ -114,7 +114,7 @@ def test_one_digest_a_person_with_the_changes_and_an_unsubscribe_link(db, smtp):
     assert (result.messages, result.notifications, result.failed) == (1, 1, 0)
     (message,) = inbox.messages
     assert message["To"] == "olga@example.com"
-    assert message["Subject"] == ("MarketNavigator: 1 new version with market changes in 1 project")
+    assert message["Subject"] == ("MarketNavigator: 1 change in the market of 1 project you follow")
     text = message.get_body(("plain",)).get_content()
     assert "Pet care · Crunchbase Analysis v2 (since v1)" in text
     assert "Holidog entered the competitor list" in text and "[demo data]" in text

@@ -331,3 +331,16 @@ def test_a_new_version_keeps_what_changed_in_the_market_with_its_evidence(ai_env
     assert page.changes_since == 1
     shown = next(c for c in page.market_changes if c["text"].startswith("Uber"))
     assert shown["new_href"].endswith("?version=2#sec-company_uber") and shown["demo"]
+
+
+def test_a_followed_company_is_looked_up_again_in_its_data_service(ai_env, services):
+    """The re-check of a followed company reads the same facts the reports read, over HTTP."""
+    import asyncio
+
+    from marketnav.services.watching import company_follows
+
+    rover = asyncio.run(company_follows.service_lookup("crunchbase", "Rover", ""))
+    assert rover["funding_usd"] and rover["funding_usd"] > 100e6
+    tracxn = asyncio.run(company_follows.service_lookup("tracxn", "Rover", ""))
+    assert tracxn is not None and set(tracxn) == {"funding_usd", "status"}
+    assert asyncio.run(company_follows.service_lookup("crunchbase", "Zzyzx Meals", "")) is None

@@ -250,7 +250,8 @@ def test_followers_who_can_open_the_project_are_told_once(db, owner):
     (shown,) = notifications.recent(db, viewer)
     assert shown["summary"] == "1 change(s)" and shown["unread"]
     assert shown["href"] == f"/projects/{project.id}/reports/crunchbase?version=2#market-changes"
-    assert shown["project_name"] == "Pet care" and shown["report_label"] == "Crunchbase Analysis"
+    assert shown["project_name"] == "Pet care"
+    assert shown["title"] == "Crunchbase Analysis v2 (since v1)"
 
     # A scheduled run tells everyone following, the person it runs as included.
     scheduled = version_with_changes(db, project, ENTERED, requested_by=owner.id)

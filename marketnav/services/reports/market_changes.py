@@ -289,7 +289,7 @@ def _company_moves(
         )
 
     changes = []
-    funding = _funding_change(before.funding_usd, after.funding_usd)
+    funding = funding_change(before.funding_usd, after.funding_usd)
     if funding:
         was, now = _funding_text(before.funding_usd), _funding_text(after.funding_usd)
         changes.append(change("funding", f"{after.name}: {funding}", was, now))
@@ -314,7 +314,8 @@ def _company_moves(
     return changes
 
 
-def _funding_change(before: float | None, after: float | None) -> str:
+def funding_change(before: float | None, after: float | None) -> str:
+    """How disclosed funding moved, in words ("" when it did not); unknown is never zero."""
     if before is None and after is None:
         return ""
     if before is None:

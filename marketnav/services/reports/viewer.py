@@ -34,6 +34,7 @@ from marketnav.services.reports.catalog import REPORT_TYPES, ReportTypeSpec
 from marketnav.services.reports.runs import ACTIVE, completed_run, prerequisites, report_for
 from marketnav.services.reports.views import completed_versions, present_snapshot, run_snapshot
 from marketnav.services.storage import StorageError, get_storage
+from marketnav.services.watching import company_follows
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,10 @@ class ReportPage:
     market_changes: list[dict[str, Any]] = field(default_factory=list)
     changes_since: int = 0
     changes_comparable: bool = False
+    # Companies of this version that can be followed (the latest Crunchbase / Tracxn version
+    # in the signed-in viewer), and those the reader follows ("crunchbase:rover").
+    can_follow: bool = False
+    followed_keys: list[str] = field(default_factory=list)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -147,6 +152,7 @@ def _section_view(row: ReportSection, number: int, slide_number: int) -> dict[st
         "number": number,
         "title": row.company_name or row.title,
         "kind": row.kind,
+        "slug": str((data.get("facts") or {}).get("slug") or "") if row.kind == "company" else "",
         "html": evidence_render.cited_section_html(row.markdown, data, row.section_key),
         "bullets": [str(b) for b in bullets] if isinstance(bullets, list) else [],
         "notes": str(data.get("notes") or "") if row.kind == "slide" else "",
@@ -226,6 +232,8 @@ def report_page(
     since = version_changes.since_previous(session, run, report_type)
     page.changes_since, page.changes_comparable = since.previous, since.comparable
     page.market_changes = version_changes.present(since.changes, project.id, report_type)
+    page.can_follow = report_type in company_follows.SOURCES and run.version == page.latest_version
+    page.followed_keys = [f["key"] for f in company_follows.followed(session, user, project.id)]
     return page
 
 

@@ -217,8 +217,8 @@ def _compose_claimed(session: Session, user_id: int, claim: str) -> tuple[EmailM
     return compose(user, items), len(items)
 
 
-def _change_lines(session: Session, run_id: int) -> list[dict[str, Any]]:
-    run = session.get(ReportRun, run_id)
+def _change_lines(session: Session, run_id: int | None) -> list[dict[str, Any]]:
+    run = session.get(ReportRun, run_id) if run_id is not None else None
     stored = ((run.data or {}) if run else {}).get("market_changes") or {}
     lines = []
     for change in stored.get("changes") or []:
@@ -234,8 +234,8 @@ def compose(user: User, items: list[dict[str, Any]]) -> EmailMessage:
     projects_named = {i["project_name"] for i in items}
     message = EmailMessage()
     message["Subject"] = (
-        f"MarketNavigator: {plural(len(items), 'new version')} with market changes in "
-        f"{plural(len(projects_named), 'project')}"
+        f"MarketNavigator: {plural(len(items), 'change')} in the market of "
+        f"{plural(len(projects_named), 'project')} you follow"
     )
     message["From"] = settings.mail_from
     message["To"] = user.email
@@ -246,10 +246,7 @@ def compose(user: User, items: list[dict[str, Any]]) -> EmailMessage:
     text = [f"Hello {user.name},", "", "What changed in the projects you follow:", ""]
     html = [f"<p>Hello {escape(user.name)},</p><p>What changed in the projects you follow:</p>"]
     for item in items:
-        title = (
-            f"{item['project_name']} · {item['report_label']} v{item['version']} "
-            f"(since v{item['since_version']})"
-        )
+        title = f"{item['project_name']} · {item['title']}"
         link = base + item["href"]
         lines = item["changes"][:CHANGES_PER_ITEM]
         more = len(item["changes"]) - len(lines)

@@ -30,9 +30,6 @@ from marketnav.services import projects
 from marketnav.services.errors import PermissionDenied
 from marketnav.services.reports.catalog import REPORT_TYPES, viewer_url
 
-# Where a notification opens: the version's "What changed" box.
-CHANGES_ANCHOR = "market-changes"
-
 
 def subject_for_user(user_id: int) -> str:
     """The progress-bus subject of one person's notifications (the bell listens to it)."""
@@ -97,7 +94,7 @@ def record(session: Session, run: ReportRun) -> list[int]:
         if run.trigger == "user" and follower.user_id == run.requested_by:
             continue  # they started it and see it
         user = session.get(User, follower.user_id)
-        if user is None or not _may_open(session, user, project.id):
+        if user is None or not may_open(session, user, project.id):
             continue
         already = session.exec(
             select(Notification.id).where(
@@ -124,7 +121,8 @@ def record(session: Session, run: ReportRun) -> list[int]:
     return told
 
 
-def _may_open(session: Session, user: User, project_id: int) -> bool:
+def may_open(session: Session, user: User, project_id: int) -> bool:
+    """Whether `user` can open the project now (every notification is checked so)."""
     try:
         projects.get(session, user, project_id)
     except PermissionDenied:
@@ -164,16 +162,20 @@ def recent(session: Session, user: User, limit: int = 100) -> list[dict[str, Any
 
 def present(notification: Notification, project: Project) -> dict[str, Any]:
     spec = REPORT_TYPES.get(notification.report_type)
+    label = spec.label if spec else notification.report_type
+    if notification.kind == "company":
+        title = f"{notification.subject}, a company you follow ({label})"
+    else:
+        title = f"{label} v{notification.version} (since v{notification.since_version})"
     return {
         "id": notification.id,
+        "kind": notification.kind,
         "project_id": project.id,
         "project_name": project.name,
-        "report_label": spec.label if spec else notification.report_type,
-        "version": notification.version,
-        "since_version": notification.since_version,
+        "title": title,
         "summary": notification.summary,
         "href": viewer_url(
-            project.id, notification.report_type, notification.version, CHANGES_ANCHOR
+            project.id, notification.report_type, notification.version, notification.anchor
         ),
         "created_at": notification.created_at.strftime("%Y-%m-%d %H:%M UTC"),
         "unread": notification.read_at is None,
