@@ -75,7 +75,13 @@ def test_queues_and_beat_schedule_are_declared(isolated_settings):
         "tasks.reports.recover_stalled",
         "tasks.imports.retry_data_deletions",
         "tasks.chat.recover_replies",
+        "tasks.watching.send_digests",
+        "tasks.watching.deliver_webhooks",
+        "tasks.watching.check_companies",
     }
+    # Market watches are read from the database by beat's own scheduler, not listed here.
+    assert app.conf.beat_scheduler == "tasks.watch_scheduler:WatchScheduler"
+    assert app.conf.task_routes["tasks.watching.*"] == {"queue": "default"}
     assert app.conf.task_routes["tasks.reports.recover_stalled"] == {"queue": "default"}
     assert app.conf.task_routes["tasks.chat.recover_replies"] == {"queue": "default"}
     assert app.conf.task_routes["tasks.imports.*"] == {"queue": "default"}
