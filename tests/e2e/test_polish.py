@@ -18,15 +18,14 @@ from tests.e2e.conftest import (
     new_page,
     sign_up,
 )
-from tests.e2e.test_report_viewer import (  # noqa: F401 (stack_db is a fixture)
+from tests.e2e.test_report_viewer import (
     ANSWERS,
     add_rich_sections,
     first_version,
     save_inputs,
-    stack_db,
 )
 
-# stack_db: this process reads and writes the running stack's database.
+# stack_db (conftest): this process reads and writes the running stack's database.
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("stack_db")]
 
 
