@@ -27,7 +27,6 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -147,16 +146,9 @@ def _digests_twice(outbox: Path) -> tuple[int, int, int]:
     """Two senders at once, then a third run: (messages, files in the outbox, sent by the third)."""
     from marketnav.db import session_scope
     from marketnav.services.watching import digests
+    from tests.support.concurrency import at_once
 
-    results = []
-    senders = [
-        threading.Thread(target=lambda: results.append(digests.send_pending(session_scope)))
-        for _ in range(2)
-    ]
-    for sender in senders:
-        sender.start()
-    for sender in senders:
-        sender.join()
+    results = at_once(lambda: digests.send_pending(session_scope))
     again = digests.send_pending(session_scope)
     return sum(r.messages for r in results), len(list(outbox.glob("*.eml"))), again.messages
 

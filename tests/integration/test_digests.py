@@ -28,6 +28,7 @@ from tests.factories import (
     personal_org_id,
     version_with_changes,
 )
+from tests.support.concurrency import at_once
 
 pytestmark = pytest.mark.integration
 
@@ -153,15 +154,7 @@ def test_a_server_that_is_down_gets_the_digest_later_and_two_senders_send_it_onc
     assert _statuses(db) == ["pending"]  # kept for the next run
     server.start()
 
-    results = []
-    senders = [
-        threading.Thread(target=lambda: results.append(digests.send_pending(session_scope)))
-        for _ in range(2)
-    ]
-    for sender in senders:
-        sender.start()
-    for sender in senders:
-        sender.join()
+    results = at_once(lambda: digests.send_pending(session_scope))
     assert sum(r.messages for r in results) == 1 and len(inbox.messages) == 1
     assert _statuses(db) == ["sent"]
 

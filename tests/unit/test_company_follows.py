@@ -18,6 +18,7 @@ from marketnav.services.errors import PermissionDenied, ValidationFailed
 from marketnav.services.permissions import Role
 from marketnav.services.watching import company_follows, notifications
 from tests.factories import add_member, make_project, make_user, personal_org_id
+from tests.support.concurrency import at_once
 
 ROVER = {"name": "Rover", "slug": "rover", "funding_usd": 310e6, "status": "operating"}
 
@@ -131,14 +132,7 @@ def test_a_source_that_does_not_know_it_is_said_and_two_checkers_check_once(db, 
 
     raised = Source({"funding_usd": 410e6, "status": "operating"})
     later = due + timedelta(weeks=1)
-    checkers = [
-        threading.Thread(target=lambda: company_follows.check_due(session_scope, raised, now=later))
-        for _ in range(2)
-    ]
-    for checker in checkers:
-        checker.start()
-    for checker in checkers:
-        checker.join()
+    at_once(lambda: company_follows.check_due(session_scope, raised, now=later))
     assert raised.calls == 1 and len(_notes(db)) == 1
 
 
