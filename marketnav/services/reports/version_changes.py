@@ -43,9 +43,14 @@ class SincePrevious:
     comparable: bool  # False for a report type this module has nothing to compare in
 
 
-def since_previous(session: Session, run: ReportRun, report_type: str) -> SincePrevious:
+def since_previous(
+    session: Session,
+    run: ReportRun,
+    report_type: str,
+    sections: list[ReportSection] | None = None,
+) -> SincePrevious:
     """Changes from the newest completed version before `run`."""
-    facts = load_facts(session, run, report_type)
+    facts = load_facts(session, run, report_type, sections)
     previous = session.exec(
         select(ReportRun)
         .where(
@@ -96,11 +101,20 @@ def present(changes: list[MarketChange], project_id: int, report_type: str) -> l
     ]
 
 
-def load_facts(session: Session, run: ReportRun, report_type: str) -> VersionFacts:
-    sections = session.exec(select(ReportSection).where(ReportSection.run_id == run.id)).all()
+def load_facts(
+    session: Session,
+    run: ReportRun,
+    report_type: str,
+    sections: list[ReportSection] | None = None,
+) -> VersionFacts:
+    """The run's comparable facts; `sections`: its sections when the caller has read them."""
+    if sections is None:
+        sections = list(
+            session.exec(select(ReportSection).where(ReportSection.run_id == run.id)).all()
+        )
     evidence = session.exec(
         select(ReportEvidence).where(
             ReportEvidence.run_id == run.id, col(ReportEvidence.kind).in_(("company", "aggregate"))
         )
     ).all()
-    return version_facts(run, report_type, list(sections), list(evidence))
+    return version_facts(run, report_type, sections, list(evidence))

@@ -227,9 +227,9 @@ def report_page(
         return page
     wanted = version if version in known else page.latest_version
     run = _version_run(session, report, wanted)
-    fill_version(session, page, run)
+    rows = fill_version(session, page, run)
     page.outdated = run.inputs_hash != current_hash
-    since = version_changes.since_previous(session, run, report_type)
+    since = version_changes.since_previous(session, run, report_type, rows)
     page.changes_since, page.changes_comparable = since.previous, since.comparable
     page.market_changes = version_changes.present(since.changes, project.id, report_type)
     page.can_follow = report_type in company_follows.SOURCES and run.version == page.latest_version
@@ -237,8 +237,8 @@ def report_page(
     return page
 
 
-def fill_version(session: Session, page: ReportPage, run: ReportRun) -> None:
-    """Put one completed version's sections, contents and charts on `page`."""
+def fill_version(session: Session, page: ReportPage, run: ReportRun) -> list[ReportSection]:
+    """Put one completed version's sections, contents and charts on `page`; the rows read."""
     rows = _sections(session, run.id)
     page.version = run.version
     page.generated_at = run.completed_at.strftime("%Y-%m-%d %H:%M UTC") if run.completed_at else ""
@@ -268,6 +268,7 @@ def fill_version(session: Session, page: ReportPage, run: ReportRun) -> None:
         first_company = next((s for s in page.sections if s["kind"] == "company"), None)
         if first_company is not None:
             first_company["chart"] = "funding"
+    return rows
 
 
 # -- diff ------------------------------------------------------------------------------------
