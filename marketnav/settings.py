@@ -237,6 +237,31 @@ class Settings(BaseSettings):
     webhook_interval_seconds: int = Field(30, ge=5)
     webhook_allow_private_hosts: bool = False
 
+    # Web discovery (competitors found on the open web; switched on per organisation).
+    # The engine: "" (off), "searxng" (self-hosted, WEB_SEARCH_URL, no key), "tavily" or
+    # "brave" (WEB_SEARCH_API_KEY; WEB_SEARCH_URL overrides their public API address).
+    web_search_engine: Literal["", "searxng", "tavily", "brave"] = ""
+    web_search_url: str = ""
+    web_search_api_key: SecretStr = SecretStr("")
+    web_search_timeout_seconds: float = Field(15.0, gt=0, le=120)
+    # Budget of one run: search queries sent and pages fetched (result pages and company sites).
+    web_max_queries: int = Field(6, ge=1, le=50)
+    web_max_pages: int = Field(25, ge=1, le=200)
+    # What one page fetch may take and weigh; pages larger than this are dropped, not cut.
+    web_fetch_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    web_fetch_max_bytes: int = Field(2 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    web_fetch_concurrency: int = Field(6, ge=1, le=64)
+    web_fetch_per_host: int = Field(2, ge=1, le=16)
+    web_fetch_max_redirects: int = Field(5, ge=0, le=20)
+    # A fetched page is reused for this long (by URL), across runs and organisations.
+    web_cache_seconds: int = Field(7 * 24 * 3600, ge=0)
+    web_user_agent: str = "MarketNavigatorBot/1.0 (+https://github.com/marketnavigator; research)"
+    # Test and intranet seams, empty in production: networks the fetcher may reach although
+    # they are not public (comma-separated CIDRs, e.g. "127.0.0.2/32"), and fixed host
+    # addresses that skip DNS ("acme.test=127.0.0.2,beta.test=127.0.0.2").
+    web_fetch_allowed_networks: str = ""
+    web_fetch_hosts: str = ""
+
     @property
     def outbox_dir(self) -> Path:
         return self.mail_outbox_dir or self.var_dir / "outbox"

@@ -33,6 +33,9 @@ DETAIL_ICONS = (
     ("data_missing", "circle-x", "var(--red-10)"),
     ("data_loaded", "circle-check", "var(--green-10)"),
     ("error", "triangle-alert", "var(--red-10)"),
+    ("web_query", "globe", "var(--gray-11)"),
+    ("web_page", "file-text", "var(--gray-11)"),
+    ("web_summary", "building-2", "var(--green-10)"),
 )
 
 

@@ -24,6 +24,7 @@ from marketnav.models.watching import (
     WatchFollower,
     WebhookDelivery,
 )
+from marketnav.models.web import WebPageCache
 
 __all__ = [
     "AICacheEntry",
@@ -56,5 +57,6 @@ __all__ = [
     "User",
     "UserSession",
     "WatchFollower",
+    "WebPageCache",
     "WebhookDelivery",
 ]

@@ -17,6 +17,9 @@ class Organization(SQLModel, table=True):
     name: str = Field(max_length=255)
     is_personal: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # Reports of this organisation also look for competitors on the open web (admins switch
+    # it on; it sends the project's idea to the configured search engine).
+    web_discovery: bool = False
 
 
 class Membership(SQLModel, table=True):

@@ -47,6 +47,48 @@ def _member_row(m: rx.Var) -> rx.Component:
     )
 
 
+def _web_discovery() -> rx.Component:
+    """The organisation's web discovery switch (admins change it; everyone sees it)."""
+    return rx.vstack(
+        rx.el.label(
+            rx.switch(
+                checked=S.web_discovery,
+                on_change=S.set_web_discovery,
+                disabled=~S.can_manage_sources,
+                custom_attrs={"data-testid": "web-discovery-switch"},
+            ),
+            rx.text("Web discovery: also look for competitors on the open web", size="2"),
+            class_name="mn-watch-choice",
+        ),
+        rx.text(
+            "Reports that search for competitors send search queries built from the "
+            "project's idea, audience and named competitors to this server's web search "
+            "engine, and read public pages (robots.txt honoured, never private addresses). "
+            "Companies found are added to this organisation's companies with the pages as "
+            "their sources, and ranked like every other company.",
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            S.web_engine == "",
+            rx.text(
+                "No web search engine is configured on this server (WEB_SEARCH_ENGINE), so "
+                "reports skip the web search even when this is on.",
+                size="1",
+                color_scheme="amber",
+                custom_attrs={"data-testid": "web-discovery-no-engine"},
+            ),
+        ),
+        rx.cond(
+            ~S.can_manage_sources,
+            rx.text("Only owners and admins can change this.", size="1", color_scheme="gray"),
+        ),
+        spacing="1",
+        width="100%",
+        custom_attrs={"data-testid": "web-discovery"},
+    )
+
+
 def organizations_page() -> rx.Component:
     return page_shell(
         notice_callout(S.notice),
@@ -132,6 +174,7 @@ def organizations_page() -> rx.Component:
                             width="100%",
                         ),
                     ),
+                    _web_discovery(),
                     rx.cond(
                         S.can_delete,
                         rx.cond(

@@ -295,6 +295,28 @@ def rename(session: Session, actor: User, organization_id: int, name: str) -> Or
     return organization
 
 
+def set_web_discovery(
+    session: Session, actor: User, organization_id: int, enabled: bool
+) -> Organization:
+    """Switch web discovery on or off for the organisation's reports (owners and admins).
+
+    On, each report that searches for competitors sends search queries built from its
+    project's idea to the configured web search engine and reads public pages."""
+    organization = get(session, actor, organization_id, Action.ORG_MANAGE_SOURCES)
+    if organization.web_discovery != enabled:
+        organization.web_discovery = enabled
+        session.add(organization)
+        audit.record(
+            session,
+            "organization.web_discovery_" + ("on" if enabled else "off"),
+            user_id=actor.id,
+            organization_id=organization_id,
+            resource_type="organization",
+            resource_id=organization_id,
+        )
+    return organization
+
+
 def delete(session: Session, actor: User, organization_id: int, *, client: str = "") -> str:
     """Delete an organisation (owners only; not a personal workspace) and everything in it.
 

@@ -34,6 +34,7 @@ class Action(StrEnum):
     ORG_DELETE = "org.delete"
     IMPORT_COMPANIES = "org.import_companies"
     ORG_MANAGE_WEBHOOKS = "org.manage_webhooks"
+    ORG_MANAGE_SOURCES = "org.manage_sources"  # data sources such as web discovery
     PROJECT_CREATE = "project.create"
     PROJECT_VIEW = "project.view"
     PROJECT_EDIT = "project.edit"
@@ -79,6 +80,7 @@ _ADMIN = _WRITE | {
     Action.CHAT_CLEAR,
     Action.IMPORT_COMPANIES,
     Action.ORG_MANAGE_WEBHOOKS,
+    Action.ORG_MANAGE_SOURCES,
 }
 
 # The one table: what each role may do inside its organisation.

@@ -1,4 +1,4 @@
-"""Organisations page: create, rename, members, invite, roles, remove, leave."""
+"""Organisations page: create, rename, members, invite, roles, remove, leave, web discovery."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from marketnav.services import organizations
 from marketnav.services.company_import import deletion
 from marketnav.services.errors import DomainError
 from marketnav.services.permissions import Action, Role, can
+from marketnav.settings import get_settings
 from marketnav.state.session import PageState
 
 ROLES = [r.value for r in Role]
@@ -26,6 +27,11 @@ class OrganizationsState(PageState):
     invite_role: str = "member"
     can_delete: bool = False
     confirm_delete: bool = False
+    # Web discovery for this organisation's reports; whether this person may switch it, and
+    # whether the deployment has a search engine at all (WEB_SEARCH_ENGINE).
+    web_discovery: bool = False
+    can_manage_sources: bool = False
+    web_engine: str = ""
 
     @rx.event
     def load(self):
@@ -58,6 +64,11 @@ class OrganizationsState(PageState):
                 self.can_delete = not current["personal"] and can(
                     Role(current["role"]), Action.ORG_DELETE
                 )
+                role = Role(current["role"])
+                self.can_manage_sources = can(role, Action.ORG_MANAGE_SOURCES)
+                selected = organizations.get(db, user, int(self.selected_id))
+                self.web_discovery = selected.web_discovery
+                self.web_engine = get_settings().web_search_engine
                 self.members = [
                     {
                         "user_id": str(m.user_id),
@@ -112,6 +123,17 @@ class OrganizationsState(PageState):
         return self._act(
             lambda db, user: organizations.rename(db, user, int(self.selected_id), name),
             "Organisation renamed.",
+        )
+
+    @rx.event
+    def set_web_discovery(self, enabled: bool):
+        return self._act(
+            lambda db, user: organizations.set_web_discovery(
+                db, user, int(self.selected_id), bool(enabled)
+            ),
+            "Web discovery is on: reports search the web for competitors."
+            if enabled
+            else "Web discovery is off: reports use the company data only.",
         )
 
     @rx.event

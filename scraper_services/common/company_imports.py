@@ -23,6 +23,8 @@ from scraper_services.common.records import CompanyRecord, utc_now
 from scraper_services.common.service_context import ServiceContext
 
 RecordBuilder = Callable[[DemoCompany, str], CompanyRecord]
+WEB_SOURCE = "web"  # the import label of companies found by web discovery
+MAX_PAGES = 20
 
 
 def _merge(old: CompanyRecord, new: CompanyRecord) -> CompanyRecord:
@@ -36,6 +38,7 @@ def _merge(old: CompanyRecord, new: CompanyRecord) -> CompanyRecord:
         update["details"] = new.details
     update["categories"] = list(dict.fromkeys([*old.categories, *new.categories]))
     update["sources"] = list(dict.fromkeys([*old.sources, *new.sources]))
+    update["pages"] = _newest_pages([*old.pages, *new.pages])
     # A new `fetched_at`: every process's parsed-record cache is keyed on it (the store's
     # `_parse`), so a merged record must never look like the one cached before the merge.
     update["fetched_at"] = utc_now()
@@ -56,9 +59,45 @@ def _record(row: ImportedCompany, owner: int, build: RecordBuilder) -> CompanyRe
         status=row.status,
     )
     record = build(company, f"import:{sources[0]}")
-    return record.model_copy(
-        update={"key": f"org{owner}/{record.key}", "owner": owner, "sources": sources}
+    pages = [page.model_dump(mode="json") for page in row.pages]
+    record = record.model_copy(
+        update={
+            "key": f"org{owner}/{record.key}",
+            "owner": owner,
+            "sources": sources,
+            "pages": _newest_pages(pages),
+        }
     )
+    return _without_derived_rank(record) if sources == [WEB_SOURCE] else record
+
+
+def _newest_pages(pages: list[dict]) -> list[dict]:
+    """One entry per URL (the latest fetch), newest first, at most `MAX_PAGES`."""
+    latest: dict[str, dict] = {}
+    for page in pages:
+        known = latest.get(page["url"])
+        if known is None or str(page["fetched_at"]) > str(known["fetched_at"]):
+            latest[page["url"]] = page
+    ordered = sorted(latest.values(), key=lambda p: str(p["fetched_at"]), reverse=True)
+    return ordered[:MAX_PAGES]
+
+
+def _without_derived_rank(record: CompanyRecord) -> CompanyRecord:
+    """A company known only from web pages has no public facts to derive a rank or score
+    from: the demo formula would give it one from nothing (unknown is not "low")."""
+    details = record.details
+    if isinstance(details, dict) and "CB Rank" in details:
+        details = {**details, "CB Rank": "N/A"}
+    elif isinstance(details, list):
+        details = [
+            {**s, "data": {**s["data"], "tracxn_score": None}}
+            if isinstance(s, dict)
+            and isinstance(s.get("data"), dict)
+            and "tracxn_score" in s["data"]
+            else s
+            for s in details
+        ]
+    return record.model_copy(update={"cb_rank": None, "tracxn_score": None, "details": details})
 
 
 def _unique_key(record: CompanyRecord, taken: set[str]) -> CompanyRecord:

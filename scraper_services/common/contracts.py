@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
@@ -146,12 +147,23 @@ class RetrievalRequest(BaseModel):
     )
 
 
+class WebPage(BaseModel):
+    """A public web page a company was found on (web discovery's evidence)."""
+
+    url: Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://")]
+    title: line(300) = ""
+    fetched_at: datetime
+
+
 class RetrievalFields(BaseModel):
     """What each ranked company says about its relevance (both services' items)."""
 
     relevance: float = Field(0.0, description="Calibrated probability of being a competitor")
     named_by_user: bool = False
     origin: str = Field("demo-dataset", description="demo-dataset, import:<label> or a live API")
+    web_pages: list[WebPage] = Field(
+        default_factory=list, description="Pages it was found on (companies from the web)"
+    )
 
 
 class StoreHealth(BaseModel):
@@ -259,6 +271,9 @@ class ImportedCompany(BaseModel):
     status: Literal["operating", "public", "acquired", "closed"] = "operating"
     sources: list[ImportLabel] = Field(
         default_factory=list, max_length=10, description="Every import layout it came from"
+    )
+    pages: list[WebPage] = Field(
+        default_factory=list, max_length=20, description="Web pages it was found on (source web)"
     )
 
 

@@ -1,9 +1,12 @@
 """The predecessor's ranking formulas, as pure functions.
 
 - Crunchbase: `rank_score = 1 - (cb_rank - min) / (max - min)` over the candidate set (1.0 when all
-  ranks are equal; a company without a rank scores 0), `combined = sim * w_s + rank_score * w_r`.
-- Tracxn: `normalized = tracxn_score / 100` (clipped to 0..1, missing = 0),
+  ranks are equal), `combined = sim * w_s + rank_score * w_r`.
+- Tracxn: `normalized = tracxn_score / 100` (clipped to 0..1),
   `combined = sim * w_s + normalized * w_t`.
+- A company without a rank or score (one found on the web, say) has `None` there and is
+  combined on its similarity alone: the predecessor scored it 0, which ranked "unknown" as
+  "worst" and pushed every such company below all ranked ones.
 - Weights: each in 0..1 and summing to 1 within 0.001, else the request is rejected (400).
 - Order: combined score descending, then similarity descending, then name (stable, deterministic).
 """
@@ -30,26 +33,32 @@ def weight_error(first: float, second: float, first_name: str, second_name: str)
     return None
 
 
-def normalise_cb_ranks(ranks: Sequence[int | None]) -> list[float]:
-    """Crunchbase rank (1 = best) to a 0..1 score where the best candidate gets 1."""
+def normalise_cb_ranks(ranks: Sequence[int | None]) -> list[float | None]:
+    """Crunchbase rank (1 = best) to a 0..1 score where the best candidate gets 1 (None: no
+    rank known)."""
     known = [rank for rank in ranks if rank is not None]
     if not known:
-        return [0.0 for _ in ranks]
+        return [None for _ in ranks]
     low, high = min(known), max(known)
     if high == low:
-        return [0.0 if rank is None else 1.0 for rank in ranks]
+        return [None if rank is None else 1.0 for rank in ranks]
     span = float(high - low)
-    return [0.0 if rank is None else 1.0 - (rank - low) / span for rank in ranks]
+    return [None if rank is None else 1.0 - (rank - low) / span for rank in ranks]
 
 
-def normalise_tracxn_score(score: float | None) -> float:
-    """Tracxn score (0..100) to 0..1."""
+def normalise_tracxn_score(score: float | None) -> float | None:
+    """Tracxn score (0..100) to 0..1 (None: no score known)."""
     if score is None or not math.isfinite(score):
-        return 0.0
+        return None
     return min(max(score / 100.0, 0.0), 1.0)
 
 
-def combined_score(similarity: float, normalised: float, w_sim: float, w_other: float) -> float:
+def combined_score(
+    similarity: float, normalised: float | None, w_sim: float, w_other: float
+) -> float:
+    """The weighted sum; without a rank or score, the similarity alone (unknown is not 0)."""
+    if normalised is None:
+        return similarity
     return similarity * w_sim + normalised * w_other
 
 
@@ -60,7 +69,7 @@ class Scored:
     key: str
     name: str
     similarity: float
-    normalised: float
+    normalised: float | None
     combined: float
 
 
@@ -72,7 +81,7 @@ def score_candidates(
     keys: Sequence[str],
     names: Sequence[str],
     similarities: Sequence[float],
-    normalised: Sequence[float],
+    normalised: Sequence[float | None],
     w_sim: float,
     w_other: float,
 ) -> list[Scored]:

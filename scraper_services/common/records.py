@@ -40,6 +40,8 @@ class CompanyRecord(BaseModel):
     sources: list[str] = Field(
         default_factory=list, description="Every source this entity was merged from"
     )
+    # Web pages the company was found on (`url`, `title`, `fetched_at`), for web discovery.
+    pages: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
     def similarity_text(self) -> str:

@@ -54,7 +54,7 @@ class RankedCompany(RetrievalFields):
     description: str
     similarity_score: float
     cb_rank: int | None
-    rank_score: float
+    rank_score: float | None = None
     combined_score: float
     combined_rank: int
     appearance_count: int
@@ -68,7 +68,7 @@ class TopCompany(RetrievalFields):
     name: str
     similarity_score: float
     cb_rank: int | None
-    rank_score: float
+    rank_score: float | None = None
     combined_score: float
     combined_rank: int
     appearance_count: int

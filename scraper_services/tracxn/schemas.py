@@ -55,7 +55,7 @@ class RankedStartup(RetrievalFields):
     description: str
     similarity_score: float
     tracxn_score: float | None
-    normalized_tracxn_score: float
+    normalized_tracxn_score: float | None = None
     combined_score: float
     appearance_count: int
     keywords: list[str]
@@ -69,7 +69,7 @@ class TopStartup(RetrievalFields):
     name: str
     similarity_score: float
     tracxn_score: float | None
-    normalized_tracxn_score: float
+    normalized_tracxn_score: float | None = None
     combined_score: float
     appearance_count: int
     keywords: list[str]

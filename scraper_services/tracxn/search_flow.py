@@ -51,6 +51,7 @@ def build_response(
             "relevance": round(hit.relevance, 4),
             "named_by_user": hit.named_by_user,
             "origin": record.origin,
+            "web_pages": record.pages,
             "rank": position,
             "reference": record.key,
             "name": record.name,

@@ -84,7 +84,11 @@ def _assert_completed(db: Session, run_id: int, report_type: str, board: str, su
     assert run.status == "completed", run.error_message
     steps = _steps(db, run_id)
     assert set(steps) == set(spec_for(report_type).step_keys)
+    assert steps["web_search"].status == "skipped"  # web discovery is off by default
+    assert steps["web_search"].message.startswith("Web discovery is off")
     for key, step in steps.items():
+        if key == "web_search":
+            continue
         assert step.status == "completed", (key, step.status, step.error_message)
         assert step.duration_seconds is not None, key
     sections = _sections(db, run_id)

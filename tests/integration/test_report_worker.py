@@ -111,6 +111,13 @@ def _wait_step(db: Session, run_id: int, key: str, status: str, timeout: float) 
     return step
 
 
+def _all_done(steps: dict[str, ReportStep]) -> bool:
+    """Every step completed, but the web search: skipped (web discovery is off by default)."""
+    return all(
+        s.status == ("skipped" if key == "web_search" else "completed") for key, s in steps.items()
+    )
+
+
 def _timings(db: Session, report_type: str) -> Counter:
     db.expire_all()
     keys = db.exec(select(StepTiming.step_key).where(StepTiming.report_type == report_type))
@@ -131,6 +138,9 @@ def _assert_completed(db: Session, run_id: int, report_type: str, recorder: Prog
     steps = _steps(db, run_id)
     assert set(steps) == set(spec_for(report_type).step_keys)
     for key, step in steps.items():
+        if key == "web_search":  # web discovery is off by default: skipped, saying why
+            assert step.status == "skipped" and step.message, step.message
+            continue
         assert step.status == "completed", (report_type, key, step.status, step.error_message)
         assert step.completed_at is not None and step.duration_seconds is not None
     sections = _sections(db, run_id)
@@ -197,7 +207,9 @@ def test_every_report_type_end_to_end_on_postgres_redis_and_s3(tmp_path, pg_stac
     verdict = _run(db, run_ids["verdict"])
     assert not verdict.partial_data_confirmed  # all three sources were there
     for report_type in REPORT_ORDER:
-        assert sum(_timings(db, report_type).values()) == len(spec_for(report_type).steps)
+        # One timing per step that ran (a skipped web search records none).
+        ran = [k for k in spec_for(report_type).step_keys if k != "web_search"]
+        assert sum(_timings(db, report_type).values()) == len(ran)
 
 
 # -- embedded defaults ----------------------------------------------------------------------
@@ -280,10 +292,10 @@ def test_a_run_resumes_after_its_worker_is_killed(tmp_path, pg_stack, report_env
     after = _steps(db, run_id)
     for key, completed_at in done_before.items():
         assert after[key].completed_at == completed_at, f"{key} ran again"
-    assert all(s.status == "completed" for s in after.values())
+    assert _all_done(after)
     # One timing per step for this run: finished steps were not timed again.
     timings = _timings(db, "crunchbase")
-    assert set(timings.values()) == {1} and set(timings) == set(after)
+    assert set(timings.values()) == {1} and set(timings) == set(after) - {"web_search"}
     assert all(timings_before[k] == 1 for k in done_before)
     assert _operation_count(report_env, "crunchbase_keywords") == keyword_calls
     # Memos already in the object store were not asked for again; the others were, once.
@@ -359,7 +371,7 @@ def test_cancel_frees_the_worker_and_retry_resumes_the_same_version(tmp_path, pg
     assert run.status == "completed" and run.version == 1, run.error_message
     steps = _steps(db, run_id)
     assert steps["init"].completed_at == init_done  # resumed, not restarted
-    assert all(s.status == "completed" for s in steps.values())
+    assert _all_done(steps)
     keys = [s.section_key for s in _sections(db, run_id)]
     assert sorted(keys) == sorted(set(keys)) and len(keys) == 6
     report = db.get(Report, run.report_id)
@@ -416,7 +428,7 @@ def test_a_stuck_run_past_its_deadline_is_failed_by_the_beat_task_and_can_be_ret
         done = _wait_status(db, run.id, FINAL, 60, worker)
     assert done.status == "completed" and done.version == 1, done.error_message
     assert done.deadline_at > utcnow()  # a fresh deadline for the resumed attempt
-    assert all(s.status == "completed" for s in _steps(db, run.id).values())
+    assert _all_done(_steps(db, run.id))
 
 
 # -- duplicate delivery ----------------------------------------------------------------------

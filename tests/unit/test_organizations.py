@@ -104,3 +104,23 @@ def test_rename_validates_and_needs_admin(team):
     with pytest.raises(PermissionDenied):
         organizations.rename(db, member, org_id, "Mine now")
     assert organizations.rename(db, owner, org_id, "Acme Labs").name == "Acme Labs"
+
+
+def test_web_discovery_is_off_until_an_admin_switches_it_on_and_is_audited(team):
+    db, org_id, owner, admin, member = team
+    assert organizations.get(db, owner, org_id).web_discovery is False
+    with pytest.raises(PermissionDenied):
+        organizations.set_web_discovery(db, member, org_id, True)
+    outsider = make_user(db, "Otto Outsider")
+    with pytest.raises(PermissionDenied):
+        organizations.set_web_discovery(db, outsider, org_id, True)
+    assert organizations.set_web_discovery(db, admin, org_id, True).web_discovery is True
+    organizations.set_web_discovery(db, admin, org_id, True)  # no change: no second audit row
+    organizations.set_web_discovery(db, owner, org_id, False)
+    db.commit()
+    actions = [
+        a.action
+        for a in db.exec(select(AuditLog).where(AuditLog.organization_id == org_id))
+        if a.action.startswith("organization.web_discovery")
+    ]
+    assert actions == ["organization.web_discovery_on", "organization.web_discovery_off"]

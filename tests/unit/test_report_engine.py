@@ -77,12 +77,17 @@ def test_catalogue_has_the_six_types_in_order_with_weights_summing_to_100():
         assert sum(s.weight for s in spec.steps) == 100, report_type
         assert len(set(spec.step_keys)) == len(spec.steps), report_type
         assert spec.step_keys[-1] == "save", report_type
+    # The predecessor's weights, less what the web search step (new here) takes from the
+    # longest step of each type that searches for competitors.
     assert [(s.key, s.weight) for s in spec_for("quick_report").steps] == [
+        ("web_search", 5),
         ("init", 5),
-        ("api_search", 80),
+        ("api_search", 75),
         ("save", 15),
     ]
-    assert spec_for("crunchbase").step("company_deep_dive").weight == 55
+    assert spec_for("crunchbase").step("company_deep_dive").weight == 52
+    assert spec_for("crunchbase").step_keys[:3] == ["init", "web_search", "api_search"]
+    assert spec_for("tracxn").step_keys[:3] == ["init", "web_search", "api_search"]
     assert spec_for("pitch_deck").needs_all == ("crunchbase", "tracxn")
     assert set(spec_for("verdict").needs_any) == {"crunchbase", "tracxn", "social"}
     with pytest.raises(ValueError, match="Unknown report type"):
@@ -120,6 +125,7 @@ def test_tracker_keeps_the_run_row_and_the_published_snapshots_in_step(db):
         db.expire_all()
         return db.get(ReportRun, run.id).progress
 
+    tracker.skip_step("web_search", "Web discovery is off")
     tracker.start_step("init")
     tracker.complete_step("init", checkpoint={"result": 1})
     seen.append(progress_of_run())
@@ -131,10 +137,15 @@ def test_tracker_keeps_the_run_row_and_the_published_snapshots_in_step(db):
     tracker.complete_step("api_search")
     tracker.skip_step("save", "nothing to save")
     seen.append(progress_of_run())
-    assert seen == [5, 5 + 40, 85, 100]
+    assert seen == [10, 10 + 37, 85, 100]  # weights 5 + 5, then half of 75 (rounded down)
     snapshot = tracker.snapshot()
     assert snapshot["type"] == "report_progress" and snapshot["progress"] == 100
-    assert [s["status"] for s in snapshot["steps"]] == ["completed", "completed", "skipped"]
+    assert [s["status"] for s in snapshot["steps"]] == [
+        "skipped",
+        "completed",
+        "completed",
+        "skipped",
+    ]
     assert subject_for_project(project.id) == f"project:{project.id}:reports"
     # One timing per completed step with a duration (a skipped step records none).
     keys = db.exec(select(StepTiming.step_key)).all()

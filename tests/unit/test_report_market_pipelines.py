@@ -280,7 +280,8 @@ def test_section_order_and_step_keys_follow_the_catalogue():
         specs = {s.key: s for s in module.ANALYSIS.summaries}
         assert specs[board].position < specs[summary].position < FIRST_COMPANY_POSITION
         assert specs[summary].chart and not specs[board].chart
-        used = {"init", "api_search", "sorting", "fetching_details", "company_deep_dive"}
+        used = {"init", "web_search", "api_search", "sorting", "fetching_details"}
+        used |= {"company_deep_dive"}
         used |= set(specs) | {"html_gen", "save"}
         assert used == set(spec_for(module.SOURCE.report_type).step_keys)
 

@@ -91,7 +91,7 @@ def test_search_with_rank_contract(crunchbase_api):
     assert set(companies[0]) == {
         "url", "name", "description", "similarity_score", "cb_rank", "rank_score",
         "combined_score", "combined_rank", "appearance_count", "keywords",
-        "relevance", "named_by_user", "origin",
+        "relevance", "named_by_user", "origin", "web_pages",
     }  # fmt: skip
     # The relevance floor: at most top_count, and only companies at or above it are presented.
     retrieval = meta["retrieval"]

@@ -24,16 +24,16 @@ ranks = st.lists(st.one_of(st.none(), st.integers(1, 5_000_000)), min_size=1, ma
 def test_rank_score_examples():
     assert normalise_cb_ranks([10, 20, 30]) == [1.0, 0.5, 0.0]
     assert normalise_cb_ranks([7, 7]) == [1.0, 1.0]
-    assert normalise_cb_ranks([None, 5, 15]) == [0.0, 1.0, 0.0]
-    assert normalise_cb_ranks([None]) == [0.0]
+    assert normalise_cb_ranks([None, 5, 15]) == [None, 1.0, 0.0]
+    assert normalise_cb_ranks([None]) == [None]
 
 
 def test_tracxn_normalisation_examples():
     assert normalise_tracxn_score(64.0) == pytest.approx(0.64)
-    assert normalise_tracxn_score(None) == 0.0
+    assert normalise_tracxn_score(None) is None
     assert normalise_tracxn_score(150) == 1.0
     assert normalise_tracxn_score(-3) == 0.0
-    assert normalise_tracxn_score(math.nan) == 0.0
+    assert normalise_tracxn_score(math.nan) is None
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,8 @@ def test_weight_rules(first, second, ok):
 def test_rank_scores_are_bounded_and_best_is_one(values):
     scores = normalise_cb_ranks(values)
     assert len(scores) == len(values)
-    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert all((s is None) == (v is None) for v, s in zip(values, scores, strict=True))
+    assert all(0.0 <= s <= 1.0 for s in scores if s is not None)
     known = [(v, s) for v, s in zip(values, scores, strict=True) if v is not None]
     if known:
         best = min(v for v, _ in known)
@@ -125,3 +126,11 @@ def test_pure_similarity_weight_orders_by_similarity(sims):
     keys = [f"k{i}" for i in range(len(sims))]
     ordered = score_candidates(keys, keys, sims, [0.3] * len(sims), 1.0, 0.0)
     assert [c.similarity for c in ordered] == sorted(sims, reverse=True)
+
+
+def test_a_company_without_a_rank_is_combined_on_its_similarity_alone():
+    # Unknown is not "worst": the predecessor scored it 0 and sank it below every ranked one.
+    assert combined_score(0.8, None, 0.75, 0.25) == 0.8
+    assert combined_score(0.8, 0.0, 0.75, 0.25) == pytest.approx(0.6)
+    ordered = score_candidates(["a", "b"], ["A", "B"], [0.8, 0.7], [None, 1.0], 0.75, 0.25)
+    assert [s.key for s in ordered] == ["a", "b"]  # 0.8 against 0.775

@@ -62,7 +62,7 @@ def test_search_with_rank_contract(tracxn_api):
     assert set(companies[0]) == {
         "rank", "reference", "name", "description", "similarity_score", "tracxn_score",
         "normalized_tracxn_score", "combined_score", "appearance_count", "keywords",
-        "relevance", "named_by_user", "origin",
+        "relevance", "named_by_user", "origin", "web_pages",
     }  # fmt: skip
     assert [c["rank"] for c in companies] == list(range(1, len(companies) + 1))
     assert [c["combined_score"] for c in companies] == sorted(

@@ -310,6 +310,33 @@ def test_organizations_invite_and_role_change(db):
     assert "last owner" in state.error
 
 
+def test_organizations_web_discovery_switch_for_owners_not_members(db, monkeypatch):
+    owner_token = signed_up(db)
+    orgs = make_state(OrganizationsState, "/organizations", owner_token)
+    orgs.load()
+    orgs.create({"name": "Team"})
+    assert orgs.web_discovery is False and orgs.can_manage_sources
+    assert orgs.web_engine == ""  # the page says no engine is configured
+    orgs.set_web_discovery(True)
+    assert orgs.error == "" and orgs.web_discovery is True
+    assert "Web discovery is on" in orgs.notice
+    orgs.set_invite_role("member")
+    orgs.invite({"email": "mia@example.com"})
+    signed_up(db, "Mia Member", "mia@example.com")
+    member = make_state(OrganizationsState, "/organizations", sign_in("mia@example.com", PASSWORD))
+    member.load()
+    member.select(orgs.selected_id)
+    assert member.web_discovery is True and not member.can_manage_sources
+    member.set_web_discovery(False)
+    assert member.error and member.web_discovery is True  # refused, nothing changed
+    monkeypatch.setenv("WEB_SEARCH_ENGINE", "searxng")
+    from marketnav.settings import get_settings
+
+    get_settings.cache_clear()
+    orgs.load()
+    assert orgs.web_engine == "searxng"
+
+
 def test_admin_pages_refuse_plain_members(db):
     owner_token = signed_up(db)
     member_token = signed_up(db, "Mia Member", "mia@example.com")
@@ -434,11 +461,11 @@ def test_a_card_read_from_the_database_is_never_taken_back_by_a_late_older_event
     tracker.start_step("api_search")
     tracker.update_step_progress("api_search", 50)
     state = make_state(ReportsState, f"/projects/{project_id}", token)
-    state.load()  # reads the card: 45%
-    assert state.cards["quick_report"]["progress"] == 45
+    state.load()  # reads the card: init (5) and half of api_search (75): 42%
+    assert state.cards["quick_report"]["progress"] == 42
     generation = state.reports_listener
     assert state._apply_batch(generation, [older])
-    assert state.cards["quick_report"]["progress"] == 45  # not back to 0
+    assert state.cards["quick_report"]["progress"] == 42  # not back to 0
     newer = tracker.snapshot()
     newer["progress"] = 60
     assert state._apply_batch(generation, [newer])

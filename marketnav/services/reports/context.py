@@ -222,10 +222,11 @@ class RunContext:
             self._evidence[item.ref] = item
             self._own_refs.add(item.ref)
 
-    def data_used(self, empty_sources: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
-        """The "Data used" lines: this run's own sources, then those of its source reports."""
+    def data_used(self, extra_sources: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+        """The "Data used" lines: this run's own sources, lines a step added (a source searched
+        with nothing found, the web search), then those of its source reports."""
         own = [i for i in self.evidence() if i.ref in self._own_refs]
-        return [*evidence.data_used(own), *empty_sources, *self._source_data_used]
+        return [*evidence.data_used(own), *extra_sources, *self._source_data_used]
 
     def add_section(
         self,

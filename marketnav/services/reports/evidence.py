@@ -34,6 +34,7 @@ from scraper_services.common.money import format_usd
 
 DEMO_ORIGIN = "demo-dataset"
 IMPORT_PREFIX = "import:"
+WEB_ORIGIN = "import:web"  # companies web discovery found (stored as the import "web")
 
 
 class EvidenceItem(BaseModel):
@@ -53,7 +54,9 @@ class EvidenceItem(BaseModel):
 
     def citation(self) -> dict[str, Any]:
         """What a section's Sources list shows for it (JSON-able, stored with the section)."""
+        pages = self.data.get("web_pages") or []
         return {
+            **({"pages": pages} if pages else {}),
             "ref": self.ref,
             "kind": self.kind,
             "label": self.label,
@@ -70,6 +73,8 @@ def origin_source(service_label: str, origin: str) -> tuple[str, bool]:
     origin = origin or DEMO_ORIGIN
     if origin == DEMO_ORIGIN:
         return f"{service_label} · bundled demo data set (not live {service_label} data)", True
+    if origin == WEB_ORIGIN:
+        return f"The open web · found by web discovery (not in the {service_label} data)", False
     if origin.startswith(IMPORT_PREFIX):
         name = origin.removeprefix(IMPORT_PREFIX).strip() or "unnamed"
         return f"{service_label} · your organisation's import “{name}”", False
@@ -100,6 +105,10 @@ def company_item(
         for v in (company.funding_usd, company.founded_year, company.cb_rank, company.tracxn_score)
         if v is not None
     ]
+    pages = list(getattr(company, "web_pages", None) or [])
+    if company.origin == WEB_ORIGIN:
+        found_on = plural(len(pages), "page")
+        facts.insert(0, f"known only from the web ({found_on}, listed below)")
     return EvidenceItem(
         ref=f"{namespace}:company:{company.slug}",
         kind="company",
@@ -117,6 +126,7 @@ def company_item(
             "relevance": company.similarity,
             "origin": company.origin or DEMO_ORIGIN,
             "rows": company.rows,
+            **({"web_pages": pages} if pages else {}),
         },
     )
 

@@ -24,6 +24,17 @@ def source_line(source: dict[str, Any]) -> tuple[str, str]:
     return str(source.get("label") or source.get("ref") or ""), " · ".join(p for p in parts if p)
 
 
+def _pages(source: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(url, title, fetched date) of the web pages a source was found on (web discovery)."""
+    pages = []
+    for page in source.get("pages") or []:
+        url = str(page.get("url") or "")
+        if url.startswith(("http://", "https://")):
+            when = str(page.get("fetched_at") or "")[:10]
+            pages.append((url, str(page.get("title") or url), when))
+    return pages
+
+
 def cited_section_html(markdown: str, data: dict[str, Any], key: str) -> str:
     """A stored section (its markdown and data) as safe HTML with citations: viewer and exports."""
     return section_html(to_safe_html(markdown), data.get("sources") or [], key)
@@ -64,8 +75,14 @@ def section_html(safe_html: str, sources: list[dict[str, Any]], key: str) -> str
         else:
             label_html = f"<strong>{escape(label)}</strong>"
         demo = ' <span class="demo-badge">demo data</span>' if source.get("demo") else ""
+        pages = "".join(
+            f'<li><a href="{escape(url)}" rel="noopener noreferrer nofollow" '
+            f'target="_blank">{escape(title)}</a> · fetched {escape(when)}</li>'
+            for url, title, when in _pages(source)
+        )
+        found_on = f'<ul class="found-on" aria-label="Found on">{pages}</ul>' if pages else ""
         entries.append(
-            f'<li id="src-{escape(key)}-{number}">{label_html}{demo}: {escape(rest)}</li>'
+            f'<li id="src-{escape(key)}-{number}">{label_html}{demo}: {escape(rest)}{found_on}</li>'
         )
     listed = "".join(entries)
     return f'{html}<div class="sources"><p><strong>Sources</strong></p><ol>{listed}</ol></div>'
@@ -89,7 +106,9 @@ def section_markdown(markdown: str, sources: list[dict[str, Any]], key: str) -> 
         url = str(source.get("url") or "")
         demo = " (demo data)" if source.get("demo") else ""
         link = f" <{url}>" if url.startswith(("http://", "https://")) else ""
-        notes.append(f"[^{key}-{number}]: {label}{demo}: {rest}{link}")
+        found_on = "; ".join(f"{t} <{u}> (fetched {w})" for u, t, w in _pages(source))
+        found_on = f" Found on: {found_on}" if found_on else ""
+        notes.append(f"[^{key}-{number}]: {label}{demo}: {rest}{link}{found_on}")
     return text.rstrip() + "\n\n" + "\n".join(notes)
 
 

@@ -10,9 +10,9 @@ so two beats never post it twice.
 
 The body is Slack's incoming-webhook shape (`text`) plus the details under `marketnavigator`.
 Headers: `X-MarketNavigator-Timestamp` (Unix seconds) and `X-MarketNavigator-Signature:
-sha256=<hex HMAC-SHA256 of "{timestamp}.{body}" with the secret>`. Addresses in private, loopback
-or link-local networks are refused unless `WEBHOOK_ALLOW_PRIVATE_HOSTS` (a webhook must not
-reach the deployment's own services).
+sha256=<hex HMAC-SHA256 of "{timestamp}.{body}" with the secret>`. Addresses that are not
+public (`public_addresses`: private, loopback, link-local, reserved ...) are refused unless
+`WEBHOOK_ALLOW_PRIVATE_HOSTS` (a webhook must not reach the deployment's own services).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from marketnav.models import (
     WebhookDelivery,
 )
 from marketnav.models.base import utcnow
-from marketnav.services import audit, organizations
+from marketnav.services import audit, organizations, public_addresses
 from marketnav.services.errors import PermissionDenied, ValidationFailed
 from marketnav.services.permissions import NOT_FOUND_MESSAGE, Action
 from marketnav.services.reports.catalog import REPORT_TYPES, viewer_url
@@ -105,11 +105,8 @@ def _private(host: str) -> bool:
         infos = socket.getaddrinfo(host, None)
     except OSError:
         return False  # unknown now: the delivery fails and says so
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if address.is_private or address.is_loopback or address.is_link_local:
-            return True
-    return False
+    # One judge for every server-side connection (public_addresses), not a local subset.
+    return any(not public_addresses.is_public(ipaddress.ip_address(info[4][0])) for info in infos)
 
 
 def create(

@@ -109,7 +109,7 @@ def record_ai_sources(ctx: RunContext) -> None:
 
 def record_evidence_summary(ctx: RunContext) -> None:
     """The "Data used" lines and the claims the fact check could not support, on the run."""
-    ctx.summary["data_used"] = ctx.data_used(ctx.summary.pop("empty_sources", []))
+    ctx.summary["data_used"] = ctx.data_used(ctx.summary.pop("extra_sources", []))
     ctx.summary["demo_data"] = ctx.summary.get("demo_data") or evidence.is_demo(
         ctx.summary["data_used"]
     )
@@ -138,7 +138,7 @@ async def finish(ctx: RunContext, changes_summary: str) -> None:
 
     if "html_gen" in ctx.tracker.step_keys:
         assembled = await ctx.step("html_gen", assemble)
-        ctx.summary.pop("empty_sources", None)  # in data_used (a resumed run's checkpoint too)
+        ctx.summary.pop("extra_sources", None)  # in data_used (a resumed run's checkpoint too)
         ctx.summary.update(assembled)
     else:
         await assemble()

@@ -107,6 +107,8 @@ class MarketCompany(BaseModel):
     combined_score: float = 0.0
     named_by_user: bool = False
     origin: str = ""  # demo-dataset, import:<label> or the live API
+    # The public pages it was found on ({url, title, fetched_at}), for companies from the web.
+    web_pages: list[dict[str, Any]] = Field(default_factory=list)
     founded_year: int | None = None
     city: str = ""
     country: str = ""
@@ -177,6 +179,7 @@ def crunchbase_company(item: dict[str, Any], position: int) -> MarketCompany:
         combined_score=float(item.get("combined_score") or 0),
         named_by_user=bool(item.get("named_by_user")),
         origin=str(item.get("origin") or ""),
+        web_pages=list(item.get("web_pages") or []),
         founded_year=founded_year(data.get("Founded Year")),
         city=city,
         country=country,
@@ -228,6 +231,7 @@ def tracxn_company(item: dict[str, Any], position: int) -> MarketCompany:
         combined_score=float(item.get("combined_score") or 0),
         named_by_user=bool(item.get("named_by_user")),
         origin=str(item.get("origin") or ""),
+        web_pages=list(item.get("web_pages") or []),
         founded_year=founded_year(basic.get("founded_year")),
         city=city,
         country=country,

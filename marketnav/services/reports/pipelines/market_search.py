@@ -29,11 +29,13 @@ from marketnav.services import market_data
 from marketnav.services.ai import OFFLINE_LABEL, AIResult, generate_target_description
 from marketnav.services.reports.competitor_query import project_query
 from marketnav.services.reports.context import RunContext, StepFailed
+from marketnav.services.reports.pipelines import web_search
 from marketnav.services.reports.pipelines.company_facts import (
     MarketCompany,
     plural,
     unique_slugs,
 )
+from marketnav.services.web_discovery.discovery import DiscoveryReport
 from scraper_services.common.contracts import KeywordCompany, ProgressEvent
 
 SEARCH_TIMEOUT_SECONDS = 600.0
@@ -280,11 +282,21 @@ class MarketData:
     keyword_counts: dict[str, int]
     retrieval: dict[str, Any] | None = None  # the service's RetrievalSummary (named, floor)
     requested: int = 10
+    web: DiscoveryReport | None = None  # the web search, when it ran
+
+
+def add_web_line(ctx: RunContext, web: DiscoveryReport | None) -> None:
+    """The web search's "Data used" line (engine, budget used, pages), when it ran."""
+    line = web_search.data_used_line(web)
+    if line is not None:  # once, also when a resumed run comes here again
+        lines = ctx.summary.setdefault("extra_sources", [])
+        lines[:] = [*(x for x in lines if not web_search.is_web_line(x)), line]
 
 
 async def collect(ctx: RunContext, source: MarketSource) -> MarketData:
-    """Steps `init`, `api_search`, `sorting`, `fetching_details` (each once per run)."""
+    """Steps `init`, `web_search`, `api_search`, `sorting`, `fetching_details` (once per run)."""
     terms = await ctx.step("init", lambda: generate_terms(ctx, source))
+    web = await web_search.run_step(ctx, terms["keywords"])
     raw = await ctx.step(
         "api_search",
         lambda: search(ctx, source, terms["keywords"], terms["target_description"]),
@@ -311,4 +323,5 @@ async def collect(ctx: RunContext, source: MarketSource) -> MarketData:
         },
         retrieval=raw["metadata"].get("retrieval"),
         requested=int(raw["metadata"].get("top_count_requested") or len(companies)),
+        web=web,
     )

@@ -4,10 +4,11 @@ Offline (no AI key), the six sections present the landscape instead (quick_lands
 closest competitors and why, white space, who they serve, the funding spread, what to research
 next, each headed by what it shows (the catalogue's section titles stay).
 
-Steps (PREDECESSOR.md 4.2): `init` gathers a small competitor set from the Crunchbase service
-(so the analysis can add competitors the founder did not name), `api_search` writes the six
-sections concurrently, `save` renders the exports. Without the service the report still runs on
-the inputs alone and says so.
+Steps (PREDECESSOR.md 4.2): `web_search` first (web discovery, when the organisation has it
+on), then `init` gathers a small competitor set from the Crunchbase service (so the analysis
+can add competitors the founder did not name), `api_search` writes the six sections
+concurrently, `save` renders the exports. Without the service the report still runs on the
+inputs alone and says so.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from marketnav.services.ai import ProjectInputsData, generate_crunchbase_keyword
 from marketnav.services.reports import evidence
 from marketnav.services.reports.competitor_query import project_query
 from marketnav.services.reports.context import RunContext
-from marketnav.services.reports.pipelines import quick_landscape
+from marketnav.services.reports.pipelines import market_search, quick_landscape, web_search
 from marketnav.services.reports.pipelines.common import finish, write_section
 from marketnav.services.reports.pipelines.company_facts import MarketCompany, crunchbase_company
 from marketnav.services.wording import plural
@@ -149,6 +150,8 @@ def _offline_text(key: str, inputs: ProjectInputsData, data: dict[str, Any]) -> 
 
 
 async def run(ctx: RunContext) -> None:
+    web = await web_search.run_step(ctx, None)
+
     async def init() -> dict[str, Any]:
         ctx.message("init", f"{len(ctx.info.inputs.answered())} answers, looking at the market")
         return await _competitors(ctx)
@@ -160,6 +163,7 @@ async def run(ctx: RunContext) -> None:
         ctx.register_evidence(
             evidence.market_items("quick_report", "Crunchbase", companies, len(companies))
         )
+    market_search.add_web_line(ctx, web)
 
     async def analyse() -> dict[str, Any]:
         async def one(section: tuple[str, str, str]) -> dict[str, Any]:

@@ -285,7 +285,7 @@ async def run(ctx: RunContext) -> None:
         ]
     )
     if not raw["posts"]:
-        ctx.summary["empty_sources"] = [
+        ctx.summary["extra_sources"] = [
             evidence.empty_source_line(
                 f"Social · {raw['source']}", "posts", raw.get("source_kind") == "demo"
             )

@@ -1,0 +1,1 @@
+"""Competitors found on the open web: search, fetch, extract, resolve."""
