@@ -565,7 +565,10 @@ def main() -> None:
         print(f"Fixture web on {web.host}:{web.port} ({len(web.domains)} sites). Export:")
         for name, value in web.settings_env(args.engine).items():
             print(f"export {name}='{value}'")
-        print(f"Try: curl -H 'Host: haulsight.test' http://{web.host}:{web.port}/  (Ctrl-C stops)")
+        print(
+            f"Try: curl -H 'Host: haulsight.test' http://{web.host}:{web.port}/  (Ctrl-C stops)",
+            flush=True,
+        )
         with suppress(KeyboardInterrupt):
             threading.Event().wait()
 

@@ -185,7 +185,7 @@ class TavilyEngine(_HttpEngine):
     key = "tavily"
 
     def __init__(self, api_key: str, base_url: str = "https://api.tavily.com", **kwargs: Any):
-        headers = {"Authorization": f"Bearer {api_key}"}
+        headers = {"Authorization": f"Bearer {api_key}".strip()}  # no key: a clean 401
         super().__init__("Tavily", base_url, headers=headers, **kwargs)
 
     def _request(self, query: str, limit: int) -> tuple[str, str, dict[str, Any]]:
