@@ -31,8 +31,10 @@ def test_start_a_quick_report_and_watch_it_complete(browser, app_url, viewport):
     if not card.get_by_test_id("progress-step").first.is_visible():
         page.get_by_test_id("details-quick_report").click()
     steps = card.get_by_test_id("progress-step")
-    expect(steps).to_have_count(3)
-    for index in range(3):
+    expect(steps).to_have_count(4)
+    # The web search comes first and is skipped (web discovery is off by default).
+    expect(steps.nth(0)).to_have_attribute("data-status", "skipped")
+    for index in range(1, 4):
         expect(steps.nth(index)).to_have_attribute("data-status", "completed")
         expect(steps.nth(index)).to_contain_text(re.compile(r"\d+\.\d+s"))
     # Verdict needs a source report: it says so and offers no start.
