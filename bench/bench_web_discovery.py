@@ -49,38 +49,34 @@ def _run(name: str, inputs: dict) -> int:
     return run_id
 
 
-def _outcome(run_id: int) -> dict:
+def _outcome(run_id: int):
+    """(status, error, the presented companies as (domain, from the web), the web search)."""
     from sqlmodel import select
 
     from marketnav.db import session_scope
-    from marketnav.models import ReportRun, ReportSection, ReportStep
-    from scraper_services.common.contracts import website_domain
+    from marketnav.models import Project, Report, ReportRun, ReportSection
+    from marketnav.services.reports.context import version_prefix
+    from marketnav.services.storage import get_storage
+    from marketnav.services.web_discovery.discovery import DiscoveryReport
+    from scraper_services.common.contracts import WEB_ORIGIN, website_domain
 
     with session_scope() as db:
         run = db.get(ReportRun, run_id)
+        if run.status != "completed":
+            return run.status, run.error_message, [], None
+        project = db.get(Project, db.get(Report, run.report_id).project_id)
         sections = db.exec(
             select(ReportSection)
             .where(ReportSection.run_id == run_id, ReportSection.kind == "company")
             .order_by(ReportSection.position)
         ).all()
-        step = db.exec(
-            select(ReportStep).where(
-                ReportStep.run_id == run_id, ReportStep.step_key == "web_search"
-            )
-        ).one()
-        presented = []
-        for section in sections[:10]:
-            facts = (section.section_data or {}).get("facts") or {}
-            presented.append(
-                (website_domain(facts.get("website") or ""), facts.get("origin") == "import:web")
-            )
-        return {
-            "status": run.status,
-            "error": run.error_message,
-            "presented": presented,
-            "web_step": step.status,
-            "web_message": step.message,
-        }
+        facts = [(s.section_data or {}).get("facts") or {} for s in sections[:10]]
+        prefix = version_prefix(project.organization_id, project.id, "crunchbase", run.version)
+    presented = [
+        (website_domain(f.get("website") or ""), f.get("origin") == WEB_ORIGIN) for f in facts
+    ]
+    stored = get_storage().get(prefix + "web_discovery.json")
+    return run.status, "", presented, DiscoveryReport.model_validate_json(stored)
 
 
 def main() -> int:
@@ -92,61 +88,41 @@ def main() -> int:
 
     ideas = load_ideas()[: args.ideas or None]
     load = os.getloadavg()[0]
+    recalls, found_shares, web_precisions, pages, fetched, seconds = [], [], [], [], [], []
     with (
         tempfile.TemporaryDirectory() as temp,
         FixtureWeb.start() as web,
         embedded_stack(Path(temp)),
     ):
         os.environ.update(web.settings_env(args.engine))
-        from marketnav.services.storage import get_storage
-        from marketnav.services.web_discovery.discovery import DiscoveryReport
         from marketnav.settings import get_settings
 
         get_settings.cache_clear()
-        recalls, found_shares, web_precisions, pages, fetched, seconds = [], [], [], [], [], []
         for idea in ideas:
             gold = {c["domain"] for c in idea["web_competitors"]}
             started = time.monotonic()
             run_id = _run(idea["id"], idea["inputs"])
             seconds.append(time.monotonic() - started)
-            result = _outcome(run_id)
-            if result["status"] != "completed":
-                print(f"{idea['id']}: {result['status']} ({result['error']})")
+            status, error, shown, report = _outcome(run_id)
+            if report is None:
+                print(f"{idea['id']}: {status} ({error})")
                 recalls.append(0.0)
                 continue
-            from marketnav.db import session_scope
-            from marketnav.models import ReportRun
-            from marketnav.services.reports.context import version_prefix
-
-            with session_scope() as db:
-                run = db.get(ReportRun, run_id)
-                from marketnav.models import Project, Report
-
-                project = db.get(Project, db.get(Report, run.report_id).project_id)
-                prefix = version_prefix(
-                    project.organization_id, project.id, "crunchbase", run.version
-                )
-            import json
-
-            report = DiscoveryReport.model_validate(
-                json.loads(get_storage().get(prefix + "web_discovery.json"))
-            )
             candidates = {c.domain for c in report.candidates}
-            presented = [d for d, _ in result["presented"]]
-            from_web = [d for d, web_origin in result["presented"] if web_origin]
-            hits = gold & set(presented)
-            recall = len(hits) / len(gold)
-            recalls.append(recall)
+            presented = {d for d, _ in shown}
+            from_web = {d for d, web_origin in shown if web_origin}
+            hits = gold & presented
+            recalls.append(len(hits) / len(gold))
             found_shares.append(len(gold & candidates) / len(gold))
             if from_web:
-                web_precisions.append(len(gold & set(from_web)) / len(from_web))
+                web_precisions.append(len(gold & from_web) / len(from_web))
             pages.append(report.pages_read)
             fetched.append(report.pages_fetched)
-            missed = sorted(gold - set(presented))
+            missed = sorted(gold - presented)
             print(
-                f"{idea['id']}: recall@10 {recall:.2f} ({len(hits)}/{len(gold)}), "
+                f"{idea['id']}: recall@10 {recalls[-1]:.2f} ({len(hits)}/{len(gold)}), "
                 f"candidates {len(candidates)} (gold {len(gold & candidates)}), "
-                f"presented {len(presented)} ({len(from_web)} from the web), "
+                f"presented {len(shown)} ({len(from_web)} from the web), "
                 f"{report.pages_read} pages ({report.pages_fetched} fetched), "
                 f"{len(report.queries)} queries, {seconds[-1]:.1f} s"
                 + (f"; missed {', '.join(missed)}" if missed else "")

@@ -11,6 +11,20 @@ from __future__ import annotations
 import reflex as rx
 
 
+def labelled_switch(label, *, checked, on_change, testid: str, **switch_props) -> rx.Component:
+    """A switch inside its `<label>` (clicking the words toggles it; screen readers name it)."""
+    return rx.el.label(
+        rx.switch(
+            checked=checked,
+            on_change=on_change,
+            custom_attrs={"data-testid": testid},
+            **switch_props,
+        ),
+        rx.text(label, size="2"),
+        class_name="mn-watch-choice",
+    )
+
+
 def field_label(text, html_for: str | rx.Var, size: str = "2", weight: str = "medium", **props):
     """`<label for=html_for>` with the Radix text style of the form labels."""
     return rx.el.label(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from marketnav.components.forms import labelled_switch
 from marketnav.state.watch import WatchState as W
 
 
@@ -166,25 +167,19 @@ def _schedule() -> rx.Component:
 
 def _following() -> rx.Component:
     return rx.hstack(
-        rx.el.label(
-            rx.switch(
-                checked=W.following,
-                on_change=W.set_following,
-                custom_attrs={"data-testid": "watch-follow"},
-            ),
-            rx.text("Tell me what changes (the bell)", size="2"),
-            class_name="mn-watch-choice",
+        labelled_switch(
+            "Tell me what changes (the bell)",
+            checked=W.following,
+            on_change=W.set_following,
+            testid="watch-follow",
         ),
         rx.cond(
             W.following,
-            rx.el.label(
-                rx.switch(
-                    checked=W.email_digest,
-                    on_change=W.set_email_digest,
-                    custom_attrs={"data-testid": "watch-email"},
-                ),
-                rx.text("and by e-mail digest", size="2"),
-                class_name="mn-watch-choice",
+            labelled_switch(
+                "and by e-mail digest",
+                checked=W.email_digest,
+                on_change=W.set_email_digest,
+                testid="watch-email",
             ),
         ),
         spacing="4",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.feedback import error_callout, field_hint, notice_callout
+from marketnav.components.forms import labelled_switch
 from marketnav.components.layout import page_shell
 from marketnav.components.tables import scroll_region
 from marketnav.state.organizations import ROLES
@@ -50,15 +51,12 @@ def _member_row(m: rx.Var) -> rx.Component:
 def _web_discovery() -> rx.Component:
     """The organisation's web discovery switch (admins change it; everyone sees it)."""
     return rx.vstack(
-        rx.el.label(
-            rx.switch(
-                checked=S.web_discovery,
-                on_change=S.set_web_discovery,
-                disabled=~S.can_manage_sources,
-                custom_attrs={"data-testid": "web-discovery-switch"},
-            ),
-            rx.text("Web discovery: also look for competitors on the open web", size="2"),
-            class_name="mn-watch-choice",
+        labelled_switch(
+            "Web discovery: also look for competitors on the open web",
+            checked=S.web_discovery,
+            on_change=S.set_web_discovery,
+            disabled=~S.can_manage_sources,
+            testid="web-discovery-switch",
         ),
         rx.text(
             "Reports that search for competitors send search queries built from the "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketnav.components.feedback import error_callout, notice_callout
-from marketnav.components.forms import field_label
+from marketnav.components.forms import field_label, labelled_switch
 from marketnav.components.layout import page_shell
 from marketnav.components.tables import data_table
 from marketnav.state.webhooks import WebhooksState as S
@@ -32,14 +32,11 @@ def _hook(hook: rx.Var) -> rx.Component:
                     color_scheme=rx.cond(hook["active"].to(bool), "green", "gray"),
                 ),
                 rx.spacer(),
-                rx.el.label(
-                    rx.switch(
-                        checked=hook["active"].to(bool),
-                        on_change=lambda on: S.set_active(hook_id, on),
-                        custom_attrs={"data-testid": "hook-active"},
-                    ),
-                    rx.text("Active", size="2"),
-                    class_name="mn-watch-choice",
+                labelled_switch(
+                    "Active",
+                    checked=hook["active"].to(bool),
+                    on_change=lambda on: S.set_active(hook_id, on),
+                    testid="hook-active",
                 ),
                 width="100%",
                 align="center",

@@ -49,6 +49,7 @@ class OrganizationsState(PageState):
                         "name": o.name,
                         "role": r.value,
                         "personal": "personal" if o.is_personal else "",
+                        "web_discovery": "on" if o.web_discovery else "",
                     }
                     for o, r in rows
                 ]
@@ -60,14 +61,11 @@ class OrganizationsState(PageState):
                     self.members, self.invitations = [], []
                     return None
                 self.selected_name, self.selected_role = current["name"], current["role"]
-                self.can_manage = can(Role(current["role"]), Action.ORG_MANAGE_MEMBERS)
-                self.can_delete = not current["personal"] and can(
-                    Role(current["role"]), Action.ORG_DELETE
-                )
                 role = Role(current["role"])
+                self.can_manage = can(role, Action.ORG_MANAGE_MEMBERS)
+                self.can_delete = not current["personal"] and can(role, Action.ORG_DELETE)
                 self.can_manage_sources = can(role, Action.ORG_MANAGE_SOURCES)
-                selected = organizations.get(db, user, int(self.selected_id))
-                self.web_discovery = selected.web_discovery
+                self.web_discovery = current["web_discovery"] == "on"
                 self.web_engine = get_settings().web_search_engine
                 self.members = [
                     {

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from scraper_services.common.company_identity import IdentityIndex
 from scraper_services.common.contracts import (
+    WEB_IMPORT_LABEL,
     ImportBatchRequest,
     ImportBatchResponse,
     ImportedCompany,
@@ -23,7 +24,6 @@ from scraper_services.common.records import CompanyRecord, utc_now
 from scraper_services.common.service_context import ServiceContext
 
 RecordBuilder = Callable[[DemoCompany, str], CompanyRecord]
-WEB_SOURCE = "web"  # the import label of companies found by web discovery
 MAX_PAGES = 20
 
 
@@ -68,7 +68,7 @@ def _record(row: ImportedCompany, owner: int, build: RecordBuilder) -> CompanyRe
             "pages": _newest_pages(pages),
         }
     )
-    return _without_derived_rank(record) if sources == [WEB_SOURCE] else record
+    return _without_derived_rank(record) if sources == [WEB_IMPORT_LABEL] else record
 
 
 def _newest_pages(pages: list[dict]) -> list[dict]:

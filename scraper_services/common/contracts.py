@@ -147,6 +147,11 @@ class RetrievalRequest(BaseModel):
     )
 
 
+# The import label (source) of companies web discovery found; their origin is "import:web".
+WEB_IMPORT_LABEL = "web"
+WEB_ORIGIN = f"import:{WEB_IMPORT_LABEL}"
+
+
 class WebPage(BaseModel):
     """A public web page a company was found on (web discovery's evidence)."""
 

@@ -30,11 +30,11 @@ from sqlmodel import Session, col, select
 from marketnav.models import ReportEvidence
 from marketnav.models.base import utcnow
 from marketnav.services.wording import plural
+from scraper_services.common.contracts import WEB_ORIGIN
 from scraper_services.common.money import format_usd
 
 DEMO_ORIGIN = "demo-dataset"
 IMPORT_PREFIX = "import:"
-WEB_ORIGIN = "import:web"  # companies web discovery found (stored as the import "web")
 
 
 class EvidenceItem(BaseModel):

@@ -43,34 +43,42 @@ def _prompt(page: PageContent) -> str:
     )
 
 
-def _grounded(page: PageContent, found: PageCompany, fetched_at: datetime) -> Candidate | None:
-    """A model's company kept only when the page names it and links (or is) its site."""
-    haystack = f"{page.title} {page.site_name} {page.text} " + " ".join(
-        h.text for h in page.headings
-    )
-    if not found.name or found.name.lower() not in haystack.lower():
-        return None
-    linked = {website_domain(link.url): link.url for link in page.links}
-    linked.update({website_domain(h.url): h.url for h in page.headings if h.url})
-    linked[website_domain(page.url)] = page.url
-    url = linked.get(website_domain(found.website))
-    if not url or not candidates.is_company_site(website_domain(url)):
-        return None
-    own = website_domain(url) == website_domain(page.url)
-    return Candidate(
-        name=found.name,
-        website=candidates.home_of(url),
-        description=found.description,
-        own_site=own,
-        pages=[candidates.page_ref(page, fetched_at)],
-    )
+class _Grounding:
+    """What a model's answer about one page may rest on: the page's words and its links."""
+
+    def __init__(self, page: PageContent, fetched_at: datetime) -> None:
+        self.page, self.fetched_at = page, fetched_at
+        words = [page.title, page.site_name, page.text, *(h.text for h in page.headings)]
+        self.text = " ".join(words).lower()
+        self.linked = {website_domain(link.url): link.url for link in page.links}
+        self.linked.update({website_domain(h.url): h.url for h in page.headings if h.url})
+        self.linked[website_domain(page.url)] = page.url
+
+    def candidate(self, found: PageCompany) -> Candidate | None:
+        """A model's company, kept only when the page names it and links (or is) its site."""
+        if not found.name or found.name.lower() not in self.text:
+            return None
+        url = self.linked.get(website_domain(found.website))
+        if not url or not candidates.is_company_site(website_domain(url)):
+            return None
+        return Candidate(
+            name=found.name,
+            website=candidates.home_of(url),
+            description=found.description,
+            own_site=website_domain(url) == website_domain(self.page.url),
+            pages=[candidates.page_ref(self.page, self.fetched_at)],
+        )
 
 
 def extract(
-    page: PageContent, fetched_at: datetime, context: CallContext | None = None
+    page: PageContent,
+    fetched_at: datetime,
+    offline: list[Candidate],
+    context: CallContext | None = None,
 ) -> tuple[list[Candidate], str]:
-    """(the candidates of `page`, the label of who read it: a model or the offline reader)."""
-    offline = candidates.offline_candidates(page, fetched_at)
+    """(the candidates of `page`, the label of who read it: a model or the offline reader).
+
+    `offline` is what the offline reader found on the page (the answer without a key)."""
     outcome = complete_structured(
         feature="keywords",  # the route of short structured extraction calls
         operation="page_companies",
@@ -98,8 +106,8 @@ def extract(
     )
     if outcome.offline:
         return offline, outcome.label
-    found = [_grounded(page, c, fetched_at) for c in outcome.value.companies]
-    kept = [c for c in found if c is not None]
+    grounding = _Grounding(page, fetched_at)
+    kept = [c for c in map(grounding.candidate, outcome.value.companies) if c is not None]
     # The page's own company keeps the description its site gives (richer than one line).
     for candidate in kept:
         mine = next((o for o in offline if o.own_site and o.domain == candidate.domain), None)

@@ -155,8 +155,9 @@ class _Run:
         listed = candidates.listed_companies(page, fetched_at)
         if own is not None and not listed:
             return [own]  # a company's own home page: no model needed to read its name
+        offline = ([own] if own else []) + listed
         found, reader = await asyncio.to_thread(
-            ai_extraction.extract, page, fetched_at, self.context
+            ai_extraction.extract, page, fetched_at, offline, self.context
         )
         if reader not in self.report.readers:
             self.report.readers.append(reader)

@@ -24,7 +24,7 @@ from typing import Any
 from marketnav.services.ai import OFFLINE_LABEL, offline
 from marketnav.services.reports import evidence
 from marketnav.services.reports.context import RunContext
-from marketnav.services.reports.pipelines import market_search
+from marketnav.services.reports.pipelines import web_search
 from marketnav.services.reports.pipelines.common import finish, write_section
 from marketnav.services.reports.pipelines.company_facts import (
     Market,
@@ -422,7 +422,7 @@ async def analyse(ctx: RunContext, spec: AnalysisSpec, data: MarketData) -> None
             ctx.info.report_type, data.label, market.companies, data.companies_found
         )
     )
-    market_search.add_web_line(ctx, data.web)
+    web_search.add_data_used_line(ctx, data.web)
     await run_concurrently(
         ctx.step("company_deep_dive", partial(deep_dives, ctx, spec.memo, market)),
         *(ctx.step(s.key, partial(write_summary, ctx, s, market)) for s in spec.summaries),

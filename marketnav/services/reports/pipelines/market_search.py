@@ -285,14 +285,6 @@ class MarketData:
     web: DiscoveryReport | None = None  # the web search, when it ran
 
 
-def add_web_line(ctx: RunContext, web: DiscoveryReport | None) -> None:
-    """The web search's "Data used" line (engine, budget used, pages), when it ran."""
-    line = web_search.data_used_line(web)
-    if line is not None:  # once, also when a resumed run comes here again
-        lines = ctx.summary.setdefault("extra_sources", [])
-        lines[:] = [*(x for x in lines if not web_search.is_web_line(x)), line]
-
-
 async def collect(ctx: RunContext, source: MarketSource) -> MarketData:
     """Steps `init`, `web_search`, `api_search`, `sorting`, `fetching_details` (once per run)."""
     terms = await ctx.step("init", lambda: generate_terms(ctx, source))

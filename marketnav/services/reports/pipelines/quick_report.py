@@ -21,7 +21,7 @@ from marketnav.services.ai import ProjectInputsData, generate_crunchbase_keyword
 from marketnav.services.reports import evidence
 from marketnav.services.reports.competitor_query import project_query
 from marketnav.services.reports.context import RunContext
-from marketnav.services.reports.pipelines import market_search, quick_landscape, web_search
+from marketnav.services.reports.pipelines import quick_landscape, web_search
 from marketnav.services.reports.pipelines.common import finish, write_section
 from marketnav.services.reports.pipelines.company_facts import MarketCompany, crunchbase_company
 from marketnav.services.wording import plural
@@ -163,7 +163,7 @@ async def run(ctx: RunContext) -> None:
         ctx.register_evidence(
             evidence.market_items("quick_report", "Crunchbase", companies, len(companies))
         )
-    market_search.add_web_line(ctx, web)
+    web_search.add_data_used_line(ctx, web)
 
     async def analyse() -> dict[str, Any]:
         async def one(section: tuple[str, str, str]) -> dict[str, Any]:

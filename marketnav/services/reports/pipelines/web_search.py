@@ -23,10 +23,13 @@ from marketnav.services.web_discovery.discovery import DiscoveryReport, discover
 from marketnav.services.web_discovery.fetcher import PageFetcher
 from marketnav.services.web_discovery.search_engines import engine_from_settings
 from marketnav.settings import get_settings
-from scraper_services.common.contracts import ImportBatchRequest, ImportedCompany, WebPage
+from scraper_services.common.contracts import (
+    WEB_IMPORT_LABEL,
+    ImportBatchRequest,
+    ImportedCompany,
+)
 
 STEP = "web_search"
-WEB_SOURCE = "web"
 WEB_LINE_SOURCE = "The open web (web discovery)"
 OFF_REASON = (
     "Web discovery is off for this organisation (an organisation admin can switch it on "
@@ -56,8 +59,8 @@ def _imported(report: DiscoveryReport) -> list[ImportedCompany]:
             name=c.name,
             website=c.website,
             description=c.description,
-            sources=[WEB_SOURCE],
-            pages=[WebPage.model_validate(p.model_dump()) for p in c.pages[:20]],
+            sources=[WEB_IMPORT_LABEL],
+            pages=c.pages[:20],
         )
         for c in report.candidates
     ]
@@ -144,6 +147,15 @@ async def run_step(ctx: RunContext, keywords: list[str] | None) -> DiscoveryRepo
 
 def is_web_line(line: dict[str, Any]) -> bool:
     return str(line.get("source", "")).startswith(WEB_LINE_SOURCE)
+
+
+def add_data_used_line(ctx: RunContext, web: DiscoveryReport | None) -> None:
+    """The web search's "Data used" line on the run, when it ran (once, also when a resumed
+    run comes here again)."""
+    line = data_used_line(web)
+    if line is not None:
+        lines = ctx.summary.setdefault("extra_sources", [])
+        lines[:] = [*(x for x in lines if not is_web_line(x)), line]
 
 
 def data_used_line(report: DiscoveryReport | None) -> dict[str, Any] | None:
