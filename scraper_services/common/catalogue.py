@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from scraper_services.common.category_tagging import CategoryVocabulary
 from scraper_services.common.company_index import CompanyIndex, IndexedCompany
 from scraper_services.common.demo_vectors import shipped_vectors
 from scraper_services.common.embeddings import DIMENSION, Embedder, text_digest
@@ -43,6 +45,9 @@ class Catalogue:
         self._embedder: Embedder | None = None
         self.index = CompanyIndex(self.encode, dimension=DIMENSION)
         self._lock = threading.Lock()
+        # Category labels of the shared data set (owner None), for tagging web-only companies.
+        self._shared_labels: Counter[str] = Counter()
+        self._vocabulary: CategoryVocabulary | None = None
         self.embedded_now = 0  # texts this process had to embed itself (not found cached)
 
     @property
@@ -76,6 +81,17 @@ class Catalogue:
         if records:
             with self._lock:
                 self.index.add([indexed(r) for r in records], self.vectors(records))
+                shared = [c for r in records if r.owner is None for c in r.categories]
+                if shared:
+                    self._shared_labels.update(shared)
+                    self._vocabulary = None
+
+    def category_vocabulary(self) -> CategoryVocabulary:
+        """The shared data set's category labels (see `category_tagging`)."""
+        with self._lock:
+            if self._vocabulary is None:
+                self._vocabulary = CategoryVocabulary(self._shared_labels.elements())
+            return self._vocabulary
 
     def ensure_indexed(self, records: Iterable[CompanyRecord]) -> None:
         """Index the records the index does not know yet (e.g. fresh live search results)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from scraper_services.common.category_tagging import CategoryVocabulary
 from scraper_services.common.company_identity import IdentityIndex
 from scraper_services.common.contracts import (
     WEB_IMPORT_LABEL,
@@ -45,13 +46,21 @@ def _merge(old: CompanyRecord, new: CompanyRecord) -> CompanyRecord:
     return old.model_copy(update=update)
 
 
-def _record(row: ImportedCompany, owner: int, build: RecordBuilder) -> CompanyRecord:
+def _record(
+    row: ImportedCompany, owner: int, build: RecordBuilder, vocabulary: CategoryVocabulary
+) -> CompanyRecord:
     sources = row.sources or ["csv"]
+    web_only = sources == [WEB_IMPORT_LABEL]
+    categories = row.categories
+    if web_only and not categories:
+        # The data set's labels its pages use: without any, retrieval's category signals are
+        # 0 and a web company loses to every data-set company of its sector.
+        categories = vocabulary.tag(f"{row.name}. {row.description}")
     company = DemoCompany(
         name=row.name,
         website=row.website or None,
         description=row.description,
-        categories=row.categories,
+        categories=categories,
         founded_year=row.founded_year,
         hq_city=row.hq_city,
         hq_country=row.hq_country,
@@ -68,7 +77,7 @@ def _record(row: ImportedCompany, owner: int, build: RecordBuilder) -> CompanyRe
             "pages": _newest_pages(pages),
         }
     )
-    return _without_derived_rank(record) if sources == [WEB_IMPORT_LABEL] else record
+    return _web_only_unknowns(record) if web_only else record
 
 
 def _newest_pages(pages: list[dict]) -> list[dict]:
@@ -82,22 +91,28 @@ def _newest_pages(pages: list[dict]) -> list[dict]:
     return ordered[:MAX_PAGES]
 
 
-def _without_derived_rank(record: CompanyRecord) -> CompanyRecord:
+# Fields the record builders fill with a default ("Active", "For Profit", "Private"): right
+# for nothing a web page told us, so a web-only company has them unknown.
+_DEFAULTED_DETAILS = ("CB Rank", "Operating Status", "Company Type", "IPO Status")
+
+
+def _web_only_unknowns(record: CompanyRecord) -> CompanyRecord:
     """A company known only from web pages has no public facts to derive a rank or score
-    from: the demo formula would give it one from nothing (unknown is not "low")."""
+    from (the demo formula would give it one from nothing: unknown is not "low"), and no
+    status or company type either."""
     details = record.details
-    if isinstance(details, dict) and "CB Rank" in details:
-        details = {**details, "CB Rank": "N/A"}
+    if isinstance(details, dict):
+        details = {**details, **{k: "N/A" for k in _DEFAULTED_DETAILS if k in details}}
     elif isinstance(details, list):
+        unknown = {"tracxn_score": None, "status": "N/A"}
         details = [
-            {**s, "data": {**s["data"], "tracxn_score": None}}
-            if isinstance(s, dict)
-            and isinstance(s.get("data"), dict)
-            and "tracxn_score" in s["data"]
+            {**s, "data": {**s["data"], **{k: v for k, v in unknown.items() if k in s["data"]}}}
+            if isinstance(s, dict) and isinstance(s.get("data"), dict)
             else s
             for s in details
         ]
-    return record.model_copy(update={"cb_rank": None, "tracxn_score": None, "details": details})
+    update = {"cb_rank": None, "tracxn_score": None, "operating_status": None, "details": details}
+    return record.model_copy(update=update)
 
 
 def _unique_key(record: CompanyRecord, taken: set[str]) -> CompanyRecord:
@@ -122,8 +137,9 @@ def import_batch(
         taken.add(key)
     pending: dict[str, CompanyRecord] = {}
     created = merged = 0
+    vocabulary = catalogue.category_vocabulary()
     for row in request.companies:
-        record = _record(row, owner, build)
+        record = _record(row, owner, build, vocabulary)
         existing_key = known.match(record.website, record.name)
         if existing_key is None:
             created += 1

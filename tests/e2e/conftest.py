@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import free_port
 from tests.processes import ROOT, child_env, running, wait_for_port
+from tests.support.fixture_web import FixtureWeb
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -40,7 +41,14 @@ def app_var_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(app_var_dir) -> Iterator[str]:
+def fixture_web() -> Iterator[FixtureWeb]:
+    """The fixture web (company sites and a SearXNG-compatible search) the e2e app searches."""
+    with FixtureWeb.start() as web:
+        yield web
+
+
+@pytest.fixture(scope="session")
+def app_url(app_var_dir, fixture_web) -> Iterator[str]:
     var_dir = app_var_dir
     port = free_port()
     env = child_env(
@@ -57,6 +65,8 @@ def app_url(app_var_dir) -> Iterator[str]:
         # Webhooks post to a receiver the test runs on loopback, every 5 s.
         WEBHOOK_ALLOW_PRIVATE_HOSTS="true",
         WEBHOOK_INTERVAL_SECONDS="5",
+        # Web discovery searches the fixture web (each organisation's switch is off by default).
+        **fixture_web.settings_env(),
     )
     subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"],

@@ -253,3 +253,40 @@ def test_import_accepts_a_megabyte_batch_while_other_posts_keep_64_kib(tmp_path)
     assert accepted.json()["created"] == 500 == accepted.json()["searchable"]
     assert refused.status_code == 413 and by_names.status_code == 413
     assert small_enough.status_code == 200
+
+
+def test_a_web_only_company_gets_the_data_sets_categories_its_pages_use(crunchbase):
+    """Without categories a company read from the web lost the category signals to every
+    data-set company of its sector; it gets the shared labels its own text says, only those."""
+    page = {
+        "url": "https://haulbright.example/",
+        "title": "HaulBright",
+        "fetched_at": "2026-12-01T10:00:00+00:00",
+    }
+    text = (
+        "Live supply chain visibility for small freight forwarders: track every shipment "
+        "and file customs declarations from the booking."
+    )
+    rows = [
+        {"name": "HaulBright", "website": "https://haulbright.example", "description": text,
+         "sources": ["web"], "pages": [page]},
+        # The same words from a licensed export keep what the export says (no categories).
+        {"name": "Export Only", "website": "https://exportonly.example", "description": text,
+         "sources": ["csv"]},
+        {"name": "Stated Labels", "website": "https://stated.example", "description": text,
+         "categories": ["Own Label"], "sources": ["web"], "pages": [page]},
+    ]  # fmt: skip
+    assert _import(crunchbase, 43, rows).status_code == 200
+    records = {r.name: r for r in crunchbase.app.state.context.store.iter_records(owner=43)}
+    tagged = records["HaulBright"].categories
+    assert tagged[0] == "Supply Chain Visibility"  # the most specific label first
+    assert "Logistics" not in tagged  # the page never says it
+    assert "Freight Forwarding" in tagged  # "freight forwarders": the same stems
+    assert "Customs Compliance" not in tagged  # "customs declarations" is not compliance
+    assert records["Export Only"].categories == []
+    # Nothing a page said gives it a status, a company type or a rank: unknown, not defaulted.
+    web = records["HaulBright"]
+    assert web.operating_status is None and web.cb_rank is None
+    assert {web.details[k] for k in ("Operating Status", "Company Type", "IPO Status")} == {"N/A"}
+    assert records["Export Only"].details["Operating Status"] == "Active"
+    assert records["Stated Labels"].categories == ["Own Label"]

@@ -192,6 +192,14 @@ def test_a_count_an_aggregate_holds_cites_it(items):
     ]
 
 
+def test_a_number_of_years_or_people_is_not_the_company_count(items):
+    text = "Founded 2013 (3 years ago); 3 people; 3 of the companies are in Spain."
+    cited = citations.cite(text, items)
+    assert cited.markdown == (
+        "Founded 2013 (3 years ago); 3 people; 3[^1] of the companies are in Spain."
+    )
+
+
 def test_a_table_row_number_is_not_a_count(items):
     cited = citations.cite("| 37 | Deliveroo |\n\nThe search matched 37 companies.", items)
     assert cited.markdown.startswith("| 37 | Deliveroo[^1] |")

@@ -20,6 +20,7 @@ from marketnav.services.reports.pipelines.company_facts import (
 )
 from marketnav.services.reports.pipelines.company_memos import (
     FIRST_COMPANY_POSITION,
+    memo_data,
     offline_board_view,
     offline_landscape,
     offline_memo,
@@ -237,6 +238,25 @@ def test_offline_memo_mentions_the_real_figures():
     assert "### Executive snapshot\n\nOutlook on " in unknown
     assert "**Data Insufficient**" in unknown
     assert "not disclosed" in unknown
+
+
+def test_an_offline_memo_of_a_web_only_company_says_where_it_comes_from():
+    """Not "assembled from the Crunchbase data": its facts are its pages; funding unknown."""
+    market = _market()
+    web = market.companies[3].model_copy(
+        update={"origin": "import:web", "funding_usd": None, "tags": ["Pet Care"]}
+    )
+    text = offline_memo(market, web, crunchbase.MEMO)
+    assert "assembled from what its web pages say (it is not in the Crunchbase data)" in text
+    assert "assembled from the Crunchbase data" not in text
+    assert "- **Funding**: unknown (it is not in the Crunchbase data; found on the web)." in text
+    assert "| Categories its pages use | Pet Care |" in text and "| Tags |" not in text
+    # Unknown strength is not weakness: the verdict says watch, not ignore.
+    assert f"should **watch** {web.name}:" in text
+    assert "funding unknown" in text and "**ignore**" not in text
+    # The AI writer is told the same: known only from its pages, nothing to estimate.
+    assert "not in the Crunchbase data" in memo_data(market, web)["company"]["known_from"]
+    assert "known_from" not in memo_data(market, market.companies[3])["company"]
 
 
 def test_offline_summaries_are_computed_tables():

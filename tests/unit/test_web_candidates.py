@@ -53,6 +53,18 @@ def test_read_page_keeps_headings_links_and_json_ld_and_never_runs_scripts():
     assert "every shipment on one map" in home.text
 
 
+def test_menus_and_layout_tables_stay_out_of_the_text_but_their_links_are_kept():
+    html = """<html><body><table><tr>
+      <td><a href="/">Acme</a><br><a href="/features">Features</a><br>
+          <a href="/pricing">Pricing</a><br><a href="/contact">Contact</a></td>
+      <td><h1>Dock alerts</h1><p>Acme tracks containers for small forwarders.</p></td>
+    </tr></table><nav><a href="/a">About</a></nav></body></html>"""
+    page = read_page(html, "https://acme.example/")
+    assert page.text == "Dock alerts Acme tracks containers for small forwarders."
+    assert "|" not in page.text and "Features" not in page.text
+    assert {link.text for link in page.links} >= {"Features", "Pricing", "About"}
+
+
 def test_read_page_survives_empty_and_broken_html():
     assert read_page("", "http://a.test/").title == ""
     assert read_page("<html><head><script type='application/ld+json'>{broken", "http://a.test/")

@@ -35,7 +35,7 @@ def test_a_company_from_the_web_says_so_and_cites_its_pages():
     assert item.source.startswith("The open web") and "not in the Crunchbase data" in item.source
     assert not item.demo
     assert item.detail.startswith("known only from the web (2 pages")
-    assert "funding not disclosed" in item.detail  # unknown, never zero
+    assert "funding unknown" in item.detail  # unknown, never zero, nor "not disclosed"
     citation = item.citation()
     assert citation["pages"] == PAGES
     html = evidence_render.section_html("<p>Haulsight[^1]</p>", [citation], "s")

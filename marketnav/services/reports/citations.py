@@ -32,6 +32,13 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(?<![\w.$#^/-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(%|x(?![a-z]))?(?!\w)")
+# A number followed by one of these counts something else than companies or posts ("10 years
+# ago" in a report on 10 companies is an age, not the company count).
+_OTHER_UNIT = re.compile(
+    r"\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|people|employees|staff|"
+    r"points?|times|per|stores?|clinics?|customers?|users?)\b",
+    re.IGNORECASE,
+)
 _QUOTE = re.compile(r"[\"“]([^\"”\n]{24,400})[\"”]")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'&.-]*[A-Za-z0-9]\b|\b[A-Z]\b")
 _SCALES = {
@@ -267,6 +274,8 @@ class _SectionPass:
         if match.group(2) or not self.free(*match.span()):
             return
         if self.line_text[: match.start()].strip() == "|":  # a table's row number, not a count
+            return
+        if _OTHER_UNIT.match(self.line_text, match.end()):
             return
         value = float(match.group(1).replace(",", ""))
         for item in self.aggregates:

@@ -92,9 +92,12 @@ def company_item(
 ) -> EvidenceItem:
     """Evidence for one company of a market run (a `MarketCompany`)."""
     source, demo = origin_source(service_label, company.origin)
+    web_only = company.origin == WEB_ORIGIN
     facts = [
         f"total funding {format_usd(company.funding_usd)}"
         if company.funding_usd
+        else "funding unknown"
+        if web_only
         else "funding not disclosed",
         f"founded {company.founded_year}" if company.founded_year else "",
         company.headquarters,
@@ -106,7 +109,7 @@ def company_item(
         if v is not None
     ]
     pages = list(getattr(company, "web_pages", None) or [])
-    if company.origin == WEB_ORIGIN:
+    if web_only:
         found_on = plural(len(pages), "page")
         facts.insert(0, f"known only from the web ({found_on}, listed below)")
     return EvidenceItem(

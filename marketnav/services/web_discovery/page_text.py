@@ -66,6 +66,28 @@ def _clean(text: str | None, limit: int = 500) -> str:
     return _SPACES.sub(" ", text or "").strip()[:limit]
 
 
+def _drop_link_lists(tree: Any) -> None:
+    """Menus and link lists (a block of 3+ links that is mostly link text) say nothing about
+    the company and ran into its description ("Features Integrations Pricing Contact")."""
+    for node in tree.xpath("//nav|//*[count(.//a) >= 3]"):
+        if node.getparent() is None or node.tag in ("html", "body"):
+            continue
+        text = _clean(node.text_content(), 10_000)
+        links = sum(len(_clean(a.text_content())) for a in node.iter("a"))
+        if node.tag == "nav" or (text and links >= 0.8 * len(text)):
+            node.drop_tree()
+
+
+def _unwrap_layout_tables(tree: Any) -> None:
+    """A one-row table is page layout, not data: its cells become blocks (else the text is
+    read as one "| … |" table row)."""
+    for table in tree.xpath("//table"):
+        if len(table.xpath(".//tr")) <= 1:
+            table.tag = "div"
+            for node in table.xpath(".//tbody|.//tr|.//td|.//th"):
+                node.tag = "div"
+
+
 def _meta(tree: Any, *names: str) -> str:
     for name in names:
         for attr in ("property", "name"):
@@ -163,6 +185,10 @@ def read_page(html: str, url: str) -> PageContent:
     organizations = _json_ld(tree)  # read before scripts are removed (JSON-LD is data)
     for node in tree.xpath("//script|//style|//noscript|//template|//iframe"):
         node.drop_tree()
+    # Headings and links first: a review's list of companies is a link list too.
+    headings, links = _headings(tree, url), _links(tree, url)
+    _drop_link_lists(tree)
+    _unwrap_layout_tables(tree)
     metadata = trafilatura.extract_metadata(tree, default_url=url)
     title = _clean(tree.findtext(".//title"), 300) or _clean(getattr(metadata, "title", ""), 300)
     text = trafilatura.extract(tree, url=url, include_comments=False, favor_recall=True) or ""
@@ -178,7 +204,7 @@ def read_page(html: str, url: str) -> PageContent:
         description=_meta(tree, "og:description", "description", "twitter:description")
         or _clean(getattr(metadata, "description", ""), 1000),
         text=_clean(text, MAX_TEXT),
-        headings=_headings(tree, url),
-        links=_links(tree, url),
+        headings=headings,
+        links=links,
         organizations=organizations,
     )

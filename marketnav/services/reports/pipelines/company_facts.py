@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from marketnav.services.ai import offline
 from marketnav.services.ai.text_terms import content_words, stem
+from scraper_services.common.contracts import WEB_ORIGIN
 from scraper_services.common.money import format_usd
 
 _SCALES = {"": 1.0, "k": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
@@ -117,6 +118,11 @@ class MarketCompany(BaseModel):
     keywords: list[str] = Field(default_factory=list)
     rows: dict[str, str] = Field(default_factory=dict)
     details: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def web_only(self) -> bool:
+        """Known only from web pages (web discovery), not from the market data."""
+        return self.origin == WEB_ORIGIN
 
     @property
     def headquarters(self) -> str:
@@ -420,7 +426,7 @@ class Market:
             else:
                 reasons.append(f"funding below the market median ({ratio:.1f}x)")
         else:
-            reasons.append("funding not disclosed")
+            reasons.append("funding unknown" if company.web_only else "funding not disclosed")
         position = self.standing_order.get(company.slug)
         if position is not None and position <= max(1, len(self.standing_order) // 3):
             strength += 1

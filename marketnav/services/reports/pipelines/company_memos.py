@@ -55,6 +55,8 @@ class MemoSpec:
 
 
 def _funding_line(market: Market, company: MarketCompany) -> str:
+    if not company.funding_usd and company.web_only:
+        return f"- **Funding**: unknown (it is not in the {market.label} data; found on the web)."
     if not company.funding_usd:
         return f"- **Funding**: not disclosed in the {market.label} data."
     place = next(i for i, c in enumerate(market.funded, 1) if c.slug == company.slug)
@@ -83,9 +85,14 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
     """A company memo assembled from its facts and how they compare with the market."""
     count = len(market.companies)
     level, reasons = market.threat(company)
+    source = (
+        f"what its web pages say (it is not in the {market.label} data), compared with the "
+        f"{plural(count)} found"
+        if company.web_only
+        else f"the {market.label} data on {plural(count)}"
+    )
     lines = [
-        f"_{OFFLINE_LABEL}: assembled from the {market.label} data on {plural(count)}, "
-        "no AI model used._",
+        f"_{OFFLINE_LABEL}: assembled from {source}, no AI model used._",
         "",
         f"**{company.name}**" + (f": {company.description}" if company.description else "."),
         "",
@@ -94,7 +101,8 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
     ]
     lines += [f"| {cell(label)} | {cell(value)} |" for label, value in company.rows.items()]
     if company.tags:
-        lines.append(f"| Tags | {cell(', '.join(company.tags[:8]))} |")
+        tags = "Categories its pages use" if company.web_only else "Tags"
+        lines.append(f"| {tags} | {cell(', '.join(company.tags[:8]))} |")
     lines += [
         "",
         f"### Position among the {plural(count)} found",
@@ -301,8 +309,15 @@ def summary_data(market: Market) -> dict[str, Any]:
 
 def memo_data(market: Market, company: MarketCompany) -> dict[str, Any]:
     """One company's facts and the market they are compared with."""
+    facts = company.model_dump(mode="json", exclude={"slug"})
+    if company.web_only:
+        facts["known_from"] = (
+            f"only the web pages listed in web_pages (web discovery); it is not in the "
+            f"{market.label} data, so its funding, size and rank are unknown: say so, never "
+            "estimate them"
+        )
     return {
-        "company": company.model_dump(mode="json", exclude={"slug"}),
+        "company": facts,
         "market": {
             "startup": market.startup,
             "companies_compared": len(market.companies),

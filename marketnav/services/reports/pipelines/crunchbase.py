@@ -71,7 +71,9 @@ MEMO = MemoSpec(
         "High": "{startup} should **fear** {company}",
         "Medium": "{startup} should **copy** what works for {company}",
         "Low": "{startup} can **ignore** {company}",
-        "unknown": "{startup} can **ignore** {company} for now: the data on it is too thin",
+        # Unknown strength is not weakness: a direct competitor with no figures is not ignored.
+        "unknown": "{startup} should **watch** {company}: its funding and standing are unknown, "
+        "so whether to fear, copy or ignore it cannot be said from this data",
     },
 )
 
