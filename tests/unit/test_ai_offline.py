@@ -134,7 +134,7 @@ def test_market_statistics_and_summary():
     summary = offline.market_summary_markdown(companies, "meal kits")
     assert summary.startswith("_Offline analysis")
     # One money format everywhere: the same figure reads "$20M" in every report and slide.
-    assert "$20M across 2 companies (median $10M)" in summary
+    assert "$20M across 2 companies (median $10M); 1 without disclosed funding" in summary
     assert "Highest ranked**: B, C, A" in summary
 
 

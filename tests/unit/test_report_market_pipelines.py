@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import pytest
@@ -257,6 +258,10 @@ def test_an_offline_memo_of_a_web_only_company_says_where_it_comes_from():
     # The AI writer is told the same: known only from its pages, nothing to estimate.
     assert "not in the Crunchbase data" in memo_data(market, web)["company"]["known_from"]
     assert "known_from" not in memo_data(market, market.companies[3])["company"]
+    # The board view says how many of the companies found are known only from the web.
+    mixed = dataclasses.replace(market, companies=[*market.companies[:3], web])
+    board = offline_board_view(mixed)
+    assert "in the Crunchbase search and on the web (1 known only from the web): 4" in board
 
 
 def test_offline_summaries_are_computed_tables():

@@ -321,6 +321,12 @@ def market_summary_markdown(companies: list[CompanyFacts], topic: str = "this ma
             f"- **Total disclosed funding**: {format_usd(stats.total_funding_usd)} across "
             f"{plural(stats.funded_count, 'company')} "
             f"(median {format_usd(stats.median_funding_usd)})"
+            + (
+                f"; {stats.company_count - stats.funded_count} without disclosed funding "
+                "(unknown, not zero)"
+                if stats.company_count > stats.funded_count
+                else ""
+            )
         )
     if stats.top_by_funding:
         lines.append(f"- **Best funded**: {', '.join(stats.top_by_funding)}")

@@ -314,6 +314,14 @@ class Market:
     requested: int = 10
 
     @property
+    def search_label(self) -> str:
+        """Where the companies were found: the search, and the web when it added some."""
+        web = sum(1 for c in self.companies if c.web_only)
+        if not web:
+            return f"the {self.label} search"
+        return f"the {self.label} search and on the web ({web} known only from the web)"
+
+    @property
     def named_not_found(self) -> list[str]:
         named = (self.retrieval or {}).get("named_competitors") or []
         return [n["name"] for n in named if not n.get("found")]

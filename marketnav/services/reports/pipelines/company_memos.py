@@ -174,7 +174,7 @@ def offline_board_view(market: Market) -> str:
     The strategic / executive summary (`offline_landscape`) covers what this one leaves out
     (concentration, market map, white space, entry positioning): the two never repeat a list.
     """
-    lines = [offline.market_summary_markdown(market.offline_facts(), f"the {market.label} search")]
+    lines = [offline.market_summary_markdown(market.offline_facts(), market.search_label)]
     lines += market.competitor_list_lines()
     lines += [
         "",
