@@ -24,32 +24,26 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry as AsyncRetry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import col, select
+from sqlmodel import col
 
 from marketnav.db import session_scope
 from marketnav.models import ProgressEvent
 from marketnav.models.base import utcnow
-from marketnav.services.redis_client import RateLimitedLog, client_options, get_redis, key
+from marketnav.services import progress_hub
+from marketnav.services.redis_client import RateLimitedLog, get_redis, key
 from marketnav.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-RESYNC = "resync"
-# A subscriber's reconnect backoff: first wait, doubling up to the cap.
-RECONNECT_FIRST_SECONDS = 0.1
-RECONNECT_MAX_SECONDS = 5.0
+RESYNC = progress_hub.RESYNC
 # After a Redis publish timed out, skip Redis for this long (each try would cost seconds).
 PUBLISH_PAUSE_SECONDS = 1.0
 
 _publish_failures = RateLimitedLog(logger)
-_subscribe_failures = RateLimitedLog(logger)
 _paused_until = 0.0
 
 
@@ -95,81 +89,27 @@ async def subscribe(
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield events for `subject` from now on, in publish order, until `stop` is set.
 
-    On Redis, a lost connection is re-established with backoff, followed by one
+    The process reads the bus once for all its listeners (`progress_hub`). On Redis, a lost
+    connection is re-established with backoff, followed by one
     `{"type": "resync", "subject": subject}` event (re-read the state from the database).
     """
     stop = stop or asyncio.Event()
     settings = get_settings()
     if settings.redis_url:
-        async for event in _subscribe_redis(settings.redis_url, subject, stop):
-            yield event
-        return
-    last_id = await asyncio.to_thread(_latest_event_id, subject)
-    while not stop.is_set():
-        events = await asyncio.to_thread(_events_after, subject, last_id)
-        for event_id, payload in events:
-            last_id = event_id
-            yield payload
-        if not events:
-            await asyncio.sleep(settings.progress_poll_interval_seconds)
-
-
-async def _subscribe_redis(
-    url: str, subject: str, stop: asyncio.Event
-) -> AsyncIterator[dict[str, Any]]:
+        hub: progress_hub.RedisHub | progress_hub.PollingHub = progress_hub.redis_hub(
+            settings.redis_url
+        )
+    else:
+        hub = progress_hub.polling_hub(lambda: get_settings().progress_poll_interval_seconds)
     name = channel(subject)
-    delay = RECONNECT_FIRST_SECONDS
-    missed = False  # True after a failure: the next successful subscribe announces a resync
-    options = {**client_options(), "retry": AsyncRetry(NoBackoff(), 0)}
-    while not stop.is_set():
-        client = aioredis.Redis.from_url(url, **options)
-        pubsub = client.pubsub()
-        try:
-            await pubsub.subscribe(name)
-            if missed:
-                logger.info("progress bus: %s subscribed again", subject)
-                missed, delay = False, RECONNECT_FIRST_SECONDS
-                yield {"type": RESYNC, "subject": subject}
-            while not stop.is_set():
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5)
-                if message is not None:
-                    yield json.loads(message["data"])
-        except (RedisError, OSError) as err:
-            missed = True
-            _subscribe_failures.warning(
-                "progress bus: subscription to %s lost (%s); retrying", subject, err
-            )
-        finally:
-            with contextlib.suppress(Exception):
-                await pubsub.aclose()
-            with contextlib.suppress(Exception):
-                await client.aclose()
-        if stop.is_set():
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay)
-        delay = min(delay * 2, RECONNECT_MAX_SECONDS)
-
-
-def _latest_event_id(subject: str) -> int:
-    with session_scope() as session:
-        row = session.exec(
-            select(ProgressEvent.id)
-            .where(ProgressEvent.subject == subject)
-            .order_by(col(ProgressEvent.id).desc())
-            .limit(1)
-        ).first()
-        return row or 0
-
-
-def _events_after(subject: str, last_id: int) -> list[tuple[int, dict[str, Any]]]:
-    with session_scope() as session:
-        rows = session.exec(
-            select(ProgressEvent)
-            .where(ProgressEvent.subject == subject, col(ProgressEvent.id) > last_id)
-            .order_by(col(ProgressEvent.id))
-        ).all()
-        return [(row.id, row.payload) for row in rows]
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    await hub.add(name, subject, queue)
+    try:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                yield await asyncio.wait_for(queue.get(), progress_hub.READ_TIMEOUT_SECONDS)
+    finally:
+        hub.remove(name, queue)
 
 
 def prune(older_than: timedelta = timedelta(hours=1)) -> int:
