@@ -17,6 +17,7 @@ time bound; times are in `bench/bench_live_progress.py`.
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 import redis
@@ -67,13 +68,17 @@ def test_reloads_during_a_run_show_the_project_at_once(browser, live):
     _start(page)
     card = page.get_by_test_id(f"report-card-{REPORT}")
     state = redis.Redis.from_url(_state_redis_url(live))
+    during = 0
     for _ in range(RELOADS):
         page.reload()
         _assert_page_content(page, "Reload pets")
-        # The run is still going: this reload happened during it, and the card says so.
-        expect(card).to_have_attribute("data-status", "running")
-        if page.get_by_test_id(f"progress-{REPORT}").count() == 0:
-            break  # the run ended during the reload; it was a reload during a run all the same
+        # The card shows the run as it is: still going, or just finished during this reload
+        # (a run lasts about as long as the reloads; which one it ends in is not the point).
+        expect(card).to_have_attribute("data-status", re.compile("^(running|completed)$"))
+        if card.get_attribute("data-status") == "completed":
+            break
+        during += 1
+    assert during >= 2, "the run ended before the page was reloaded during it twice"
     # Nothing left a lock behind: every `<token>_lock` key belongs to a section still running
     # or to a worker's lease it gives up when asked (a leaked one would stay for 120 s).
     expect(card).to_have_attribute("data-status", "completed", timeout=120_000)
