@@ -13,25 +13,9 @@ import contextlib
 import pytest
 
 from marketnav.services import progress, progress_hub
-from tests.conftest import clear_caches
-from tests.support.redis_server import own_redis, wait_for
+from tests.support.redis_server import wait_for
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def redis_server(tmp_path, monkeypatch):
-    with own_redis(tmp_path / "redis") as server:
-        monkeypatch.setenv("REDIS_URL", server.url)
-        monkeypatch.setattr(progress, "_paused_until", 0.0)
-        clear_caches()
-        yield server
-        clear_caches()
-
-
-def numsub(server, channel: str) -> int:
-    with server.client() as client:
-        return dict(client.pubsub_numsub(channel)).get(channel.encode(), 0)
 
 
 def pubsub_clients(server) -> int:
@@ -58,9 +42,9 @@ async def _until(condition, what: str) -> None:
 
 @pytest.mark.asyncio
 async def test_many_listeners_share_one_subscription_and_each_hears_every_event_in_order(
-    redis_server,
+    restartable_redis,
 ):
-    server = redis_server
+    server = restartable_redis
     subjects = ["project:1:reports", "project:2:reports"]
     stop = asyncio.Event()
     heard = [[] for _ in range(6)]
@@ -70,7 +54,7 @@ async def test_many_listeners_share_one_subscription_and_each_hears_every_event_
     ]
     for subject in subjects:
         channel = progress.channel(subject)
-        await _until(lambda c=channel: numsub(server, c) == 1, channel)
+        await _until(lambda c=channel: server.subscribers(c) == 1, channel)
     assert pubsub_clients(server) == 1  # six listeners, one connection
 
     for seq in range(20):
@@ -86,23 +70,23 @@ async def test_many_listeners_share_one_subscription_and_each_hears_every_event_
     stop.set()
     await asyncio.wait_for(asyncio.gather(*tasks), 10)
     await _until(lambda: pubsub_clients(server) == 0, "no subscriber connection left")
-    assert all(numsub(server, progress.channel(s)) == 0 for s in subjects)
+    assert all(server.subscribers(progress.channel(s)) == 0 for s in subjects)
 
 
 @pytest.mark.asyncio
-async def test_a_listener_leaving_unsubscribes_only_its_channel(redis_server):
-    server = redis_server
+async def test_a_listener_leaving_unsubscribes_only_its_channel(restartable_redis):
+    server = restartable_redis
     stay, leave = asyncio.Event(), asyncio.Event()
     heard: list = []
     seen = asyncio.Event()
     staying = asyncio.create_task(_listen("project:1:reports", stay, heard, seen))
     leaving = asyncio.create_task(_listen("project:2:reports", leave, [], asyncio.Event()))
     one, two = progress.channel("project:1:reports"), progress.channel("project:2:reports")
-    await _until(lambda: numsub(server, one) == 1 and numsub(server, two) == 1, "both")
+    await _until(lambda: server.subscribers(one) == 1 and server.subscribers(two) == 1, "both")
     leave.set()
     await asyncio.wait_for(leaving, 10)
-    await _until(lambda: numsub(server, two) == 0, "project 2 unsubscribed")
-    assert numsub(server, one) == 1
+    await _until(lambda: server.subscribers(two) == 0, "project 2 unsubscribed")
+    assert server.subscribers(one) == 1
     assert progress.publish("project:1:reports", {"still": True})
     await _heard(heard, seen, 1, "still")
     assert heard == [{"still": True}]

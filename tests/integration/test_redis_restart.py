@@ -18,27 +18,11 @@ from marketnav.services import accounts, progress, projects, sessions
 from marketnav.services.errors import DomainError
 from marketnav.services.reports import runner, runs
 from marketnav.services.reports.tracker import subject_for_project
-from tests.conftest import clear_caches
 from tests.factories import PET_SITTER_INPUTS as INPUTS
 from tests.factories import make_project, make_user
-from tests.support.redis_server import own_redis, wait_for
+from tests.support.redis_server import wait_for
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def restartable_redis(tmp_path, monkeypatch):
-    with own_redis(tmp_path / "redis") as server:
-        monkeypatch.setenv("REDIS_URL", server.url)
-        monkeypatch.setattr(progress, "_paused_until", 0.0)
-        clear_caches()
-        yield server
-        clear_caches()
-
-
-def subscribers(server, channel: str) -> int:
-    with server.client() as client:
-        return dict(client.pubsub_numsub(channel)).get(channel.encode(), 0)
 
 
 async def next_event(queue: asyncio.Queue, timeout: float = 30) -> dict:
@@ -59,7 +43,7 @@ async def test_a_listener_resubscribes_after_a_restart_and_hears_later_events(
             await queue.put(event)
 
     listener = asyncio.create_task(listen())
-    await asyncio.to_thread(wait_for, lambda: subscribers(server, name) == 1, 10, "subscribe")
+    await asyncio.to_thread(wait_for, lambda: server.subscribers(name) == 1, 10, "subscribe")
     assert progress.publish(subject, {"seq": 1})
     assert await next_event(queue) == {"seq": 1}
 
@@ -68,7 +52,7 @@ async def test_a_listener_resubscribes_after_a_restart_and_hears_later_events(
     await asyncio.to_thread(server.start)
 
     assert await next_event(queue) == {"type": progress.RESYNC, "subject": subject}
-    assert subscribers(server, name) == 1
+    assert server.subscribers(name) == 1
     assert progress.publish(subject, {"seq": 3})
     assert await next_event(queue) == {"seq": 3}  # seq 2 is gone: the resync said so
     assert queue.empty()
@@ -117,7 +101,7 @@ async def test_a_run_completes_while_redis_goes_down_and_comes_back(
                 await asyncio.to_thread(server.start)
                 # The page's listener is back before the run goes on (a readiness probe).
                 await asyncio.to_thread(
-                    wait_for, lambda: subscribers(server, name) == 1, 30, "re-subscribe"
+                    wait_for, lambda: server.subscribers(name) == 1, 30, "re-subscribe"
                 )
             ctx.tracker.complete_step(key)
 
@@ -129,7 +113,7 @@ async def test_a_run_completes_while_redis_goes_down_and_comes_back(
             await queue.put(event)
 
     listener = asyncio.create_task(listen())
-    await asyncio.to_thread(wait_for, lambda: subscribers(server, name) == 1, 10, "subscribe")
+    await asyncio.to_thread(wait_for, lambda: server.subscribers(name) == 1, 10, "subscribe")
 
     outcome = await asyncio.to_thread(runner.execute, run_id, "test-worker")
 

@@ -43,6 +43,11 @@ class RedisServer:
     def client(self, **options) -> redis.Redis:
         return redis.Redis(port=self.port, socket_connect_timeout=1, **options)
 
+    def subscribers(self, channel: str) -> int:
+        """How many connections are subscribed to `channel` (PUBSUB NUMSUB)."""
+        with self.client() as client:
+            return dict(client.pubsub_numsub(channel)).get(channel.encode(), 0)
+
     def _pings(self) -> bool:
         with contextlib.suppress(redis.exceptions.RedisError), self.client() as client:
             return bool(client.ping())
