@@ -244,12 +244,22 @@ def test_offline_memo_mentions_the_real_figures():
 def test_an_offline_memo_of_a_web_only_company_says_where_it_comes_from():
     """Not "assembled from the Crunchbase data": its facts are its pages; funding unknown."""
     market = _market()
+    copy = "Sitters you can trust. Book in a minute! " + "Every sitter is vetted. " * 30
     web = market.companies[3].model_copy(
-        update={"origin": "import:web", "funding_usd": None, "tags": ["Pet Care"]}
+        update={
+            "origin": "import:web",
+            "funding_usd": None,
+            "tags": ["Pet Care"],
+            "description": copy,
+        }
     )
     text = offline_memo(market, web, crunchbase.MEMO)
     assert "assembled from what its web pages say (it is not in the Crunchbase data)" in text
     assert "assembled from the Crunchbase data" not in text
+    # Its description is its site's sales copy: its first sentences, quoted as its words.
+    assert f"**{web.name}**: in its own words, “Sitters you can trust. Book in a minute!" in text
+    quoted = text.split("in its own words, “")[1].split("”")[0]
+    assert len(quoted) <= 320 and copy.strip() not in text
     assert "- **Funding**: unknown (it is not in the Crunchbase data; found on the web)." in text
     assert "| Categories its pages use | Pet Care |" in text and "| Tags |" not in text
     # Unknown strength is not weakness: the verdict says watch, not ignore.

@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 from marketnav.services.ai import OFFLINE_LABEL, offline
+from marketnav.services.ai.description_reading import sentences
 from marketnav.services.reports import evidence
 from marketnav.services.reports.context import RunContext
 from marketnav.services.reports.pipelines import web_search
@@ -81,6 +82,24 @@ def _rounds_table(company: MarketCompany) -> list[str]:
     return lines
 
 
+SITE_WORDS_CHARS = 320
+
+
+def _description(company: MarketCompany) -> str:
+    """ ": <description>" after the name. A web-only company's description is its site's own
+    copy: its first sentences are quoted as the site's words, not stated as findings."""
+    if not company.description:
+        return "."
+    if not company.web_only:
+        return f": {company.description}"
+    quoted = ""
+    for sentence in sentences(company.description):
+        if quoted and len(quoted) + len(sentence) > SITE_WORDS_CHARS:
+            break
+        quoted = f"{quoted} {sentence}".strip()
+    return f": in its own words, “{quoted[: SITE_WORDS_CHARS + 80]}”"
+
+
 def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
     """A company memo assembled from its facts and how they compare with the market."""
     count = len(market.companies)
@@ -94,7 +113,7 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
     lines = [
         f"_{OFFLINE_LABEL}: assembled from {source}, no AI model used._",
         "",
-        f"**{company.name}**" + (f": {company.description}" if company.description else "."),
+        f"**{company.name}**" + _description(company),
         "",
         "| Fact | Value |",
         "|---|---|",
