@@ -80,6 +80,9 @@ def test_funding_spread_counts_unknown_funding_as_unknown():
     assert "range $10M to $310M" in text
     assert "1 with no public funding (unknown, not counted as zero)" in text
     assert "**No public funding in the data**: Pawshake" in text
+    one = quick_landscape.funding(_land(COMPANIES[:2]))
+    assert "only 1 with public funding ($310M): too few for a median or a range" in one
+    assert "range $310M to $310M" not in one
     nothing = quick_landscape.funding(_land([COMPANIES[1]]))
     assert "no public funding for any of the 1 company" in nothing and "median" not in nothing
 
@@ -120,6 +123,16 @@ def test_every_section_is_labelled_offline_and_demo():
                                "the bundled demo data set)"), key  # fmt: skip
         assert "Demo data: not Crunchbase's or Tracxn's live records." in text
         assert title
+
+
+def test_the_origin_note_names_web_and_imported_companies_as_such():
+    web = _company("Sitterly", origin="import:web", similarity=0.8)
+    imported = _company("Petlist", origin="import:Nordic list", similarity=0.7)
+    note = _land([*COMPANIES[:1], web, imported]).origin_note()
+    assert note == (
+        "1 company from the bundled demo data set, 1 company found on the open web (web "
+        "discovery), 1 company from your organisation's import Nordic list"
+    )
 
 
 def test_unreachable_market_data_is_said_not_hidden():

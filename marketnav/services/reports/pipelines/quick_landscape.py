@@ -24,6 +24,7 @@ from marketnav.services.reports.pipelines.company_facts import (
     root,
     roots,
 )
+from scraper_services.common.contracts import WEB_ORIGIN
 from scraper_services.common.money import format_usd
 
 DEMO_ORIGIN = "demo-dataset"
@@ -108,7 +109,9 @@ class Landscape:
         if origins.get("demo"):
             parts.append(f"{plural(origins['demo'])} from the bundled demo data set")
         for origin, count in origins.items():
-            if origin.startswith("import:"):
+            if origin == WEB_ORIGIN:
+                parts.append(f"{plural(count)} found on the open web (web discovery)")
+            elif origin.startswith("import:"):
                 parts.append(f"{plural(count)} from your organisation's import {origin[7:]}")
             elif origin != "demo":
                 parts.append(f"{plural(count)} from {origin}")
@@ -201,7 +204,9 @@ def _spread(land: Landscape) -> str:
     if not funded:
         return f"no public funding for any of the {plural(len(land.companies))}"
     text = (
-        f"median {format_usd(median(funded))} over the {len(funded)} with public funding "
+        f"only 1 with public funding ({format_usd(funded[0])}): too few for a median or a range"
+        if len(funded) == 1
+        else f"median {format_usd(median(funded))} over the {len(funded)} with public funding "
         f"(range {format_usd(funded[0])} to {format_usd(funded[-1])})"
     )
     if unknown:
