@@ -128,7 +128,10 @@ def test_every_section_is_labelled_offline_and_demo():
 def test_the_origin_note_names_web_and_imported_companies_as_such():
     web = _company("Sitterly", origin="import:web", similarity=0.8)
     imported = _company("Petlist", origin="import:Nordic list", similarity=0.7)
-    note = _land([*COMPANIES[:1], web, imported]).origin_note()
+    land = _land([*COMPANIES[:1], web, imported])
+    table = quick_landscape.competitors(land)
+    assert "| unknown (found on the web) |" in table and "| not disclosed |" in table
+    note = land.origin_note()
     assert note == (
         "1 company from the bundled demo data set, 1 company found on the open web (web "
         "discovery), 1 company from your organisation's import Nordic list"

@@ -195,7 +195,9 @@ def _why(land: Landscape, company: MarketCompany) -> str:
 
 
 def _funding(company: MarketCompany) -> str:
-    return format_usd(company.funding_usd) if company.funding_usd else "not disclosed"
+    if company.funding_usd:
+        return format_usd(company.funding_usd)
+    return "unknown (found on the web)" if company.web_only else "not disclosed"
 
 
 def _spread(land: Landscape) -> str:
