@@ -137,9 +137,7 @@ class RedisHub:
                         ignore_subscribe_messages=True, timeout=READ_TIMEOUT_SECONDS
                     )
                     if message is not None:
-                        name = message["channel"]
-                        name = name.decode() if isinstance(name, bytes) else str(name)
-                        self.listeners.deliver(name, json.loads(message["data"]))
+                        self._deliver(message)
             except (RedisError, OSError) as err:
                 missed = True
                 _failures.warning("progress bus: subscription lost (%s); retrying", err)
@@ -153,6 +151,16 @@ class RedisHub:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RECONNECT_MAX_SECONDS)
         self._leaving.clear()
+
+    def _deliver(self, message: dict[str, Any]) -> None:
+        name = message["channel"]
+        name = name.decode() if isinstance(name, bytes) else str(name)
+        try:
+            payload = json.loads(message["data"])
+        except (TypeError, ValueError) as err:  # one bad message must not end the reader
+            _failures.warning("progress bus: unreadable event on %s dropped (%s)", name, err)
+            return
+        self.listeners.deliver(name, payload)
 
 
 class PollingHub:

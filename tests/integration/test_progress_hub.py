@@ -74,6 +74,22 @@ async def test_many_listeners_share_one_subscription_and_each_hears_every_event_
 
 
 @pytest.mark.asyncio
+async def test_an_unreadable_message_is_dropped_and_the_reader_goes_on(restartable_redis):
+    server = restartable_redis
+    stop, seen, heard = asyncio.Event(), asyncio.Event(), []
+    listener = asyncio.create_task(_listen("project:3:reports", stop, heard, seen))
+    channel = progress.channel("project:3:reports")
+    await _until(lambda: server.subscribers(channel) == 1, channel)
+    with server.client() as client:
+        client.publish(channel, b"not json {")
+    assert progress.publish("project:3:reports", {"after": True})
+    await _heard(heard, seen, 1, "after")
+    assert heard == [{"after": True}]
+    stop.set()
+    await asyncio.wait_for(listener, 10)
+
+
+@pytest.mark.asyncio
 async def test_a_listener_leaving_unsubscribes_only_its_channel(restartable_redis):
     server = restartable_redis
     stay, leave = asyncio.Event(), asyncio.Event()
