@@ -73,41 +73,41 @@ async def test_many_listeners_share_one_subscription_and_each_hears_every_event_
     assert all(server.subscribers(progress.channel(s)) == 0 for s in subjects)
 
 
+@contextlib.asynccontextmanager
+async def _listening(server, subject: str):
+    """A listener of `subject`, subscribed at the server; yields (heard, seen)."""
+    stop, seen, heard = asyncio.Event(), asyncio.Event(), []
+    task = asyncio.create_task(_listen(subject, stop, heard, seen))
+    channel = progress.channel(subject)
+    await _until(lambda: server.subscribers(channel) == 1, channel)
+    yield heard, seen
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
 @pytest.mark.asyncio
 async def test_an_unreadable_message_is_dropped_and_the_reader_goes_on(restartable_redis):
     server = restartable_redis
-    stop, seen, heard = asyncio.Event(), asyncio.Event(), []
-    listener = asyncio.create_task(_listen("project:3:reports", stop, heard, seen))
-    channel = progress.channel("project:3:reports")
-    await _until(lambda: server.subscribers(channel) == 1, channel)
-    with server.client() as client:
-        client.publish(channel, b"not json {")
-    assert progress.publish("project:3:reports", {"after": True})
-    await _heard(heard, seen, 1, "after")
-    assert heard == [{"after": True}]
-    stop.set()
-    await asyncio.wait_for(listener, 10)
+    async with _listening(server, "project:3:reports") as (heard, seen):
+        with server.client() as client:
+            client.publish(progress.channel("project:3:reports"), b"not json {")
+        assert progress.publish("project:3:reports", {"after": True})
+        await _heard(heard, seen, 1, "after")
+        assert heard == [{"after": True}]
 
 
 @pytest.mark.asyncio
 async def test_a_listener_leaving_unsubscribes_only_its_channel(restartable_redis):
     server = restartable_redis
-    stay, leave = asyncio.Event(), asyncio.Event()
-    heard: list = []
-    seen = asyncio.Event()
-    staying = asyncio.create_task(_listen("project:1:reports", stay, heard, seen))
-    leaving = asyncio.create_task(_listen("project:2:reports", leave, [], asyncio.Event()))
     one, two = progress.channel("project:1:reports"), progress.channel("project:2:reports")
-    await _until(lambda: server.subscribers(one) == 1 and server.subscribers(two) == 1, "both")
-    leave.set()
-    await asyncio.wait_for(leaving, 10)
-    await _until(lambda: server.subscribers(two) == 0, "project 2 unsubscribed")
-    assert server.subscribers(one) == 1
-    assert progress.publish("project:1:reports", {"still": True})
-    await _heard(heard, seen, 1, "still")
-    assert heard == [{"still": True}]
-    stay.set()
-    await asyncio.wait_for(staying, 10)
+    async with _listening(server, "project:1:reports") as (heard, seen):
+        async with _listening(server, "project:2:reports"):
+            assert server.subscribers(one) == 1
+        await _until(lambda: server.subscribers(two) == 0, "project 2 unsubscribed")
+        assert server.subscribers(one) == 1
+        assert progress.publish("project:1:reports", {"still": True})
+        await _heard(heard, seen, 1, "still")
+        assert heard == [{"still": True}]
 
 
 @pytest.mark.asyncio

@@ -92,7 +92,7 @@ def company_item(
 ) -> EvidenceItem:
     """Evidence for one company of a market run (a `MarketCompany`)."""
     source, demo = origin_source(service_label, company.origin)
-    web_only = company.origin == WEB_ORIGIN
+    web_only = company.web_only
     facts = [
         f"total funding {format_usd(company.funding_usd)}"
         if company.funding_usd

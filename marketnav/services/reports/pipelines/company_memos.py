@@ -86,8 +86,9 @@ SITE_WORDS_CHARS = 320
 
 
 def _description(company: MarketCompany) -> str:
-    """ ": <description>" after the name. A web-only company's description is its site's own
-    copy: its first sentences are quoted as the site's words, not stated as findings."""
+    """What follows the company's name. A web-only company's description is its site's own
+    copy: its first sentences (at most `SITE_WORDS_CHARS`) are quoted as the site's words,
+    not stated as findings."""
     if not company.description:
         return "."
     if not company.web_only:
@@ -97,7 +98,7 @@ def _description(company: MarketCompany) -> str:
         if quoted and len(quoted) + len(sentence) > SITE_WORDS_CHARS:
             break
         quoted = f"{quoted} {sentence}".strip()
-    return f": in its own words, “{quoted[: SITE_WORDS_CHARS + 80]}”"
+    return f": in its own words, “{quoted[:SITE_WORDS_CHARS]}”"
 
 
 def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
