@@ -21,6 +21,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from marketnav.services.http_tls import verified_tls_context
 from marketnav.settings import get_settings
 from scraper_services.common.contracts import (
     NDJSON_MEDIA_TYPE,
@@ -98,7 +99,12 @@ class MarketDataClient:
         timeouts = httpx.Timeout(timeout, connect=5.0)
         self._clients = {
             name: httpx.AsyncClient(
-                base_url=url, headers=headers, timeout=timeouts, limits=limits, transport=transport
+                base_url=url,
+                headers=headers,
+                timeout=timeouts,
+                limits=limits,
+                verify=verified_tls_context(),
+                transport=transport,
             )
             for name, url in (
                 ("crunchbase", crunchbase_url or settings.crunchbase_api_url),

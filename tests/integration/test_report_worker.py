@@ -267,7 +267,12 @@ def test_a_run_resumes_after_its_worker_is_killed(tmp_path, pg_stack, report_env
     with reports_worker(tmp_path, "doomed", concurrency=2) as doomed:
         run_id = _start(db, tasks, user, project.id, "crunchbase")
         memo_folder = _prefix(db, run_id) + "analysis/company_deep_dive/"
-        assert wait_until(lambda: get_storage().list(memo_folder), 60), doomed.tail()
+        # A step's start is written behind (within the tracker's write interval).
+        assert wait_until(
+            lambda: get_storage().list(memo_folder)
+            and _steps(db, run_id)["company_deep_dive"].status == "running",
+            60,
+        ), doomed.tail()
         doomed.kill()
     memos_stored = len(get_storage().list(memo_folder))
     before = _steps(db, run_id)

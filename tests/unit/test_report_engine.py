@@ -110,15 +110,25 @@ def test_weighted_progress_counts_finished_running_and_unfinished_steps():
     assert weighted_progress([_step("completed", 0)]) == 0
 
 
-def test_tracker_keeps_the_run_row_and_the_published_snapshots_in_step(db):
+def _running_tracker(db: Session, write_interval: float):
     user, project = _project(db)
     run = runs.start(db, user, project.id, "quick_report")
     run.status, run.worker = "running", "w1#attempt"  # as `runner._claim` leaves it
     db.add(run)
     db.commit()
     tracker = ReportProgressTracker(
-        run.id, run.report_id, project.id, "quick_report", worker="w1#attempt"
+        run.id,
+        run.report_id,
+        project.id,
+        "quick_report",
+        worker="w1#attempt",
+        write_interval=write_interval,
     )
+    return run, project, tracker
+
+
+def test_tracker_keeps_the_run_row_and_the_published_snapshots_in_step(db):
+    run, project, tracker = _running_tracker(db, write_interval=0)  # every change written
     seen: list[int] = []
 
     def progress_of_run() -> int:
@@ -150,6 +160,63 @@ def test_tracker_keeps_the_run_row_and_the_published_snapshots_in_step(db):
     # One timing per completed step with a duration (a skipped step records none).
     keys = db.exec(select(StepTiming.step_key)).all()
     assert sorted(keys) == ["api_search", "init"]
+
+
+def test_tracker_publishes_feed_rows_at_once_and_writes_them_behind(db, monkeypatch):
+    from marketnav.services import progress
+
+    run, _, tracker = _running_tracker(db, write_interval=3600)
+    published: list[dict] = []
+    monkeypatch.setattr(progress, "publish", lambda subject, payload: published.append(payload))
+
+    def stored(key: str) -> ReportStep:
+        db.expire_all()
+        return db.exec(
+            select(ReportStep).where(ReportStep.run_id == run.id, ReportStep.step_key == key)
+        ).one()
+
+    tracker.skip_step("web_search", "off")  # a step's end: written before it is published
+    assert stored("web_search").status == "skipped"
+    tracker.start_step("api_search")
+    tracker.add_step_detail("api_search", "info", "found 12 companies")
+    tracker.update_step_progress("api_search", 40)
+    # Every change is in a snapshot at once; the database holds it from the next write.
+    last = next(s for s in published[-1]["steps"] if s["key"] == "api_search")
+    assert (last["progress"], last["details"][-1]["message"]) == (40, "found 12 companies")
+    row = stored("api_search")
+    assert (row.status, row.progress_percent, row.details) == ("pending", 0, [])
+    assert db.get(ReportRun, run.id).progress == 5  # the skipped step's weight
+    tracker.complete_step("api_search")  # the pending rows go with it, in one transaction
+    row = stored("api_search")
+    assert (row.status, [d["message"] for d in row.details]) == (
+        "completed",
+        ["found 12 companies"],
+    )
+    tracker.add_step_detail("save", "info", "saved")
+    tracker.flush()
+    assert [d["message"] for d in stored("save").details] == ["saved"]
+    assert len(published) == 6
+
+
+def test_tracker_of_an_attempt_that_lost_the_run_writes_and_publishes_nothing(db, monkeypatch):
+    from marketnav.services import progress
+    from marketnav.services.reports.runs import StaleAttempt
+
+    run, _, tracker = _running_tracker(db, write_interval=0.05)
+    published: list[dict] = []
+    monkeypatch.setattr(progress, "publish", lambda subject, payload: published.append(payload))
+    tracker.skip_step("web_search", "off")
+    run.worker = "w2#other"  # another attempt took the run over
+    db.add(run)
+    db.commit()
+    tracker._written_at -= 1  # as after a stall: the next change is due to be written
+    with pytest.raises(StaleAttempt):
+        tracker.add_step_detail("api_search", "info", "late")
+    assert len(published) == 1  # only the start, before the takeover
+    db.expire_all()
+    assert (
+        db.exec(select(ReportStep).where(ReportStep.step_key == "api_search")).one().details == []
+    )
 
 
 # -- ETA ----------------------------------------------------------------------------------
@@ -490,3 +557,27 @@ def test_a_cancelled_run_does_not_wait_for_calls_it_abandoned():
     finally:
         release.set()
     assert answered.wait(30)  # the abandoned thread still finishes in the background
+
+
+def test_a_step_waiting_on_one_long_call_is_running_in_the_database(db):
+    """Written behind, a start still reaches the database within the interval."""
+    run, _, tracker = _running_tracker(db, write_interval=0.3)
+
+    def status() -> str:
+        db.expire_all()
+        return db.exec(
+            select(ReportStep.status).where(
+                ReportStep.run_id == run.id, ReportStep.step_key == "api_search"
+            )
+        ).one()
+
+    async def long_step() -> list[str]:
+        tracker.start_step("api_search")
+        seen = [status()]
+        for _ in range(150):  # polled: the write is due 0.3 s after the start
+            await asyncio.sleep(0.02)
+            if status() == "running":
+                break
+        return [*seen, status()]
+
+    assert asyncio.run(long_step()) == ["pending", "running"]

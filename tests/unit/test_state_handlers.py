@@ -453,7 +453,7 @@ def test_a_card_read_from_the_database_is_never_taken_back_by_a_late_older_event
     db.add(run)
     db.commit()
     tracker = ReportProgressTracker(
-        run.id, run.report_id, project_id, "quick_report", worker="w1#attempt"
+        run.id, run.report_id, project_id, "quick_report", worker="w1#attempt", write_interval=0
     )
     tracker.start_step("init")
     older = tracker.snapshot()  # built now, delivered late

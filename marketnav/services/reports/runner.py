@@ -284,6 +284,7 @@ def _finish_fenced(ctx: RunContext, status: str, error: str) -> Outcome:
     told: list[int] = []
     with session_scope() as session:
         run = fenced_run(session, ctx.info.run_id, ctx.info.worker)
+        ctx.tracker.write_pending(session, run)  # the last feed rows, with the run's end
         mark_finished(run, status, error)
         if status == "completed":
             run.progress = 100

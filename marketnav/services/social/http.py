@@ -22,6 +22,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from marketnav.services.http_tls import verified_tls_context
 from marketnav.services.social.models import SocialDataError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -101,6 +102,7 @@ class JsonClient:
             base_url=self._base_url,
             headers={**self._headers, **(headers or {})},
             timeout=self._timeout,
+            verify=verified_tls_context(),
             transport=self._transport,
         )
 

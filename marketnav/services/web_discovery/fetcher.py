@@ -24,6 +24,7 @@ from protego import Protego
 from pydantic import BaseModel
 
 from marketnav.services import public_addresses
+from marketnav.services.http_tls import verified_tls_context
 from marketnav.services.public_addresses import IPAddress, IPNetwork
 from marketnav.services.web_discovery import page_encoding
 
@@ -114,7 +115,7 @@ class PageFetcher:
             follow_redirects=False,
             trust_env=False,  # an environment proxy would undo the address checks
             timeout=httpx.Timeout(timeout),
-            verify=verify,
+            verify=verified_tls_context() if verify is True else verify,
             transport=transport,
         )
 

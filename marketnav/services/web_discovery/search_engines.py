@@ -17,6 +17,7 @@ import nh3
 import tenacity
 from pydantic import BaseModel
 
+from marketnav.services.http_tls import verified_tls_context
 from marketnav.settings import Settings
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -109,6 +110,7 @@ class _HttpEngine:
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent, **(headers or {})},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            verify=verified_tls_context(),
             transport=transport,
         )
 
