@@ -269,8 +269,10 @@ def test_a_run_resumes_after_its_worker_is_killed(tmp_path, pg_stack, report_env
         memo_folder = _prefix(db, run_id) + "analysis/company_deep_dive/"
         # A step's start is written behind (within the tracker's write interval).
         assert wait_until(
-            lambda: get_storage().list(memo_folder)
-            and _steps(db, run_id)["company_deep_dive"].status == "running",
+            lambda: (
+                get_storage().list(memo_folder)
+                and _steps(db, run_id)["company_deep_dive"].status == "running"
+            ),
             60,
         ), doomed.tail()
         doomed.kill()
