@@ -78,6 +78,8 @@ class RunContext:
     _source_data_used: list[dict[str, Any]] = field(default_factory=list)
     # Model-written section texts -> what the model was given (the fact check's reference).
     model_texts: dict[str, str] = field(default_factory=dict)
+    # Sections added and not yet written (written together when their step ends).
+    _pending_sections: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def prefix(self) -> str:
@@ -130,6 +132,7 @@ class RunContext:
                 f"The step '{self.tracker.step_name(key)}' failed unexpectedly "
                 f"({type(err).__name__})."
             ) from err
+        self.write_sections()
         if stored_as:
             self.save_json(stored_as, result)
             checkpoint: dict[str, Any] = {"stored_as": stored_as}
@@ -242,31 +245,52 @@ class RunContext:
         company_name: str = "",
         data: dict[str, Any] | None = None,
     ) -> None:
-        """Write (or overwrite) one section of this version: re-running a step never duplicates.
+        """Add (or replace) one section of this version: re-running a step never duplicates.
 
         The text is cited against the run's evidence; a model-written text is also checked
-        (what nothing supports is marked in the text and listed in the section's data).
+        (what nothing supports is marked in the text and listed in the section's data). The
+        section is written with the others of its step when the step ends (`write_sections`):
+        a memo fan-out ending at once wrote its ten sections one transaction after another.
         """
         known = self.model_texts.get(markdown)
         cited = citations.cite(
             markdown, self.evidence(), check=known is not None, known_text=known or ""
         )
-        markdown = cited.markdown
         data = dict(data or {})
         if cited.sources:
             data["sources"] = cited.sources
         if cited.unsupported:
             data["unsupported"] = cited.unsupported
+        self._pending_sections[key] = {
+            "title": title[:255],
+            "kind": kind,
+            "company_name": company_name[:255],
+            "position": position,
+            "markdown": cited.markdown,
+            "section_data": data,
+        }
+
+    def write_sections(self) -> None:
+        """Write the sections added since the last write, in one transaction."""
+        if not self._pending_sections:
+            return
         with session_scope() as session:
             fenced_run(session, self.info.run_id, self.info.worker)
-            row = session.exec(
+            rows = session.exec(
                 select(ReportSection).where(
-                    ReportSection.run_id == self.info.run_id, ReportSection.section_key == key
+                    ReportSection.run_id == self.info.run_id,
+                    ReportSection.section_key.in_(list(self._pending_sections)),
                 )
-            ).first() or ReportSection(run_id=self.info.run_id, section_key=key, title=title)
-            row.title, row.kind, row.company_name = title[:255], kind, company_name[:255]
-            row.position, row.markdown, row.section_data = position, markdown, data or {}
-            session.add(row)
+            ).all()
+            existing = {row.section_key: row for row in rows}
+            for key, values in self._pending_sections.items():
+                row = existing.get(key) or ReportSection(
+                    run_id=self.info.run_id, section_key=key, title=values["title"]
+                )
+                for name, value in values.items():
+                    setattr(row, name, value)
+                session.add(row)
+        self._pending_sections.clear()
 
     def check_cancelled(self) -> None:
         """RunCancelled when the run was cancelled; StaleAttempt when this attempt lost it.

@@ -282,6 +282,8 @@ def _finish(ctx: RunContext, status: str, error: str = "") -> Outcome:
 
 def _finish_fenced(ctx: RunContext, status: str, error: str) -> Outcome:
     told: list[int] = []
+    if status == "completed":
+        ctx.write_sections()  # any added after the last step (none in the shipped pipelines)
     with session_scope() as session:
         run = fenced_run(session, ctx.info.run_id, ctx.info.worker)
         ctx.tracker.write_pending(session, run)  # the last feed rows, with the run's end

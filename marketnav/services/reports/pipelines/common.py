@@ -113,6 +113,7 @@ def record_evidence_summary(ctx: RunContext) -> None:
     ctx.summary["demo_data"] = ctx.summary.get("demo_data") or evidence.is_demo(
         ctx.summary["data_used"]
     )
+    ctx.write_sections()  # those of the step this runs in, too
     with session_scope() as session:
         rows = session.exec(select(ReportSection).where(ReportSection.run_id == ctx.info.run_id))
         ctx.summary["unsupported_claims"] = sum(
