@@ -298,7 +298,7 @@ class RunContext:
         The tracker's last write went through the same fence: within FENCE_FRESH_SECONDS
         of it no query is made (a fan-out asked before every call, ~4 ms each).
         """
-        seen = self.tracker.cancel_seen_at
+        seen = self.tracker.fenced_at
         # A takeover needs the heartbeat that write renewed to go stale (5 s at the least).
         if seen is not None and time.monotonic() - seen < FENCE_FRESH_SECONDS:
             if self.tracker.cancel_requested:

@@ -9,10 +9,9 @@ count 100 and failed or pending ones 0 (PREDECESSOR.md 4.8).
 A step's end (completed with its checkpoint, failed, skipped) is written before it is
 published. Its start, feed rows, messages and percentages are written behind: with the next
 end, the run's end, or once `write_interval` has passed since the last write, all pending
-steps in one transaction.
-Each write was a locked transaction of its own (~9 ms) on the run's event loop, and a
-Crunchbase Analysis makes about 70 of them; a page reloaded meanwhile reads the database at
-most `write_interval` behind and the next snapshot brings it up to date.
+steps in one transaction. A write is a locked transaction (~9 ms) on the run's event loop and
+a Crunchbase Analysis changes its steps about 90 times; a page reloaded meanwhile reads the
+database at most `write_interval` behind, and the next snapshot brings it up to date.
 """
 
 from __future__ import annotations
@@ -160,7 +159,7 @@ class ReportProgressTracker:
         self._pending: set[str] = set()  # steps changed since the last write
         self._pending_timings: list[tuple[str, float]] = []
         self._written_at = time.monotonic()
-        self.cancel_seen_at: float | None = None  # monotonic time of the last fenced write
+        self.fenced_at: float | None = None  # monotonic time of the last fenced write
         self.cancel_requested = False
         self._flush_timer: asyncio.TimerHandle | None = None
         self.project_id, self.report_type = project_id, report_type
@@ -261,7 +260,7 @@ class ReportProgressTracker:
             step.checkpoint = checkpoint or {}
             duration.append(step.duration_seconds)
 
-        self._mutate(key, change, transition=True, timing=duration)
+        self._mutate(key, change, step_end=True, timing=duration)
 
     def fail_step(self, key: str, error: str) -> None:
         def change(step: ReportStep) -> None:
@@ -271,7 +270,7 @@ class ReportProgressTracker:
                 (now - step.started_at).total_seconds() if step.started_at else 0
             )
 
-        self._mutate(key, change, transition=True)
+        self._mutate(key, change, step_end=True)
 
     def skip_step(self, key: str, reason: str) -> None:
         def change(step: ReportStep) -> None:
@@ -280,7 +279,7 @@ class ReportProgressTracker:
             step.message = reason[:500]
             step.duration_seconds = 0.0
 
-        self._mutate(key, change, transition=True)
+        self._mutate(key, change, step_end=True)
 
     def finish(self, status: str, error: str = "") -> None:
         """Publish the final snapshot; the caller committed the run's end and, in the same
@@ -301,7 +300,7 @@ class ReportProgressTracker:
             raise KeyError(f"{self.report_type} has no step {key!r}") from None
 
     def _mutate(
-        self, key: str, change, *, transition: bool = False, timing: list[float] | None = None
+        self, key: str, change, *, step_end: bool = False, timing: list[float] | None = None
     ) -> None:
         change(self._step(key))
         self._pending.add(key)
@@ -309,7 +308,7 @@ class ReportProgressTracker:
             self._pending_timings.append((key, timing[0]))
         # Written before the snapshot goes out, so an attempt that lost the run (StaleAttempt
         # from the fence) publishes nothing; a stalled attempt's next write is always due.
-        if transition or time.monotonic() - self._written_at >= self.write_interval:
+        if step_end or time.monotonic() - self._written_at >= self.write_interval:
             self.flush()
         else:
             self._flush_later()
@@ -371,4 +370,4 @@ class ReportProgressTracker:
         """The pending changes are committed."""
         self._pending.clear()
         self._pending_timings.clear()
-        self._written_at = self.cancel_seen_at = time.monotonic()
+        self._written_at = self.fenced_at = time.monotonic()
