@@ -32,8 +32,36 @@ from bench.embedded_stack import embedded_stack, run_report
 TARGET_RECALL, TARGET_PRECISION = 0.9, 0.8
 
 
-async def service_search(idea: Idea) -> tuple[list[str], list[str]]:
-    """(candidates by relevance, presented list) of the Crunchbase service for one idea."""
+class LabelReliability:
+    """How often a presented company the reports call direct / close / adjacent-market is one
+    of the idea's gold competitors (any grade) and a direct one (grade 2)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[int, list[int]] = {2: [0, 0, 0], 1: [0, 0, 0], 0: [0, 0, 0]}
+
+    def add(self, shown: list[tuple[str, float]], gold: dict[str, int]) -> None:
+        from marketnav.services.reports.pipelines.company_facts import relevance_level
+
+        for name, relevance in shown:
+            row = self.counts[relevance_level(relevance)]
+            row[0] += 1
+            row[1] += name in gold
+            row[2] += gold.get(name) == 2
+
+    def lines(self, label: str) -> list[str]:
+        from marketnav.services.reports.pipelines.company_facts import RELEVANCE_LABELS
+
+        out = [f"  {label}: label, companies, share in the gold set, share gold-direct"]
+        for level, name in RELEVANCE_LABELS:
+            total, gold, direct = self.counts[level]
+            shares = f"{gold / total:.3f} {direct / total:.3f}" if total else "- -"
+            out.append(f"    {name:16} {total:5} {shares}")
+        return out
+
+
+async def service_search(idea: Idea) -> tuple[list[str], list[tuple[str, float]]]:
+    """(candidates by relevance, presented list with each relevance) of the Crunchbase
+    service for one idea."""
     from marketnav.services.ai import generate_crunchbase_keywords, generate_target_description
     from marketnav.services.market_data import MarketDataClient
     from marketnav.services.reports.competitor_query import project_query
@@ -48,7 +76,9 @@ async def service_search(idea: Idea) -> tuple[list[str], list[str]]:
     async with MarketDataClient() as client:
         response = await client.search_crunchbase(request)
     ranked = sorted(response.all_companies, key=lambda c: -c.relevance)
-    return [c.name for c in ranked], [c.name for c in response.top_companies_full_data]
+    relevance = {c.name: c.relevance for c in ranked}
+    shown = [(c.name, relevance.get(c.name, 0.0)) for c in response.top_companies_full_data]
+    return [c.name for c in ranked], shown
 
 
 def report_companies(idea: Idea, report_type: str) -> list[str]:
@@ -87,15 +117,18 @@ def main() -> int:
     )
     candidates = {v: Scores() for v in variants}
     presented = {v: Scores() for v in variants}
+    labels = {v: LabelReliability() for v in variants}
     end_to_end = variants if args.unnamed else {"as given": given}
     reports = {(t, v): Scores() for v in end_to_end for t in ("crunchbase", "tracxn")}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as temp, embedded_stack(Path(temp)):
         for variant, ideas in variants.items():
             for idea in ideas:
-                ranked, shown = asyncio.run(service_search(idea))
+                ranked, shown_relevance = asyncio.run(service_search(idea))
+                shown = [name for name, _ in shown_relevance]
                 candidates[variant].add(ranked, idea.competitors)
                 recall, precision = presented[variant].add(shown, idea.competitors)
+                labels[variant].add(shown_relevance[:10], idea.competitors)
                 if args.verbose:
                     missed = [n for n in idea.competitors if n not in shown[:10]]
                     wrong = [n for n in shown[:10] if n not in idea.competitors]
@@ -110,6 +143,8 @@ def main() -> int:
     for variant in variants:
         print(candidates[variant].line(f"  candidates by relevance, {variant}"))
         print(presented[variant].line(f"  presented (above the floor), {variant}"))
+    for variant in variants:
+        print("\n".join(labels[variant].lines(f"labels of the presented top ten, {variant}")))
     if args.no_reports:
         return 0
     print("(b) end to end, offline path")

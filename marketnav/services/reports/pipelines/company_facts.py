@@ -263,6 +263,15 @@ def unique_slugs(companies: list[MarketCompany]) -> list[MarketCompany]:
 # -- across the market ----------------------------------------------------------------
 
 RELEVANCE_LABELS = ((2, "direct"), (1, "close"), (0, "adjacent-market"))
+# The service's calibrated relevance (probability of competing) from which a company is called
+# a direct / a close competitor; below, down to the floor, it is an adjacent-market company.
+DIRECT_AT, CLOSE_AT = 0.8, 0.5
+
+
+def relevance_level(relevance: float) -> int:
+    """2 direct, 1 close, 0 adjacent market (see RELEVANCE_LABELS)."""
+    return 2 if relevance >= DIRECT_AT else 1 if relevance >= CLOSE_AT else 0
+
 
 WELL_FUNDED_USD = 100e6
 
@@ -404,7 +413,7 @@ class Market:
         0.8 and up is direct, 0.5 (the floor) and up close; a company the founder named is at
         least close. Old snapshots without it are judged by their rank among the companies."""
         if any(c.similarity for c in self.companies):
-            level = 2 if company.similarity >= 0.8 else 1 if company.similarity >= 0.5 else 0
+            level = relevance_level(company.similarity)
             return max(level, 1) if company.named_by_user else level
         third = max(1, len(self.companies) // 3)
         return 2 if company.match_rank <= third else 1 if company.match_rank <= 2 * third else 0

@@ -21,6 +21,7 @@ from marketnav.services.reports.pipelines.company_facts import (
     MarketCompany,
     cell,
     plural,
+    relevance_level,
     root,
     roots,
 )
@@ -175,7 +176,7 @@ def _header(land: Landscape) -> list[str]:
 
 
 def _relevance(company: MarketCompany) -> str:
-    kind = "direct" if company.similarity >= 0.8 else "close" if company.similarity >= 0.5 else ""
+    kind = {2: "direct", 1: "close"}.get(relevance_level(company.similarity), "")
     return f"{company.similarity:.2f}" + (f" ({kind})" if kind else "")
 
 
