@@ -202,14 +202,14 @@ def test_tracker_of_an_attempt_that_lost_the_run_writes_and_publishes_nothing(db
     from marketnav.services import progress
     from marketnav.services.reports.runs import StaleAttempt
 
-    run, _, tracker = _running_tracker(db, write_interval=0.05)
+    # Interval 0: every change is due to be written, as the first one after a stall is.
+    run, _, tracker = _running_tracker(db, write_interval=0)
     published: list[dict] = []
     monkeypatch.setattr(progress, "publish", lambda subject, payload: published.append(payload))
     tracker.skip_step("web_search", "off")
     run.worker = "w2#other"  # another attempt took the run over
     db.add(run)
     db.commit()
-    tracker._written_at -= 1  # as after a stall: the next change is due to be written
     with pytest.raises(StaleAttempt):
         tracker.add_step_detail("api_search", "info", "late")
     assert len(published) == 1  # only the start, before the takeover

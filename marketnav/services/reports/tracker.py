@@ -337,7 +337,7 @@ class ReportProgressTracker:
 
     def flush(self) -> None:
         """Write every pending step change now (its own transaction)."""
-        if self._pending or self._pending_timings:
+        if self._pending:  # a timing always comes with its step's change
             with session_scope() as session:
                 self.write_pending(session)
             self._written()
