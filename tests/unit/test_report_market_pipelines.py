@@ -395,3 +395,23 @@ def test_offline_memo_counts_a_lone_headquarters_country_in_the_singular():
     assert "1 of the 5 companies is in Germany." in text
     text = offline_memo(market, market.companies[1], crunchbase.MEMO)
     assert f"{len(others)} of the 5 companies are in France." in text
+
+
+def test_one_disclosed_funding_is_not_compared_with_itself():
+    """With one funded company the memo said '#1 of 1 … 1.0x the median of $60M' and called
+    it well funded for matching its own median; the board view gave a median of one."""
+    market = _market()  # its derived figures are computed on first use, after this
+    sitly = market.companies[0]
+    for company in market.companies:
+        company.funding_usd = 60e6 if company is sitly else None
+    memo = offline_memo(market, sitly, crunchbase.MEMO)
+    assert (
+        "- **Funding**: $60M, the only one of the 5 companies found with disclosed funding." in memo
+    )
+    assert "median" not in memo and "#1 of 1" not in memo
+    _, reasons = market.threat(sitly)
+    assert "funding $60M, the only disclosed figure" in reasons
+    assert not any("median" in r for r in reasons)
+    board = offline_board_view(market)
+    assert "- **Total disclosed funding**: $60M" in board and "(median" not in board
+    assert "- **Best funded** (of the 1 company with disclosed funding): Sitly" in board

@@ -25,7 +25,8 @@ def test_market_summary_founded_in_one_year_and_one_funded_company():
     ]
     text = market_summary_markdown(companies)
     assert "- **Founded**: 2013\n" in text + "\n" and "2013-2013" not in text
-    assert "across 1 company (median" in text and "1 companies" not in text
+    assert "across 1 company; 1 without" in text and "1 companies" not in text
+    assert "(median" not in text  # no median of one figure
 
 
 def test_live_details_are_text_never_records():

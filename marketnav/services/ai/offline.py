@@ -319,8 +319,12 @@ def market_summary_markdown(companies: list[CompanyFacts], topic: str = "this ma
     if stats.funded_count:
         lines.append(
             f"- **Total disclosed funding**: {format_usd(stats.total_funding_usd)} across "
-            f"{plural(stats.funded_count, 'company')} "
-            f"(median {format_usd(stats.median_funding_usd)})"
+            f"{plural(stats.funded_count, 'company')}"
+            + (
+                f" (median {format_usd(stats.median_funding_usd)})"
+                if stats.funded_count > 1
+                else ""
+            )
             + (
                 f"; {stats.company_count - stats.funded_count} without disclosed funding "
                 "(unknown, not zero)"
@@ -329,7 +333,12 @@ def market_summary_markdown(companies: list[CompanyFacts], topic: str = "this ma
             )
         )
     if stats.top_by_funding:
-        lines.append(f"- **Best funded**: {', '.join(stats.top_by_funding)}")
+        of_known = (
+            ""
+            if stats.funded_count == stats.company_count
+            else f" (of the {plural(stats.funded_count, 'company')} with disclosed funding)"
+        )
+        lines.append(f"- **Best funded**{of_known}: {', '.join(stats.top_by_funding)}")
     if stats.top_by_rank:
         lines.append(f"- **Highest ranked**: {', '.join(stats.top_by_rank)}")
     if stats.countries:

@@ -431,7 +431,14 @@ class Market:
         if company.named_by_user:
             reasons.append("named by you")
         strength = 0
-        if company.funding_usd and self.median_funding:
+        if company.funding_usd and len(self.funded) == 1:  # its own figure is the "median"
+            money = format_usd(company.funding_usd)
+            if company.funding_usd >= WELL_FUNDED_USD:
+                strength += 1
+                reasons.append(f"well funded ({money})")
+            else:
+                reasons.append(f"funding {money}, the only disclosed figure")
+        elif company.funding_usd and self.median_funding:
             ratio = company.funding_usd / self.median_funding
             if ratio >= 2:
                 strength += 2

@@ -60,6 +60,10 @@ def _funding_line(market: Market, company: MarketCompany) -> str:
         return f"- **Funding**: unknown (it is not in the {market.label} data; found on the web)."
     if not company.funding_usd:
         return f"- **Funding**: not disclosed in the {market.label} data."
+    if len(market.funded) == 1:  # nothing to compare with: no rank, no median of one
+        found = plural(len(market.companies), "company")
+        money = format_usd(company.funding_usd)
+        return f"- **Funding**: {money}, the only one of the {found} found with disclosed funding."
     place = next(i for i, c in enumerate(market.funded, 1) if c.slug == company.slug)
     line = f"- **Funding**: {format_usd(company.funding_usd)}, #{place} of {len(market.funded)}"
     line += " companies with disclosed funding"
