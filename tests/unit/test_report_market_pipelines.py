@@ -415,3 +415,13 @@ def test_one_disclosed_funding_is_not_compared_with_itself():
     board = offline_board_view(market)
     assert "- **Total disclosed funding**: $60M" in board and "(median" not in board
     assert "- **Best funded** (of the 1 company with disclosed funding): Sitly" in board
+
+
+def test_a_close_competitor_never_shows_the_relevance_direct_starts_at():
+    """0.797 was printed 0.80 as 'close' beside a 0.80 'direct' one."""
+    market = _market()
+    market.companies[1].similarity = 0.797
+    _, reasons = market.threat(market.companies[1])
+    assert reasons[0] == "a close competitor (relevance 0.79)"
+    _, reasons = market.threat(market.companies[0])  # 0.80
+    assert reasons[0] == "a direct competitor (relevance 0.80)"

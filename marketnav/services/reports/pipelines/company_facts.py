@@ -10,6 +10,7 @@ analyser's text are built from it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -273,6 +274,12 @@ def relevance_level(relevance: float) -> int:
     return 2 if relevance >= DIRECT_AT else 1 if relevance >= CLOSE_AT else 0
 
 
+def relevance_text(relevance: float) -> str:
+    """Two decimals, cut rather than rounded: 0.797 reads 0.79, so a "close" company never
+    shows the 0.80 a "direct" one starts at."""
+    return f"{math.floor(relevance * 100 + 1e-9) / 100:.2f}"
+
+
 WELL_FUNDED_USD = 100e6
 
 
@@ -427,7 +434,7 @@ class Market:
         """
         relevance = self.relevance(company)
         kind = ("an adjacent-market company", "a close competitor", "a direct competitor")
-        reasons = [f"{kind[relevance]} (relevance {company.similarity:.2f})"]
+        reasons = [f"{kind[relevance]} (relevance {relevance_text(company.similarity)})"]
         if company.named_by_user:
             reasons.append("named by you")
         strength = 0

@@ -32,6 +32,7 @@ from marketnav.services.reports.pipelines.company_facts import (
     MarketCompany,
     cell,
     plural,
+    relevance_text,
 )
 from marketnav.services.reports.pipelines.market_search import MarketData
 from marketnav.services.wording import year_span
@@ -160,7 +161,7 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
         lines.append(f"- **Overlapping segments**: {', '.join(overlap[:5])}.")
     lines.append(
         f"- **Match**: #{company.match_rank} of {count} closest to {market.startup}'s "
-        f"description (similarity {company.similarity:.2f})"
+        f"description (similarity {relevance_text(company.similarity)})"
         + (f", found by: {', '.join(company.keywords[:4])}." if company.keywords else ".")
     )
     lines += _rounds_table(company)

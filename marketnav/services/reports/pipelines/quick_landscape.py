@@ -22,6 +22,7 @@ from marketnav.services.reports.pipelines.company_facts import (
     cell,
     plural,
     relevance_level,
+    relevance_text,
     root,
     roots,
 )
@@ -177,7 +178,7 @@ def _header(land: Landscape) -> list[str]:
 
 def _relevance(company: MarketCompany) -> str:
     kind = {2: "direct", 1: "close"}.get(relevance_level(company.similarity), "")
-    return f"{company.similarity:.2f}" + (f" ({kind})" if kind else "")
+    return relevance_text(company.similarity) + (f" ({kind})" if kind else "")
 
 
 def _why(land: Landscape, company: MarketCompany) -> str:
@@ -380,7 +381,7 @@ def research_next(land: Landscape) -> str:
         closest = land.companies[0]
         steps.append(
             f"Read {closest.name}'s pricing and customer pages: it is the closest match "
-            f"(relevance {closest.similarity:.2f}) and the benchmark to differ from."
+            f"(relevance {relevance_text(closest.similarity)}) and the benchmark to differ from."
         )
     if any(c.origin in ("", DEMO_ORIGIN) for c in land.companies) or not land.available:
         steps.append(
