@@ -302,7 +302,7 @@ def market_statistics(companies: list[CompanyFacts]) -> MarketStatistics:
         company_count=len(companies),
         funded_count=len(funded),
         total_funding_usd=sum(c.funding_usd or 0 for c in funded),
-        median_funding_usd=median(c.funding_usd or 0 for c in funded) if funded else None,
+        median_funding_usd=median(c.funding_usd or 0 for c in funded) if len(funded) > 1 else None,
         top_by_funding=[c.name for c in sorted(funded, key=lambda c: -(c.funding_usd or 0))[:5]],
         top_by_rank=[c.name for c in ranked[:5]],
         countries=dict(Counter(c.country for c in companies if c.country).most_common(8)),
@@ -322,7 +322,7 @@ def market_summary_markdown(companies: list[CompanyFacts], topic: str = "this ma
             f"{plural(stats.funded_count, 'company')}"
             + (
                 f" (median {format_usd(stats.median_funding_usd)})"
-                if stats.funded_count > 1
+                if stats.median_funding_usd is not None  # none of one figure
                 else ""
             )
             + (

@@ -202,8 +202,8 @@ def market_items(
             **common,
         )
     )
-    if funded:
-        amounts = list(funded.values())
+    amounts = list(funded.values())
+    if len(amounts) > 1:  # one figure is no median
         items.append(
             aggregate_item(
                 namespace,
@@ -216,6 +216,7 @@ def market_items(
                 **common,
             )
         )
+    if amounts:
         items.append(
             aggregate_item(
                 namespace,

@@ -379,7 +379,8 @@ class Market:
 
     @cached_property
     def median_funding(self) -> float | None:
-        return median(c.funding_usd for c in self.funded) if self.funded else None
+        """The median of the disclosed amounts; None below two (one figure is no median)."""
+        return median(c.funding_usd for c in self.funded) if len(self.funded) > 1 else None
 
     @property
     def measure(self) -> str:
@@ -438,14 +439,7 @@ class Market:
         if company.named_by_user:
             reasons.append("named by you")
         strength = 0
-        if company.funding_usd and len(self.funded) == 1:  # its own figure is the "median"
-            money = format_usd(company.funding_usd)
-            if company.funding_usd >= WELL_FUNDED_USD:
-                strength += 1
-                reasons.append(f"well funded ({money})")
-            else:
-                reasons.append(f"funding {money}, the only disclosed figure")
-        elif company.funding_usd and self.median_funding:
+        if company.funding_usd and self.median_funding:
             ratio = company.funding_usd / self.median_funding
             if ratio >= 2:
                 strength += 2
@@ -456,6 +450,13 @@ class Market:
                 reasons.append(f"well funded ({money}, {ratio:.1f}x the market median)")
             else:
                 reasons.append(f"funding below the market median ({ratio:.1f}x)")
+        elif company.funding_usd:  # the only disclosed figure: nothing to compare with
+            money = format_usd(company.funding_usd)
+            if company.funding_usd >= WELL_FUNDED_USD:
+                strength += 1
+                reasons.append(f"well funded ({money})")
+            else:
+                reasons.append(f"funding {money}, the only disclosed figure")
         else:
             reasons.append("funding unknown" if company.web_only else "funding not disclosed")
         position = self.standing_order.get(company.slug)
