@@ -133,6 +133,9 @@ def sign_up(browser: Browser, app_url: str, viewport: dict, name: str = "Ada Lov
 
 def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     """Log in on the open /login page; the session cookie arrives from /_auth/session."""
+    # The URL turns to /login before the page swaps, and the sign-up form has the same field
+    # ids: wait for the login form itself, or the fill can land in the leaving form.
+    page.get_by_role("heading", name="Log in to MarketNavigator").wait_for()
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("button[type=submit]")
