@@ -213,20 +213,41 @@ class Figures:
     stages: int
     wall: float
     exports: float = 0.0
+    breakdown: str = ""
 
 
-def figures(calls: list, wall: float, exports: float = 0.0) -> Figures:
-    """Sequential time (sum of calls) and critical path (sum over stages of the longest call)."""
+def figures(
+    calls: list, wall: float, exports: float = 0.0, started_at: float | None = None
+) -> Figures:
+    """Sequential time (sum of calls) and critical path (sum over stages of the longest call).
+
+    With `started_at` (the run's start, `time.time()`), `breakdown` says where the extra time
+    went: before the first call, between stages, inside stages (a stage lasting longer than
+    its longest call: calls started one after another) and after the last call.
+    """
     ordered = sorted(calls, key=lambda c: c[2])
     critical, stages, stage_end, longest = 0.0, 0, None, 0.0
+    between = inside = 0.0
+    stage_start = None
     for _kind, _op, start, end in ordered:
         if stage_end is None or start >= stage_end:  # no overlap: a new sequential stage
             critical += longest
+            if stage_end is not None:
+                inside += stage_end - stage_start - longest
+                between += start - stage_end
             stages += 1
-            stage_end, longest = end, 0.0
+            stage_start, stage_end, longest = start, end, 0.0
         stage_end = max(stage_end, end)
         longest = max(longest, end - start)
     critical += longest
+    breakdown = ""
+    if started_at is not None and ordered:
+        inside += stage_end - stage_start - longest
+        lead, tail = ordered[0][2] - started_at, started_at + wall - stage_end
+        breakdown = (
+            f"before first call {lead * 1000:.0f} ms, between stages {between * 1000:.0f} ms, "
+            f"inside stages {inside * 1000:.0f} ms, after last call {tail * 1000:.0f} ms"
+        )
     return Figures(
         ai_calls=sum(1 for c in calls if c[0] == "ai"),
         service_calls=sum(1 for c in calls if c[0] != "ai"),
@@ -235,6 +256,7 @@ def figures(calls: list, wall: float, exports: float = 0.0) -> Figures:
         stages=stages,
         wall=wall,
         exports=exports,
+        breakdown=breakdown,
     )
 
 
@@ -346,7 +368,7 @@ def part_a(args, addresses: dict[str, str]) -> bool:
             for _ in range(args.repeat):
                 run_id = start_run(user_id, project_id, report_type)
                 reset_calls(addresses["control"])
-                started = time.perf_counter()
+                started, started_at = time.perf_counter(), time.time()
                 outcome = runner.execute(run_id, "bench")
                 exports = time.perf_counter() - started  # files written: execute returned
                 wall = outcome.finished_at - started if outcome.finished_at else exports
@@ -359,7 +381,8 @@ def part_a(args, addresses: dict[str, str]) -> bool:
                 if set(outcome.files) != set(formats_for(report_type)):
                     print(f"  {report_type}: exports written {sorted(outcome.files)}")
                     ok = False
-                samples.append(figures(get_calls(addresses["control"]), wall, exports))
+                calls = get_calls(addresses["control"])
+                samples.append(figures(calls, wall, exports, started_at))
             if not samples:
                 continue
             best = sorted(samples, key=lambda f: f.wall)[len(samples) // 2]  # the median run
@@ -375,6 +398,8 @@ def part_a(args, addresses: dict[str, str]) -> bool:
                     f" {best.wall - path:>6.2f}s {best.exports:>7.2f}s",
                     flush=True,
                 )
+                if args.breakdown:
+                    print(f"{'':30}{best.breakdown}", flush=True)
     return ok
 
 
@@ -473,6 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs per type in (a); median")
     parser.add_argument("--embedded", action="store_true", help="(a) on SQLite + polling bus")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="(a): where the extra time of each run goes"
+    )
     parser.add_argument("--concurrent", type=int, default=20, help="runs in part (c) (20)")
     parser.add_argument("--workers", type=int, default=2, help="reports workers in (c) (2)")
     parser.add_argument("--timeout", type=float, default=600, help="s to wait in part (c)")

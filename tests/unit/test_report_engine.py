@@ -219,6 +219,87 @@ def test_tracker_of_an_attempt_that_lost_the_run_writes_and_publishes_nothing(db
     )
 
 
+def _ending_together(tracker, keys, write_also):
+    """Start `keys` in one turn of a loop, then end them together; what each end returned."""
+
+    async def body() -> list:
+        for key in keys:
+            tracker.start_step(key)
+        await asyncio.sleep(0)  # the turn ends: the starts are published
+        ends = (tracker.end_step(k, checkpoint={"result": k}, write_also=write_also) for k in keys)
+        outcomes = await asyncio.gather(*ends, return_exceptions=True)
+        return outcomes
+
+    return asyncio.run(body())
+
+
+def test_steps_ending_together_are_written_in_one_transaction_then_published(db, monkeypatch):
+    from marketnav.services import progress
+    from marketnav.services.reports import tracker as tracker_module
+
+    run, _, tracker = _running_tracker(db, write_interval=3600)
+    published: list[dict] = []
+    monkeypatch.setattr(progress, "publish", lambda subject, payload: published.append(payload))
+    fenced: list[int] = []
+    real_fence = tracker_module.fenced_run
+    monkeypatch.setattr(tracker_module, "fenced_run", lambda *a: fenced.append(1) or real_fence(*a))
+
+    def write_also(session: Session) -> None:  # the steps' sections, in the same transaction
+        session.add(StepTiming(report_type="quick_report", step_key="marker", duration_seconds=1))
+
+    keys = ("init", "api_search", "save")
+    assert _ending_together(tracker, keys, write_also) == [None, None, None]
+    # Three starts in one snapshot; three ends in one transaction, then one snapshot.
+    assert len(published) == 2 and len(fenced) == 1
+    statuses = [{s["key"]: s["status"] for s in p["steps"]} for p in published]
+    assert [statuses[0][k] for k in keys] == ["running"] * 3
+    assert [statuses[1][k] for k in keys] == ["completed"] * 3
+    db.expire_all()
+    rows = db.exec(select(ReportStep).where(ReportStep.run_id == run.id)).all()
+    ended = {r.step_key: (r.status, r.checkpoint) for r in rows if r.step_key in keys}
+    assert ended == {k: ("completed", {"result": k}) for k in keys}
+    assert db.exec(select(StepTiming.step_key).where(StepTiming.step_key == "marker")).all()
+
+
+def test_steps_ending_together_after_a_takeover_all_fail_and_write_nothing(db, monkeypatch):
+    from marketnav.services import progress
+    from marketnav.services.reports.runs import StaleAttempt
+
+    run, _, tracker = _running_tracker(db, write_interval=3600)
+    published: list[dict] = []
+    monkeypatch.setattr(progress, "publish", lambda subject, payload: published.append(payload))
+    run.worker = "w2#other"  # another attempt took the run over
+    db.add(run)
+    db.commit()
+
+    def write_also(session: Session) -> None:
+        session.add(StepTiming(report_type="quick_report", step_key="marker", duration_seconds=1))
+
+    outcomes = _ending_together(tracker, ("init", "api_search"), write_also)
+    assert [type(o) for o in outcomes] == [StaleAttempt, StaleAttempt]
+    assert len(published) == 1  # the starts only: no end is published unwritten
+    db.expire_all()
+    assert not db.exec(select(StepTiming).where(StepTiming.step_key == "marker")).all()
+    steps = db.exec(select(ReportStep.status).where(ReportStep.run_id == run.id)).all()
+    assert set(steps) == {"pending"}
+
+
+def test_the_last_snapshot_is_never_followed_by_a_scheduled_one(db, monkeypatch):
+    from marketnav.services import progress
+
+    _, _, tracker = _running_tracker(db, write_interval=3600)
+    published: list[dict] = []
+    monkeypatch.setattr(progress, "publish", lambda subject, payload: published.append(payload))
+
+    async def body() -> None:
+        tracker.add_step_detail("api_search", "info", "a late feed row")  # publish scheduled
+        tracker.finish("failed", "Stopped.")  # in the same turn: the scheduled one is dropped
+        await asyncio.sleep(0.01)
+
+    asyncio.run(body())
+    assert [p["status"] for p in published] == ["failed"]
+
+
 # -- ETA ----------------------------------------------------------------------------------
 
 

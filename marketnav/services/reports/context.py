@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from marketnav.db import session_scope
 from marketnav.models import ReportSection
@@ -115,6 +115,9 @@ class RunContext:
             return self.tracker.checkpoint(key).get("result")
         self.check_cancelled()
         self.tracker.start_step(key)
+        # One turn of the loop: the start is published (with those of steps starting with
+        # this one) before a step that never awaits does its work.
+        await asyncio.sleep(0)
         try:
             result = await fn()
         except StaleAttempt:
@@ -132,14 +135,17 @@ class RunContext:
                 f"The step '{self.tracker.step_name(key)}' failed unexpectedly "
                 f"({type(err).__name__})."
             ) from err
-        self.write_sections()
         if stored_as:
             self.save_json(stored_as, result)
             checkpoint: dict[str, Any] = {"stored_as": stored_as}
         else:
             checkpoint = {"result": result}
-        self.tracker.complete_step(
-            key, metadata=metadata(result) if metadata else None, checkpoint=checkpoint
+        # The step's sections are written with its end (and those of steps ending with it).
+        await self.tracker.end_step(
+            key,
+            metadata=metadata(result) if metadata else None,
+            checkpoint=checkpoint,
+            write_also=self._write_pending_sections,
         )
         return result
 
@@ -276,6 +282,11 @@ class RunContext:
             return
         with session_scope() as session:
             fenced_run(session, self.info.run_id, self.info.worker)
+            self._write_pending_sections(session)
+
+    def _write_pending_sections(self, session: Session) -> None:
+        """The sections added since the last write, in `session` (the run row is fenced)."""
+        if self._pending_sections:
             rows = session.exec(
                 select(ReportSection).where(
                     ReportSection.run_id == self.info.run_id,
@@ -290,7 +301,7 @@ class RunContext:
                 for name, value in values.items():
                     setattr(row, name, value)
                 session.add(row)
-        self._pending_sections.clear()
+            self._pending_sections.clear()
 
     def check_cancelled(self) -> None:
         """RunCancelled when the run was cancelled; StaleAttempt when this attempt lost it.
