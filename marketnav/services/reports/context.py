@@ -115,10 +115,10 @@ class RunContext:
             return self.tracker.checkpoint(key).get("result")
         self.check_cancelled()
         self.tracker.start_step(key)
-        # One turn of the loop: the start is published (with those of steps starting with
-        # this one) before a step that never awaits does its work.
-        await asyncio.sleep(0)
         try:
+            # One turn of the loop: the start is published (with those of steps starting
+            # with this one) before a step that never awaits does its work.
+            await asyncio.sleep(0)
             result = await fn()
         except StaleAttempt:
             raise  # another attempt holds the run now: write nothing, not even the failure

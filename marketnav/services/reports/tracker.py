@@ -8,10 +8,11 @@ Overall progress = sum(weight x step percent) / sum(weight), where completed and
 count 100 and failed or pending ones 0 (PREDECESSOR.md 4.8).
 
 A step's end (completed with its checkpoint, failed, skipped) is written before it is
-published; the ends reached together (`end_step`: a fan-out's steps) share one transaction. Its start, feed rows, messages and percentages are written behind: with the next
-end, the run's end, or once `write_interval` has passed since the last write, all pending
-steps in one transaction. A write is a locked transaction (~9 ms) on the run's event loop and
-a Crunchbase Analysis changes its steps about 90 times; a page reloaded meanwhile reads the
+published; the ends reached together (`end_step`: a fan-out's steps) share one transaction.
+A step's start, feed rows, messages and percentages are written behind: with the next end,
+the run's end, or once `write_interval` has passed since the last write, all pending steps
+in one transaction. A write is a locked transaction (~9 ms) on the run's event loop and a
+Crunchbase Analysis changes its steps about 90 times; a page reloaded meanwhile reads the
 database at most `write_interval` behind, and the next snapshot brings it up to date.
 """
 
