@@ -279,11 +279,7 @@ class ReportProgressTracker:
         arriving at once were ten fenced transactions one after another on the loop, ~0.2 s
         before the next stage could start.
         """
-        change, duration = self._completion(metadata, checkpoint)
-        change(self._step(key))
-        self._pending.add(key)
-        if duration and duration[0] > 0:
-            self._pending_timings.append((key, duration[0]))
+        self._change(key, *self._completion(metadata, checkpoint))
         if write_also is not None and write_also not in self._ends_also:
             self._ends_also.append(write_also)
         if self._ends is None:
@@ -393,13 +389,17 @@ class ReportProgressTracker:
         except KeyError:
             raise KeyError(f"{self.report_type} has no step {key!r}") from None
 
-    def _mutate(
-        self, key: str, change, *, step_end: bool = False, timing: list[float] | None = None
-    ) -> None:
+    def _change(self, key: str, change, timing: list[float] | None) -> None:
+        """Apply `change` to step `key` in memory; it is pending until the next write."""
         change(self._step(key))
         self._pending.add(key)
         if timing and timing[0] > 0:
             self._pending_timings.append((key, timing[0]))
+
+    def _mutate(
+        self, key: str, change, *, step_end: bool = False, timing: list[float] | None = None
+    ) -> None:
+        self._change(key, change, timing)
         # Written before the snapshot goes out, so an attempt that lost the run (StaleAttempt
         # from the fence) publishes nothing; a stalled attempt's next write is always due.
         if step_end or time.monotonic() - self._written_at >= self.write_interval:
