@@ -260,8 +260,7 @@ class ReportProgressTracker:
         metadata: dict[str, Any] | None = None,
         checkpoint: dict[str, Any] | None = None,
     ) -> None:
-        change, duration = self._completion(metadata, checkpoint)
-        self._mutate(key, change, step_end=True, timing=duration)
+        self._mutate(key, self._completion(metadata, checkpoint), step_end=True, timed=True)
 
     async def end_step(
         self,
@@ -279,7 +278,7 @@ class ReportProgressTracker:
         arriving at once were ten fenced transactions one after another on the loop, ~0.2 s
         before the next stage could start.
         """
-        self._change(key, *self._completion(metadata, checkpoint))
+        self._change(key, self._completion(metadata, checkpoint), timed=True)
         if write_also is not None and write_also not in self._ends_also:
             self._ends_also.append(write_also)
         if self._ends is None:
@@ -292,9 +291,7 @@ class ReportProgressTracker:
 
     def _completion(
         self, metadata: dict[str, Any] | None, checkpoint: dict[str, Any] | None
-    ) -> tuple[Callable[[ReportStep], None], list[float]]:
-        duration: list[float] = []
-
+    ) -> Callable[[ReportStep], None]:
         def change(step: ReportStep) -> None:
             now = utcnow()
             step.status, step.progress_percent, step.completed_at = "completed", 100, now
@@ -303,9 +300,8 @@ class ReportProgressTracker:
             )
             step.step_metadata = metadata or {}
             step.checkpoint = checkpoint or {}
-            duration.append(step.duration_seconds)
 
-        return change, duration
+        return change
 
     def _write_ends(self) -> None:
         ends, self._ends = self._ends, None
@@ -389,17 +385,17 @@ class ReportProgressTracker:
         except KeyError:
             raise KeyError(f"{self.report_type} has no step {key!r}") from None
 
-    def _change(self, key: str, change, timing: list[float] | None) -> None:
-        """Apply `change` to step `key` in memory; it is pending until the next write."""
-        change(self._step(key))
+    def _change(self, key: str, change, *, timed: bool = False) -> None:
+        """Apply `change` to step `key` in memory; it is pending until the next write. `timed`:
+        the step completed, its duration is a sample for the ETA."""
+        step = self._step(key)
+        change(step)
         self._pending.add(key)
-        if timing and timing[0] > 0:
-            self._pending_timings.append((key, timing[0]))
+        if timed and (step.duration_seconds or 0) > 0:
+            self._pending_timings.append((key, step.duration_seconds))
 
-    def _mutate(
-        self, key: str, change, *, step_end: bool = False, timing: list[float] | None = None
-    ) -> None:
-        self._change(key, change, timing)
+    def _mutate(self, key: str, change, *, step_end: bool = False, timed: bool = False) -> None:
+        self._change(key, change, timed=timed)
         # Written before the snapshot goes out, so an attempt that lost the run (StaleAttempt
         # from the fence) publishes nothing; a stalled attempt's next write is always due.
         if step_end or time.monotonic() - self._written_at >= self.write_interval:
