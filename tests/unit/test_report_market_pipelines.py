@@ -425,3 +425,52 @@ def test_a_close_competitor_never_shows_the_relevance_direct_starts_at():
     assert reasons[0] == "a close competitor (relevance 0.79)"
     _, reasons = market.threat(market.companies[0])  # 0.80
     assert reasons[0] == "a direct competitor (relevance 0.80)"
+
+
+def test_undisclosed_funding_is_unknown_strength_not_weakness():
+    """A close competitor with no disclosed funding was rated Low, as if it had none."""
+    market = _market()
+    close = market.companies[1].model_copy(
+        update={"funding_usd": None, "cb_rank": None, "slug": "unranked"}
+    )
+    level, reasons = market.threat(close)
+    assert level == "Medium" and "funding not disclosed" in reasons
+    # A disclosed small amount is known weakness: still Low.
+    assert market.threat(market.companies[1])[0] == "Low"
+    # A direct competitor with nothing known beyond its closeness is Medium, not High.
+    unknown = {"funding_usd": None, "cb_rank": None, "slug": "unranked"}
+    direct = market.companies[0].model_copy(update=unknown)
+    assert market.threat(direct)[0] == "Medium"
+    # An adjacent-market company stays Low whatever is unknown about it.
+    assert market.threat(market.companies[3])[0] == "Low"
+
+
+def test_the_board_table_says_why_a_figure_is_missing():
+    """'N/A' under Funding beside memos saying 'not disclosed'; ranks read 40000."""
+    board = offline_board_view(_market())
+    assert "| 2 | Pawshake | Pet Care | $20M | 40,000 | 2012 | Low |" in board
+    assert "| 4 | Trippa | Travel | not disclosed | n/a | 2014 | Low |" in board
+    assert "N/A" not in board
+    facts = crunchbase_company(_crunchbase_item(ROVER, rank=2), 5)
+    assert facts.rows["CB Rank"] == f"{ROVER.cb_rank:,}"
+
+
+def test_a_list_without_a_direct_competitor_warns_that_the_data_may_not_cover_the_market():
+    """A shelf-camera idea got online grocers as 'close competitors' and no word of doubt."""
+    market = _market()
+    market.retrieval = {
+        "relevance_floor": 0.2,
+        "named_competitors": [{"name": "Trax", "found": False}, {"name": "Sitly", "found": True}],
+    }
+    assert not any("**Coverage**" in line for line in market.competitor_list_lines())
+    market.companies[0].similarity = 0.7  # Sitly is now only close: no direct competitor
+    warning = market.competitor_list_lines()[-1]
+    assert warning.startswith("- **Coverage**: no company in the Crunchbase data is a direct")
+    assert "Trax (named by you) is not in it" in warning and "PawPal's market" in warning
+    assert "**Coverage**" in offline_board_view(market)
+
+
+def test_a_memo_calls_the_match_score_relevance_as_the_threat_line_does():
+    market = _market()
+    text = offline_memo(market, market.companies[1], crunchbase.MEMO)
+    assert "description (relevance 0.75)" in text and "similarity" not in text

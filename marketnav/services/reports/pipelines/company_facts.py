@@ -130,6 +130,22 @@ class MarketCompany(BaseModel):
         return ", ".join(p for p in (self.city, self.country) if p)
 
     @property
+    def funding_cell(self) -> str:
+        """Funding in a table cell: the amount, or why there is none (never a bare "N/A")."""
+        if self.funding_usd:
+            return format_usd(self.funding_usd)
+        return "unknown (web)" if self.web_only else "not disclosed"
+
+    @property
+    def standing_value(self) -> str:
+        """The measure's value alone ("1,870" / "71.5" / ""), for a table column named by it."""
+        if self.cb_rank is not None:
+            return f"{self.cb_rank:,}"
+        if self.tracxn_score is not None:
+            return f"{self.tracxn_score:g}"
+        return ""
+
+    @property
     def standing(self) -> str:
         """The source's own measure: "CB Rank 1,870" / "Tracxn score 71.5" / ""."""
         if self.cb_rank is not None:
@@ -194,10 +210,19 @@ def crunchbase_company(item: dict[str, Any], position: int) -> MarketCompany:
         tags=[str(t) for t in tags if known(t)] if isinstance(tags, list) else [as_text(tags)],
         keywords=list(item.get("keywords") or []),
         rows={
-            label: as_text(data.get(key)) for label, key in CRUNCHBASE_ROWS if known(data.get(key))
+            label: _row_text(label, data.get(key))
+            for label, key in CRUNCHBASE_ROWS
+            if known(data.get(key))
         },
         details=_details(data),
     )
+
+
+def _row_text(label: str, value: Any) -> str:
+    """A fact table value; a rank reads as elsewhere in the report (256,470, not 256470)."""
+    if label == "CB Rank" and isinstance(value, int | float):
+        return f"{int(value):,}"
+    return as_text(value)
 
 
 def tracxn_company(item: dict[str, Any], position: int) -> MarketCompany:
@@ -365,7 +390,25 @@ class Market:
                     f"- **Competitor list**: the {plural(shown)} closest to the project, each "
                     f"above the relevance floor ({floor:.2f}). {self.closeness_line()}"
                 )
+            if self.companies and not any(self.relevance(c) == 2 for c in self.companies):
+                lines.append(self.coverage_warning())
         return lines
+
+    def coverage_warning(self) -> str:
+        """No direct competitor: the data may not cover the market; say so before the list.
+
+        The relevance is calibrated on markets the data set covers; when it holds no company
+        that does what the startup does, its nearest neighbours are another market (online
+        grocers for a shelf-camera start-up) and must not read as confirmed competitors."""
+        missing = self.named_not_found
+        verb = "is" if len(missing) == 1 else "are"
+        named = f", and {', '.join(missing)} (named by you) {verb} not in it" if missing else ""
+        return (
+            f"- **Coverage**: no company in the {self.label} data is a direct competitor "
+            f"(relevance {DIRECT_AT:.1f} or more){named}. The data may not cover "
+            f"{self.startup}'s market: read the list as the nearest markets, not as confirmed "
+            "competitors."
+        )
 
     def closeness_line(self) -> str:
         """'By relevance: 1 direct, 2 close, 4 adjacent-market.' (what the memos call them)."""
@@ -459,13 +502,16 @@ class Market:
                 reasons.append(f"funding {money}, the only disclosed figure")
         else:
             reasons.append("funding unknown" if company.web_only else "funding not disclosed")
+        # Unknown strength is not weakness: a close competitor whose funding is undisclosed is
+        # rated from the middle (Medium), never Low for a figure nobody has.
+        unknown_strength = 1 if relevance and not company.funding_usd else 0
         position = self.standing_order.get(company.slug)
         if position is not None and position <= max(1, len(self.standing_order) // 3):
             strength += 1
             reasons.append(f"in the top third by {self.measure}")
         if relevance == 2 and strength:
             return "High", reasons
-        points = relevance + strength if relevance else 0
+        points = relevance + max(strength, unknown_strength) if relevance else 0
         return ("High" if points >= 4 else "Medium" if points >= 2 else "Low"), reasons
 
     def white_space(self) -> tuple[list[Coverage], list[Coverage]]:

@@ -161,7 +161,7 @@ def offline_memo(market: Market, company: MarketCompany, memo: MemoSpec) -> str:
         lines.append(f"- **Overlapping segments**: {', '.join(overlap[:5])}.")
     lines.append(
         f"- **Match**: #{company.match_rank} of {count} closest to {market.startup}'s "
-        f"description (similarity {relevance_text(company.similarity)})"
+        f"description (relevance {relevance_text(company.similarity)})"
         + (f", found by: {', '.join(company.keywords[:4])}." if company.keywords else ".")
     )
     lines += _rounds_table(company)
@@ -209,13 +209,12 @@ def offline_board_view(market: Market) -> str:
     threats: dict[str, tuple[str, list[str]]] = {}
     for company in sorted(market.companies, key=lambda c: c.match_rank):
         threats[company.slug] = market.threat(company)
-        standing = company.cb_rank if company.cb_rank is not None else company.tracxn_score
         focus = ", ".join(company.tags[:2]) or company.description[:60]
         named = " (named by you)" if company.named_by_user else ""
         lines.append(
             f"| {company.match_rank} | {cell(company.name + named)} | {cell(focus)} | "
-            f"{format_usd(company.funding_usd)} | {cell(standing if standing is not None else '')}"
-            f" | {company.founded_year or 'n/a'} | {threats[company.slug][0]} |"
+            f"{company.funding_cell} | {company.standing_value or 'n/a'}"
+            f" | {company.founded_year or 'unknown'} | {threats[company.slug][0]} |"
         )
     ranked = sorted(
         (c for c in market.companies if threats[c.slug][0] != "Low"),
