@@ -9,10 +9,10 @@ export PATH := $(CURDIR)/$(TOOLS):$(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run run-flower test test-fast lint format bench migrate setup clean
 
-run: setup migrate  ## Start the whole app on http://localhost:3000 (FLOWER=1 adds Flower on 5555)
+run: setup  ## Start the whole app on http://localhost:3000 (FLOWER=1 adds Flower on 5555)
 	$(BIN)/python scripts/run_stack.py $(if $(FLOWER),--flower)
 
-run-flower: setup migrate  ## Same, plus Flower on http://localhost:5555
+run-flower: setup  ## Same, plus Flower on http://localhost:5555
 	$(BIN)/python scripts/run_stack.py --flower
 
 setup: $(VENV)/.installed $(TOOLS)/bun

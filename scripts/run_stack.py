@@ -1,9 +1,10 @@
 """Start every process of MarketNavigator on this machine and stop them together on Ctrl-C.
 
-Used by `make run`. Starts the scraper services, the Celery workers and beat, and the Reflex app
-(production build; rebuilt only when the UI sources changed) with WEB_WORKERS backend workers
-(`--workers N` overrides; automatic: one per core with Redis, 1 on the embedded defaults),
-prints the URL, and on SIGINT or SIGTERM stops them all. `--flower` adds Flower on 5555.
+Used by `make run`. Starts the scraper services, migrates the database meanwhile (`alembic upgrade
+head`), then the Celery workers and the Reflex app (production build; rebuilt only when the UI
+sources changed) with WEB_WORKERS backend workers (`--workers N` overrides; automatic: one per
+core with Redis, 1 on the embedded defaults), prints the URL, then starts beat (and Flower with
+`--flower`), and on SIGINT or SIGTERM stops them all.
 
 It supervises: a child that exits on its own (a crash, an OOM kill, `kill -9`) is logged and
 started again after a backoff (1 s, doubling up to 30 s; back to 1 s once a child has run for
@@ -68,6 +69,14 @@ def web_workers(settings, requested: int = 0) -> int:
     if requested > 1:
         log("several backend workers need Reflex state in Redis (REDIS_URL); using 1")
     return settings.web_worker_count
+
+
+def migrate_database(env: dict[str, str]) -> bool:
+    """`alembic upgrade head` on the configured database; False (said on stderr) if it failed."""
+    result = subprocess.run([str(VENV_BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=env)
+    if result.returncode:
+        print("The database migration failed (see above); stopping.", file=sys.stderr)
+    return result.returncode == 0
 
 
 def log(message: str, *, error: bool = False) -> None:
@@ -220,8 +229,12 @@ def main() -> int:
             [python, "-m", f"scraper_services.{service}", "--port", service_port],
             nice=settings.background_nice,
         )
+    # The services use their own stores, not the app's database: they start while it migrates.
+    if not migrate_database(env):
+        stack.stop()
+        return 1
+    celery = str(VENV_BIN / "celery")
     if not args.no_worker:
-        celery = str(VENV_BIN / "celery")
         # Chat and upkeep on one worker, report runs on another (threads: runs mostly wait on
         # HTTP), so the assistant stays fast while reports run.
         stack.start(
@@ -236,12 +249,6 @@ def main() -> int:
              "--loglevel", "INFO"],
             nice=settings.background_nice,
         )  # fmt: skip
-        stack.start("celery-beat", [celery, "-A", "tasks.celery_app", "beat", "--loglevel", "INFO"])
-        if args.flower:
-            stack.start(
-                "flower",
-                [celery, "-A", "tasks.celery_app", "flower", "--port=5555", "--address=127.0.0.1"],
-            )
 
     source_hash = ui_source_hash(port)
     workers = web_workers(settings, args.workers)
@@ -272,6 +279,24 @@ def main() -> int:
     if ready:
         if BUILD_STAMP.parent.is_dir():
             BUILD_STAMP.write_text(source_hash)
+        if not args.no_worker:
+            # Beat only schedules periodic upkeep (its first job is a minute away): started once
+            # the page answers, its start-up does not take CPU from the processes a user waits for.
+            stack.start(
+                "celery-beat", [celery, "-A", "tasks.celery_app", "beat", "--loglevel", "INFO"]
+            )
+            if args.flower:
+                stack.start(
+                    "flower",
+                    [
+                        celery,
+                        "-A",
+                        "tasks.celery_app",
+                        "flower",
+                        "--port=5555",
+                        "--address=127.0.0.1",
+                    ],
+                )
         print(
             f"\nMarketNavigator is running at http://localhost:{port}/"
             "  (Ctrl-C stops everything)\n",
