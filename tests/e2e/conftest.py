@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import free_port
-from tests.processes import ROOT, child_env, running, wait_for_port
+from tests.processes import child_env, running, wait_for_port
 from tests.support.fixture_web import FixtureWeb
 
 CHROMIUM = "/usr/bin/chromium"
@@ -68,13 +67,7 @@ def app_url(app_var_dir, fixture_web) -> Iterator[str]:
         # Web discovery searches the fixture web (each organisation's switch is off by default).
         **fixture_web.settings_env(),
     )
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    # run_stack.py migrates the database, as `make run` does.
     log = var_dir / "stack.log"
     with running([sys.executable, "scripts/run_stack.py"], env, log) as proc:
         try:

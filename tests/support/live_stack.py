@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.processes import ROOT, child_env, running, wait_for_port
+from tests.processes import child_env, running, wait_for_port
 from tests.support.openai_test_server import OpenAITestServer
 from tests.support.postgres_database import throwaway_database
 from tests.support.report_stack import ai_env, use_schema_answers
@@ -137,13 +137,7 @@ def live_stack(
             env.update({"DATABASE_URL": "", "REDIS_URL": "", "S3_ENDPOINT": ""})
         env.update(extra_env or {})
         env = child_env(**env)
-        subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        # run_stack.py migrates the database, as `make run` does.
         log = var_dir / "stack.log"
         proc = stack.enter_context(running([sys.executable, "scripts/run_stack.py"], env, log))
         try:
