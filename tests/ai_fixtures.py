@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, select
 from marketnav import db
 from marketnav.models.ai import AICacheEntry, AICallRecord
 from marketnav.services import redis_client
+from marketnav.services.ai import flush_call_records
 from marketnav.services.ai.client import reset_clients
 from marketnav.settings import get_settings
 from tests.support.openai_test_server import OpenAITestServer
@@ -62,6 +63,7 @@ VALID_CRUNCHBASE = {
 
 
 def _clear_caches() -> None:
+    flush_call_records()  # queued records land in the database they were made for
     get_settings.cache_clear()
     db.get_engine.cache_clear()
     redis_client.get_redis.cache_clear()
@@ -107,6 +109,7 @@ class AIEnvironment:
         )
 
     def records(self) -> list[AICallRecord]:
+        flush_call_records()
         with Session(db.get_engine()) as session:
             return list(session.exec(select(AICallRecord).order_by(AICallRecord.id)).all())
 

@@ -37,10 +37,12 @@ def clear_caches() -> None:
     """Forget every process-wide object built from settings."""
     from marketnav.db import get_engine
     from marketnav.services import signing
+    from marketnav.services.ai import flush_call_records
     from marketnav.services.redis_client import get_redis
     from marketnav.services.storage import get_storage
     from marketnav.settings import get_settings
 
+    flush_call_records()  # queued AI call records land in the database they were made for
     signing.clear_cache()
     get_settings.cache_clear()
     get_engine.cache_clear()

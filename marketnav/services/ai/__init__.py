@@ -8,7 +8,8 @@ Public API (no Reflex or Celery imports anywhere in this package):
   `generate_social_keywords`, `generate_target_description`, `extract_project_inputs`,
   `answer_from_reports` ->
   `AIResult` (value + per-item `Confidence` with its basis); generic `complete_structured`.
-- accounting: `calls_for_subject`, `recent_calls`, `usage_summary`; health: `check_providers`.
+- accounting: `calls_for_subject`, `recent_calls`, `usage_summary` (records are written by
+  a thread of their own: `flush_call_records`); health: `check_providers`.
 """
 
 from marketnav.services.ai.chat import (
@@ -39,6 +40,7 @@ from marketnav.services.ai.records import (
     SubjectUsage,
     UsageSummary,
     calls_for_subject,
+    flush_call_records,
     recent_calls,
     usage_summary,
 )
@@ -91,6 +93,7 @@ __all__ = [
     "citations_in",
     "complete_structured",
     "extract_project_inputs",
+    "flush_call_records",
     "generate_crunchbase_keywords",
     "generate_social_keywords",
     "generate_target_description",

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import case, delete, func
 from sqlmodel import Session, col, select
 
-from marketnav.db import session_scope
+from marketnav.db import get_engine, session_scope
 from marketnav.models.ai import AICallRecord
 from marketnav.models.base import utcnow
-
-logger = logging.getLogger(__name__)
+from marketnav.services.ai.record_writer import writer
 
 
 class CallContext(BaseModel):
@@ -112,18 +110,20 @@ class UsageSummary(BaseModel):
     by_provider: list[ProviderUsage]
 
 
-def record_call(outcome: CallOutcome, context: CallContext | None = None) -> int | None:
-    """Store one call record; accounting must never break the call, so errors are logged."""
-    context = context or CallContext()
-    try:
-        with session_scope() as session:
-            record = AICallRecord(**outcome.model_dump(), **context.model_dump())
-            session.add(record)
-            session.flush()
-            return record.id
-    except Exception:
-        logger.exception("could not record AI call (%s/%s)", outcome.feature, outcome.provider)
-        return None
+def record_call(outcome: CallOutcome, context: CallContext | None = None) -> None:
+    """Queue one call record for the writer thread (`record_writer`): the call does not wait
+    for the database, and accounting never breaks the call (a failed write is logged)."""
+    fields = {
+        **outcome.model_dump(),
+        **(context or CallContext()).model_dump(),
+        "created_at": utcnow(),  # when the call ended, not when the writer got to it
+    }
+    writer.put(get_engine(), lambda: AICallRecord(**fields))
+
+
+def flush_call_records() -> bool:
+    """Wait until this process's queued call records are written; False on a timeout."""
+    return writer.flush()
 
 
 def _view(record: AICallRecord) -> AICallView:
@@ -132,6 +132,7 @@ def _view(record: AICallRecord) -> AICallView:
 
 def calls_for_subject(subject_type: str, subject_id: str | int) -> SubjectUsage:
     """Every call accounted to a subject (e.g. "report", 12), oldest first, with totals."""
+    writer.flush()  # this process's own calls are counted
     with session_scope() as session:
         records = session.exec(
             select(AICallRecord)
@@ -155,6 +156,7 @@ def calls_for_subject(subject_type: str, subject_id: str | int) -> SubjectUsage:
 
 def recent_calls(limit: int = 50, organization_id: int | None = None) -> list[AICallView]:
     """The latest calls, newest first (optionally for one organisation)."""
+    writer.flush()  # this process's own calls are counted
     with session_scope() as session:
         query = select(AICallRecord)
         if organization_id is not None:
@@ -172,6 +174,7 @@ def usage_summary(
 
     `organization_id` / `organization_ids` narrow it to calls made for those organisations.
     """
+    writer.flush()  # this process's own calls are counted
     not_ok = func.sum(case((col(AICallRecord.ok).is_(False), 1), else_=0))
     cached = func.sum(case((col(AICallRecord.cached).is_(True), 1), else_=0))
     unknown = func.sum(case((col(AICallRecord.cost_known).is_(False), 1), else_=0))

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -15,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from marketnav.services.ai.cache import cache_key, load_answer, store_answer
+from marketnav.services.ai.cache import cache_enabled, cache_key, load_answer, store_answer
 from marketnav.services.ai.client import OfflineAnswer, ProviderCaller, run_chain
 from marketnav.services.ai.failures import AIStepFailed, InvalidOutput, ProviderCallError
 from marketnav.services.ai.providers import (
@@ -50,7 +51,15 @@ class StructuredOutcome(BaseModel, Generic[T]):
 
 
 def schema_for(output_model: type[BaseModel]) -> dict[str, Any]:
-    return output_model.model_json_schema()
+    """The JSON schema of `output_model` (a fresh copy: a caller may change it)."""
+    return json.loads(_schema_text(output_model))
+
+
+@functools.cache
+def _schema_text(output_model: type[BaseModel]) -> str:
+    # Generating a schema takes ~2 ms of CPU; every call needed it twice, and the ten calls
+    # of a report stage that start together queued behind each other for it.
+    return json.dumps(output_model.model_json_schema())
 
 
 def _request_params(
@@ -182,22 +191,27 @@ def complete_structured(
     chain = route_for(feature)
     is_offline = chain[0].is_offline
     params = {"temperature": temperature, "max_tokens": max_tokens}
-    key = cache_key(
-        {
-            "feature": feature,
-            "operation": operation,
-            "messages": messages,
-            "schema": schema_for(output_model),
-            "params": params,
-        }
+    caching = use_cache and not is_offline and cache_enabled()
+    key = (
+        cache_key(
+            {
+                "feature": feature,
+                "operation": operation,
+                "messages": messages,
+                "schema": schema_for(output_model),
+                "params": params,
+            }
+        )
+        if caching
+        else ""
     )
-    if use_cache and not is_offline:
+    if caching:
         hit = _from_cache(key, output_model, feature, operation, context)
         if hit is not None:
             return hit
     strategy = _provider_strategy(output_model, operation, description, messages, offline, params)
     value, completion = run_chain(feature, operation, strategy, context, chain)
-    if use_cache and not completion.offline:
+    if caching and not completion.offline:
         store_answer(key, completion)
     outcome = StructuredOutcome[output_model](
         value=value,

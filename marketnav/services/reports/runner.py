@@ -31,7 +31,7 @@ from marketnav.db import session_scope
 from marketnav.models import Project, Report, ReportRun
 from marketnav.models.base import utcnow
 from marketnav.services import progress, project_inputs, projects
-from marketnav.services.ai import ProjectInputsData
+from marketnav.services.ai import ProjectInputsData, flush_call_records
 from marketnav.services.errors import DomainError
 from marketnav.services.reports import exports, version_changes
 from marketnav.services.reports.context import RunCancelled, RunContext, RunInfo
@@ -282,6 +282,7 @@ def _finish(ctx: RunContext, status: str, error: str = "") -> Outcome:
 
 def _finish_fenced(ctx: RunContext, status: str, error: str) -> Outcome:
     told: list[int] = []
+    flush_call_records()  # a finished run's AI calls are all on record
     if status == "completed":
         ctx.write_sections()  # any added after the last step (none in the shipped pipelines)
     with session_scope() as session:
