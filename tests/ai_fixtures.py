@@ -15,10 +15,8 @@ from sqlmodel import Session, SQLModel, select
 
 from marketnav import db
 from marketnav.models.ai import AICacheEntry, AICallRecord
-from marketnav.services import redis_client
 from marketnav.services.ai import flush_call_records
 from marketnav.services.ai.client import reset_clients
-from marketnav.settings import get_settings
 from tests.support.openai_test_server import OpenAITestServer
 
 AI_ENV_VARS = (
@@ -63,10 +61,9 @@ VALID_CRUNCHBASE = {
 
 
 def _clear_caches() -> None:
-    flush_call_records()  # queued records land in the database they were made for
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    redis_client.get_redis.cache_clear()
+    from tests.conftest import clear_caches
+
+    clear_caches()  # settings, engine (after the queued AI call records are written), Redis
     reset_clients()
 
 

@@ -192,8 +192,9 @@ def complete_structured(
     is_offline = chain[0].is_offline
     params = {"temperature": temperature, "max_tokens": max_tokens}
     caching = use_cache and not is_offline and cache_enabled()
-    key = (
-        cache_key(
+    key = ""
+    if caching:  # the key is JSON over the whole prompt: not made when nothing is cached
+        key = cache_key(
             {
                 "feature": feature,
                 "operation": operation,
@@ -202,10 +203,6 @@ def complete_structured(
                 "params": params,
             }
         )
-        if caching
-        else ""
-    )
-    if caching:
         hit = _from_cache(key, output_model, feature, operation, context)
         if hit is not None:
             return hit
