@@ -387,6 +387,25 @@ def test_undisclosed_funding_is_never_called_less_capital_than_the_median():
     assert "**Pawshake**" in smaller and "Furry" not in smaller
 
 
+def test_a_listed_or_acquired_company_is_never_a_smaller_player_to_watch():
+    """Block (public, $590M of venture money below a median of $900M) was called "a partner
+    or acquisition candidate" for a restaurant start-up."""
+    market = _market()
+    pawshake, furry = market.companies[1], market.companies[4]
+    pawshake.rows = {"IPO status": "Public", "Operating status": "Active"}  # Crunchbase
+    furry.status = "acquired"  # Tracxn's stage
+    assert (pawshake.independent, furry.independent, market.companies[0].independent) == (
+        False,
+        False,
+        None,
+    )
+    assert "Smaller players" not in offline_board_view(market)
+    furry.status, pawshake.rows = "operating", {"IPO status": "Private"}
+    assert furry.independent and pawshake.independent
+    smaller = offline_board_view(market).split("Smaller players")[1]
+    assert "**Pawshake**" in smaller and "**Furry**" in smaller
+
+
 def test_offline_memo_counts_a_lone_headquarters_country_in_the_singular():
     market = _market()
     others = [c.model_copy(update={"country": "France"}) for c in market.companies[1:]]

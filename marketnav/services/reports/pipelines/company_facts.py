@@ -126,6 +126,19 @@ class MarketCompany(BaseModel):
         return self.origin == WEB_ORIGIN
 
     @property
+    def independent(self) -> bool | None:
+        """Privately held and operating (None: the data does not say). Crunchbase gives an
+        IPO status and an operating status, Tracxn one stage ("public", "acquired")."""
+        states = {
+            v.strip().lower()
+            for v in (self.status, self.rows.get("IPO status", ""))
+            if known(v) and v.strip()
+        }
+        if states & {"public", "acquired", "closed", "ipo", "delisted"}:
+            return False
+        return True if states else None
+
+    @property
     def headquarters(self) -> str:
         return ", ".join(p for p in (self.city, self.country) if p)
 

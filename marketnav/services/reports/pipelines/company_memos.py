@@ -225,11 +225,16 @@ def offline_board_view(market: Market) -> str:
         f"- **{c.name}** ({threats[c.slug][0]}): {'; '.join(threats[c.slug][1])}." for c in ranked
     ] or [f"- No company is both a close match to {market.startup} and strongly funded or ranked."]
     # Only a disclosed amount can be below the median: unknown funding is not small funding.
+    # A listed, acquired or closed company is no partner or acquisition candidate, whatever
+    # it raised before (Block's $590M of venture money was below a median of $900M).
     median_funding = market.median_funding or 0
     small = [
         c
         for c in market.companies
-        if market.relevance(c) and c.funding_usd is not None and c.funding_usd < median_funding
+        if market.relevance(c)
+        and c.funding_usd is not None
+        and c.funding_usd < median_funding
+        and c.independent is not False
     ]
     if small:
         lines += ["", "### Smaller players to watch", ""]
