@@ -129,12 +129,9 @@ class MarketCompany(BaseModel):
     def independent(self) -> bool | None:
         """Privately held and operating (None: the data does not say). Crunchbase gives an
         IPO status and an operating status, Tracxn one stage ("public", "acquired")."""
-        states = {
-            v.strip().lower()
-            for v in (self.status, self.rows.get("IPO status", ""))
-            if known(v) and v.strip()
-        }
-        if states & {"public", "acquired", "closed", "ipo", "delisted"}:
+        given = (self.status, self.rows.get("IPO status", ""))
+        states = {v.strip().lower() for v in given if known(v)}
+        if states & {"public", "ipo", "acquired", "closed"}:
             return False
         return True if states else None
 
