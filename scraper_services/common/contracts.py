@@ -95,7 +95,9 @@ LookupName = line(200)  # optional: blank means "not given" (400 if nothing is)
 class ProjectQuery(BaseModel):
     """The whole project, for retrieval by meaning (optional on both search endpoints).
 
-    Without it the services rank by `target_description` alone, as the predecessor did."""
+    Without it the services rank by `target_description` alone, as the predecessor did.
+    Retrieval reads the description and the named competitors; audience, business model and
+    geography are carried for the reports and the record (see `text`)."""
 
     description: LongText = ""
     audience: ShortText = ""
@@ -109,11 +111,11 @@ class ProjectQuery(BaseModel):
 
     def text(self, fallback: str = "") -> str:
         """What the project means, as one text for the embedder and BM25."""
-        parts = [self.description or fallback]
-        parts += [f"For {self.audience}." if self.audience else ""]
-        # The business model is left out: "subscription" says nothing of who competes
-        # (measured on the gold set: F1 0.637 without, 0.628 with).
-        return " ".join(p for p in parts if p).strip()
+        # The audience and the business model are left out: competitors sell the same thing,
+        # and "for Shopify merchants" pulled in Shopify and its apps for a support bot
+        # ("subscription" says nothing of who competes either). Leave-sector-out F1 on the
+        # gold set (bench/fit_relevance.py), 2026-12-05: 0.606 without the audience, 0.599 with.
+        return (self.description or fallback).strip()
 
 
 class NamedCompetitor(BaseModel):
