@@ -76,6 +76,10 @@ class RetrievalQuery:
     vector: np.ndarray | None = None  # the text's embedding (computed by the index if None)
     named_keys: tuple[str, ...] = ()  # companies the user named and we found: "more like these"
     categories: frozenset[str] = frozenset()
+    # Words for the lexical side only (the audience, the business model): "per resolved
+    # ticket" finds a helpdesk by its words, while the embedding of "Shopify merchants" finds
+    # Shopify's own market.
+    lexical_context: str = ""
 
 
 @dataclass
@@ -312,7 +316,7 @@ class CompanyIndex:
         vector = query.vector if query.vector is not None else self.embed(query.text)
         named_vectors = [v for o, key in named if (v := self.vector_of(o, key)) is not None]
         named_matrix = np.asarray(named_vectors, dtype=np.float32) if named_vectors else None
-        tokens = list(dict.fromkeys(terms(query.text)))
+        tokens = list(dict.fromkeys(terms(f"{query.text} {query.lexical_context}")))
         pinned = set(named)
         rows: list[tuple[Partition, int, float, float, float, float]] = []
         for partition in self._visible(owners):

@@ -96,8 +96,9 @@ class ProjectQuery(BaseModel):
     """The whole project, for retrieval by meaning (optional on both search endpoints).
 
     Without it the services rank by `target_description` alone, as the predecessor did.
-    Retrieval reads the description and the named competitors; audience, business model and
-    geography are carried for the reports and the record (see `text`)."""
+    Retrieval embeds the description (`text`), matches the audience and business model by
+    their words only (`lexical_context`) and looks up the named competitors; the geography is
+    carried for the reports and the record."""
 
     description: LongText = ""
     audience: ShortText = ""
@@ -111,11 +112,16 @@ class ProjectQuery(BaseModel):
 
     def text(self, fallback: str = "") -> str:
         """What the project means, as one text for the embedder and BM25."""
-        # The audience and the business model are left out: competitors sell the same thing,
-        # and "for Shopify merchants" pulled in Shopify and its apps for a support bot
-        # ("subscription" says nothing of who competes either). Leave-sector-out F1 on the
-        # gold set (bench/fit_relevance.py), 2026-12-05: 0.606 without the audience, 0.599 with.
+        # The audience and the business model are not embedded: competitors sell the same
+        # thing, and "for Shopify merchants" pulled in Shopify and its apps for a support bot.
+        # Leave-sector-out F1 on the gold set (bench/fit_relevance.py), 2026-12-05: 0.599 with
+        # the audience embedded, 0.605 without, 0.617 with it and the business model matched
+        # by words (`lexical_context`); the geography's words added nothing (0.618).
         return (self.description or fallback).strip()
+
+    def lexical_context(self) -> str:
+        """The audience and business model, for the lexical (BM25) side of retrieval only."""
+        return " ".join(p for p in (self.audience, self.business_model) if p)
 
 
 class NamedCompetitor(BaseModel):

@@ -233,6 +233,7 @@ async def run_ranked_search(
     query = RetrievalQuery(
         text=project.text(target_description) if project else target_description,
         categories=categories,
+        lexical_context=project.lexical_context() if project else "",
     )
     from_keywords = [(r.owner, r.key) for o in outcomes for r in o.records]
     k = max(PROJECT_CANDIDATES, top_count * 3, len(set(from_keywords)) + len(pinned))

@@ -19,7 +19,7 @@ from scraper_services.common.company_index import (
     IndexedCompany,
     RetrievalQuery,
 )
-from scraper_services.common.contracts import NamedCompetitor
+from scraper_services.common.contracts import NamedCompetitor, ProjectQuery
 from scraper_services.common.demo_vectors import demo_texts, shipped_vectors
 from scraper_services.common.embeddings import DIMENSION, get_embedder, text_digest
 from scraper_services.common.hit_signals import fuse
@@ -141,6 +141,29 @@ def test_search_pins_named_competitors_whatever_their_relevance():
     everything = {h.key: h for h in index.search(RetrievalQuery(text="word3"), k=30)}
     assert everything["c3"].lexical == 1.0  # the BM25 match of the query, scaled to the best
     assert all(h.lexical == 0.0 for key, h in everything.items() if key != "c3")
+
+
+def test_lexical_context_is_matched_by_words_and_never_embedded():
+    """The audience and business model reach BM25 only: the query's embedding is the
+    description's, so "for Shopify merchants" no longer pulls in Shopify by meaning."""
+    companies = [
+        IndexedCompany(key=f"c{i}", name=f"Company {i}", text=f"word{i} shared text")
+        for i in range(30)
+    ]
+    index = _index(companies)
+    plain = {h.key: h for h in index.search(RetrievalQuery(text="word3"), k=30)}
+    query = RetrievalQuery(text="word3", lexical_context="word7 per ticket")
+    widened = {h.key: h for h in index.search(query, k=30)}
+    assert plain["c7"].lexical == 0.0 and widened["c7"].lexical > 0.0
+    assert plain["c7"].dense == widened["c7"].dense  # the same query vector
+    project = ProjectQuery(
+        description="A bot that answers order emails.",
+        audience="Shopify merchants",
+        business_model="per resolved ticket",
+        geography="Europe",
+    )
+    assert project.text() == "A bot that answers order emails."
+    assert project.lexical_context() == "Shopify merchants per resolved ticket"
 
 
 # -- named competitors --------------------------------------------------------------------
