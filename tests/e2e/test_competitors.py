@@ -77,7 +77,7 @@ def test_a_new_version_says_what_changed_in_the_market_with_links_to_both(
     expect(page.get_by_test_id("market-changes")).to_have_count(0)  # v1: nothing before it
 
     page.goto(project_url)
-    fill_inputs(page, {**FOOD_DELIVERY, "inspiration_sources": "Deliveroo, Uber"})
+    fill_inputs(page, {**FOOD_DELIVERY, "inspiration_sources": "Deliveroo, Instacart"})
     page.get_by_test_id("start-crunchbase").click()
     expect(card).to_contain_text("v2", timeout=120_000)
     expect(card).to_have_attribute("data-status", "completed", timeout=120_000)
@@ -85,14 +85,14 @@ def test_a_new_version_says_what_changed_in_the_market_with_links_to_both(
     box = page.get_by_test_id("market-changes")
     expect(box).to_contain_text("What changed in the market since v1")
     changes = box.get_by_test_id("market-change")
-    uber = changes.filter(has_text="Uber (named by you) entered the competitor list")
-    expect(uber).to_have_attribute("data-kind", "entered")
-    expect(uber).to_contain_text("demo data")
+    instacart = changes.filter(has_text="Instacart (named by you) entered the competitor list")
+    expect(instacart).to_have_attribute("data-kind", "entered")
+    expect(instacart).to_contain_text("demo data")
     box.screenshot(path=screenshots / "report-market-changes.png")
-    expect(uber.get_by_test_id("change-was")).to_have_count(0)  # not in v1
-    uber.get_by_test_id("change-now").click()
-    page.wait_for_url(re.compile(r"\?version=2#sec-company_uber$"))
-    expect(page.locator("#sec-company_uber")).to_be_in_viewport()
+    expect(instacart.get_by_test_id("change-was")).to_have_count(0)  # not in v1
+    instacart.get_by_test_id("change-now").click()
+    page.wait_for_url(re.compile(r"\?version=2#sec-company_instacart$"))
+    expect(page.locator("#sec-company_instacart")).to_be_in_viewport()
     gone = box.get_by_test_id("market-change").filter(has=page.get_by_test_id("change-was"))
     if gone.count():  # a company the new list no longer holds links back to v1's memo
         gone.first.get_by_test_id("change-was").click()
@@ -102,6 +102,8 @@ def test_a_new_version_says_what_changed_in_the_market_with_links_to_both(
     phone.goto(f"{app_url}/login")
     log_in(phone, person.email)
     phone.goto(f"{project_url}/reports/crunchbase")
-    expect(phone.get_by_test_id("market-changes")).to_contain_text("Uber (named by you) entered")
+    expect(phone.get_by_test_id("market-changes")).to_contain_text(
+        "Instacart (named by you) entered"
+    )
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.get_by_test_id("market-changes").screenshot(path=screenshots / "phone-market-changes.png")

@@ -73,7 +73,7 @@ def test_watch_a_market_see_the_bell_and_open_the_change(browser, app_url, stack
     expect(page.get_by_test_id("bell-count")).to_have_count(0)
 
     # The founder names another competitor; then the weekly refresh comes due.
-    fill_inputs(page, {**FOOD, "inspiration_sources": "Deliveroo, Uber"})
+    fill_inputs(page, {**FOOD, "inspiration_sources": "Deliveroo, Instacart"})
     page.goto(f"{app_url}/dashboard")  # somewhere else: the bell follows on every page
     _make_due(project_id)
     expect(page.get_by_test_id("bell-count")).to_have_text("1", timeout=120_000)
@@ -89,19 +89,21 @@ def test_watch_a_market_see_the_bell_and_open_the_change(browser, app_url, stack
     item.get_by_test_id("change-link").click()
     page.wait_for_url(re.compile(r"/reports/crunchbase\?version=2#market-changes$"))
     box = page.get_by_test_id("market-changes")
-    expect(box).to_contain_text("Uber (named by you) entered the competitor list")
+    expect(box).to_contain_text("Instacart (named by you) entered the competitor list")
     expect(page.get_by_test_id("bell-count")).to_have_count(0)  # read
-    box.get_by_test_id("market-change").filter(has_text="Uber").get_by_test_id("change-now").click()
-    expect(page.locator("#sec-company_uber")).to_be_in_viewport()
+    box.get_by_test_id("market-change").filter(has_text="Instacart").get_by_test_id(
+        "change-now"
+    ).click()
+    expect(page.locator("#sec-company_instacart")).to_be_in_viewport()
     # Follow that one company: re-checked with its data source from now on.
-    uber = page.locator("#sec-company_uber")
-    uber.get_by_test_id("follow-company").click()
-    expect(page.get_by_test_id("follow-notice")).to_contain_text("Following Uber")
-    expect(uber.get_by_test_id("follow-company")).to_have_text("Following")
+    instacart = page.locator("#sec-company_instacart")
+    instacart.get_by_test_id("follow-company").click()
+    expect(page.get_by_test_id("follow-notice")).to_contain_text("Following Instacart")
+    expect(instacart.get_by_test_id("follow-company")).to_have_text("Following")
 
     # Pause and resume keep the schedule; stop ends it.
     page.goto(project_url)
-    expect(watch.get_by_test_id("followed-company")).to_have_text("Uber")
+    expect(watch.get_by_test_id("followed-company")).to_have_text("Instacart")
     watch.get_by_test_id("watch-pause").click()
     expect(watch.get_by_test_id("watch-status")).to_have_text("Paused")
     watch.get_by_test_id("watch-resume").click()
